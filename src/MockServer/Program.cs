@@ -1,0 +1,1 @@
+return await MockServer.Hosting.MockLlmServer.RunAsync(args);
