@@ -1,8 +1,152 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using MockServer.Catalog;
+using MockServer.Fixtures;
+
 namespace MockServer.Hosting;
 
-/// <summary>Entry point placeholder.</summary>
-public static class MockLlmServer
+/// <summary>
+/// The mock server, as a process (<see cref="RunAsync"/>) or inside a test (<see cref="StartAsync"/>: a free
+/// loopback port, stopped on dispose). Both paths build the same application.
+/// </summary>
+public sealed partial class MockLlmServer : IAsyncDisposable
 {
-    /// <summary>Runs the server until shut down.</summary>
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(args.Length);
+    /// <summary>Where <c>dotnet run</c> listens when neither <c>--urls</c> nor ASP.NET configuration says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8000";
+
+    private readonly WebApplication _app;
+
+    private MockLlmServer(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The OpenAI base URL, e.g. <c>http://127.0.0.1:54321/v1</c>: give it to any OpenAI client as its base URL.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>Starts a server on <c>127.0.0.1</c> and a free port.</summary>
+    /// <param name="options">Fixtures, keys and limits; defaults serve the embedded fixtures without authentication.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <exception cref="FixtureLoadException">A fixture is invalid; the message names the file and JSON path.</exception>
+    public static async Task<MockLlmServer> StartAsync(MockServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new MockServerOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders(); // tests own their output
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = await BuildAsync(builder, options).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new MockLlmServer(app, new Uri(address.TrimEnd('/') + "/v1"));
+    }
+
+    /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--max-body-bytes N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--urls URL</c>, plus any ASP.NET configuration.</param>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // Per-request framework logs would drown the start-up lines and cost throughput; warnings still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // A failed bind is reported below in one line; the host's own stack trace would only repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        WebApplication app;
+        try
+        {
+            var options = OptionsFrom(builder.Configuration);
+            if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+            {
+                builder.WebHost.UseUrls(DefaultUrl);
+            }
+
+            app = await BuildAsync(builder, options).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FixtureLoadException or FormatException or ArgumentException or OverflowException)
+        {
+            await Console.Error.WriteLineAsync($"MockServer cannot start: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var catalog = app.Services.GetRequiredService<ModelCatalog>();
+            var logger = app.Services.GetRequiredService<ILogger<MockLlmServer>>();
+            if (!logger.IsEnabled(LogLevel.Information))
+            {
+                return;
+            }
+
+            var models = string.Join(", ", catalog.Models.Select(m => $"{m.Id} ({m.Root})"));
+            foreach (var address in app.Urls)
+            {
+                var baseUrl = address.TrimEnd('/') + "/v1";
+                LogServing(logger, baseUrl, models);
+            }
+        });
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"MockServer cannot start: {ex.Message} Pass --urls http://127.0.0.1:PORT to use another port.").ConfigureAwait(false);
+            return 2;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Stops the server and releases its port.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, MockServerOptions options)
+    {
+        options.Validate();
+        var fixtures = await FixtureLoader.LoadAsync(options.IncludeDefaultFixtures, options.FixturesDirectory, options.Fixtures).ConfigureAwait(false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The body limit is enforced by the endpoint so the answer is a JSON 413, not Kestrel's bare one.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddMockLlmServer(options, fixtures);
+        var app = builder.Build();
+        app.MapOpenAiEndpoints();
+        return app;
+    }
+
+    private static MockServerOptions OptionsFrom(ConfigurationManager configuration)
+    {
+        string? Get(string flag, string key) => configuration[flag] ?? configuration[$"MockServer:{key}"];
+        var options = new MockServerOptions { FixturesDirectory = Get("fixtures", "Fixtures") };
+        foreach (var key in (Get("api-keys", "ApiKeys") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            options.ApiKeys.Add(key);
+        }
+
+        if (Get("max-body-bytes", "MaxRequestBodyBytes") is { } max)
+        {
+            options.MaxRequestBodyBytes = long.Parse(max, CultureInfo.InvariantCulture);
+        }
+
+        if (Get("token-delay-ms", "TokenDelayMs") is { } delay)
+        {
+            options.TokenDelay = TimeSpan.FromMilliseconds(int.Parse(delay, CultureInfo.InvariantCulture));
+        }
+
+        if (Get("seed", "Seed") is { } seed)
+        {
+            options.Seed = ulong.Parse(seed, CultureInfo.InvariantCulture);
+        }
+
+        return options;
+    }
+
+    [LoggerMessage(EventId = LogEvents.Started, Level = LogLevel.Information, Message = "MockServer listening: base URL {BaseUrl}, models {Models}")]
+    private static partial void LogServing(ILogger logger, string baseUrl, string models);
 }

@@ -1,0 +1,20 @@
+using System.Globalization;
+using MockServer.Generation;
+
+namespace MockServer.Endpoints;
+
+/// <summary>
+/// Completion ids (<c>cmpl-</c> + 16 hex digits, as in the provider docs) and per-request entropy for unseeded
+/// sampling: both a function of the server's seed and the request's arrival number, so a run is reproducible.
+/// </summary>
+internal sealed class RequestIds(ulong seed)
+{
+    private long _counter;
+
+    public (string Id, ulong Entropy) Next()
+    {
+        var n = (ulong)Interlocked.Increment(ref _counter);
+        var bits = Mix.Hash(seed, n);
+        return (string.Create(CultureInfo.InvariantCulture, $"cmpl-{bits:x16}"), Mix.Hash(bits, seed));
+    }
+}

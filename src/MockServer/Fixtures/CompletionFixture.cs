@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+
+namespace MockServer.Fixtures;
+
+/// <summary>How a fixture's prompt pattern is compared with a request's prompt.</summary>
+internal enum PromptMatchKind
+{
+    Exact,
+    Prefix,
+    Regex,
+}
+
+/// <summary>A scripted continuation: the request it answers and the tokens it gives.</summary>
+internal sealed record CompletionFixture(
+    string Name,
+    string Location,
+    string? Model,
+    PromptMatchKind Kind,
+    string Pattern,
+    Regex? Regex,
+    IReadOnlyList<FixtureToken> Tokens,
+    bool ContinueSynthetic)
+{
+    public bool Matches(string modelId, string prompt) =>
+        (Model is null || string.Equals(Model, modelId, StringComparison.Ordinal)) && Kind switch
+        {
+            PromptMatchKind.Exact => string.Equals(prompt, Pattern, StringComparison.Ordinal),
+            PromptMatchKind.Prefix => prompt.StartsWith(Pattern, StringComparison.Ordinal),
+            _ => Regex!.IsMatch(prompt),
+        };
+}
+
+/// <summary>One scripted token, optionally with its logprob and its position's top alternatives.</summary>
+internal sealed record FixtureToken(string Text, double? Logprob, IReadOnlyList<KeyValuePair<string, double>>? TopLogprobs);
+
+/// <summary>A served model as a fixture declares it.</summary>
+internal sealed record ModelDefinition(string Id, string Root, int MaxModelLen, long? Created, string OwnedBy);

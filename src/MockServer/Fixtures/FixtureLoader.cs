@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace MockServer.Fixtures;
+
+/// <summary>
+/// Loads fixture documents from the embedded defaults, a directory and code, validates each against
+/// <c>schemas/fixture.schema.json</c>, and fails start-up with a message naming the file and the JSON path.
+/// </summary>
+internal static class FixtureLoader
+{
+    private const string EmbeddedPrefix = "fixtures/";
+
+    public static async Task<FixtureSet> LoadAsync(bool includeDefaults, string? directory, IEnumerable<FixtureDocument> fromCode)
+    {
+        // Source rank: higher wins. A directory file named like a default replaces that default.
+        var sources = new List<(int Rank, FixtureDocument Doc)>();
+        var byName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        void Add(int rank, FixtureDocument doc)
+        {
+            if (byName.TryGetValue(doc.Name, out var existing))
+            {
+                sources[existing] = (rank, doc);
+                return;
+            }
+
+            byName[doc.Name] = sources.Count;
+            sources.Add((rank, doc));
+        }
+
+        if (includeDefaults)
+        {
+            foreach (var doc in EmbeddedDefaults())
+            {
+                Add(0, doc);
+            }
+        }
+
+        if (directory is not null)
+        {
+            if (!Directory.Exists(directory))
+            {
+                throw new FixtureLoadException($"Fixture directory '{directory}' does not exist.");
+            }
+
+            foreach (var path in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
+            {
+                Add(1, new FixtureDocument(Path.GetFileName(path), await File.ReadAllTextAsync(path).ConfigureAwait(false)));
+            }
+        }
+
+        foreach (var doc in fromCode)
+        {
+            Add(2, doc);
+        }
+
+        var schema = await JsonSchema.FromJsonAsync(EmbeddedText("schemas/fixture.schema.json")).ConfigureAwait(false);
+        var models = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
+        var completions = new List<(int Rank, int Order, CompletionFixture Fixture)>();
+        foreach (var (rank, doc) in sources.OrderBy(s => s.Rank))
+        {
+            Validate(schema, doc);
+            using var json = JsonDocument.Parse(doc.Json);
+            var root = json.RootElement;
+            if (root.TryGetProperty("models", out var modelArray))
+            {
+                foreach (var model in ReadModels(doc.Name, modelArray))
+                {
+                    models[model.Id] = model; // later sources override the same id
+                }
+            }
+
+            if (root.TryGetProperty("completions", out var completionArray))
+            {
+                var i = 0;
+                foreach (var element in completionArray.EnumerateArray())
+                {
+                    completions.Add((rank, completions.Count, ReadCompletion(doc.Name, $"$.completions[{i}]", element)));
+                    i++;
+                }
+            }
+        }
+
+        foreach (var (_, _, fixture) in completions)
+        {
+            if (fixture.Model is not null && !models.ContainsKey(fixture.Model))
+            {
+                throw new FixtureLoadException(
+                    $"Fixture '{fixture.Location}': $.match.model names '{fixture.Model}', which no fixture file declares under \"models\". Served: {string.Join(", ", models.Keys)}.");
+            }
+        }
+
+        var ordered = completions
+            .OrderByDescending(c => c.Rank)
+            .ThenBy(c => (int)c.Fixture.Kind)
+            .ThenByDescending(c => c.Fixture.Kind == PromptMatchKind.Prefix ? c.Fixture.Pattern.Length : 0)
+            .ThenBy(c => c.Order)
+            .Select(c => c.Fixture)
+            .ToList();
+        return new FixtureSet([.. models.Values], ordered);
+    }
+
+    internal static string EmbeddedText(string logicalName)
+    {
+        using var stream = typeof(FixtureLoader).Assembly.GetManifestResourceStream(logicalName)
+            ?? throw new InvalidOperationException($"Embedded resource '{logicalName}' is missing from the build.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static IEnumerable<FixtureDocument> EmbeddedDefaults()
+    {
+        var assembly = typeof(FixtureLoader).Assembly;
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            yield return new FixtureDocument(name[EmbeddedPrefix.Length..], EmbeddedText(name));
+        }
+    }
+
+    private static void Validate(JsonSchema schema, FixtureDocument doc)
+    {
+        ICollection<ValidationError> errors;
+        try
+        {
+            errors = schema.Validate(doc.Json);
+        }
+        catch (Newtonsoft.Json.JsonException ex)
+        {
+            throw new FixtureLoadException($"Fixture '{doc.Name}' is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (errors.Count > 0)
+        {
+            var first = Flatten(errors).First();
+            throw new FixtureLoadException(
+                $"Fixture '{doc.Name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first)}"
+                + (first.HasLineInfo ? $" (line {first.LineNumber}, position {first.LinePosition})." : "."));
+        }
+    }
+
+    // oneOf/anyOf failures nest the useful error one level down.
+    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
+    {
+        foreach (var error in errors)
+        {
+            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+            {
+                foreach (var inner in Flatten(child.Errors.SelectMany(e => e.Value)))
+                {
+                    yield return inner;
+                }
+            }
+
+            yield return error;
+        }
+    }
+
+    private static string Describe(ValidationError error) => error.Kind switch
+    {
+        ValidationErrorKind.PropertyRequired => $"required property '{error.Property}' is missing",
+        ValidationErrorKind.NoAdditionalPropertiesAllowed => $"property '{error.Property}' is not allowed",
+        _ => $"{error.Kind}" + (error.Property is null ? "" : $" ('{error.Property}')"),
+    };
+
+    /// <summary>NJsonSchema reports <c>#/completions[0].match</c>; people read <c>$.completions[0].match</c>.</summary>
+    private static string JsonPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "#" ? "$" : "$." + path.TrimStart('#', '/').Replace('/', '.');
+
+    private static IEnumerable<ModelDefinition> ReadModels(string file, JsonElement array)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var m in array.EnumerateArray())
+        {
+            var id = m.GetProperty("id").GetString()!;
+            if (!seen.Add(id))
+            {
+                throw new FixtureLoadException($"Fixture '{file}' declares model '{id}' twice, at $.models[{i}].id.");
+            }
+
+            yield return new ModelDefinition(
+                id,
+                m.GetProperty("root").GetString()!,
+                m.TryGetProperty("max_model_len", out var len) ? len.GetInt32() : 131072,
+                m.TryGetProperty("created", out var created) ? created.GetInt64() : null,
+                m.TryGetProperty("owned_by", out var owner) ? owner.GetString()! : "vllm");
+            i++;
+        }
+    }
+
+    private static CompletionFixture ReadCompletion(string file, string path, JsonElement element)
+    {
+        var match = element.GetProperty("match");
+        var model = match.TryGetProperty("model", out var m) ? m.GetString() : null;
+        var (kind, pattern) = match.TryGetProperty("prompt", out var exact) ? (PromptMatchKind.Exact, exact.GetString()!)
+            : match.TryGetProperty("prompt_prefix", out var prefix) ? (PromptMatchKind.Prefix, prefix.GetString()!)
+            : (PromptMatchKind.Regex, match.GetProperty("prompt_regex").GetString()!);
+        Regex? regex = null;
+        if (kind == PromptMatchKind.Regex)
+        {
+            try
+            {
+                regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new FixtureLoadException($"Fixture '{file}' has an invalid regular expression at {path}.match.prompt_regex: {ex.Message}", ex);
+            }
+        }
+
+        var tokens = new List<FixtureToken>();
+        var t = 0;
+        foreach (var token in element.GetProperty("tokens").EnumerateArray())
+        {
+            tokens.Add(ReadToken(file, $"{path}.tokens[{t}]", token));
+            t++;
+        }
+
+        var name = element.TryGetProperty("name", out var n) ? n.GetString()! : $"{file}{path[1..]}";
+        var continueSynthetic = element.TryGetProperty("then", out var then) && then.GetString() == "synthetic";
+        return new CompletionFixture(name, $"{file} {path}", model, kind, pattern, regex, tokens, continueSynthetic);
+    }
+
+    private static FixtureToken ReadToken(string file, string path, JsonElement token)
+    {
+        if (token.ValueKind == JsonValueKind.String)
+        {
+            return new FixtureToken(token.GetString()!, null, null);
+        }
+
+        var text = token.GetProperty("text").GetString()!;
+        double? logprob = token.TryGetProperty("logprob", out var lp) ? lp.GetDouble() : null;
+        List<KeyValuePair<string, double>>? top = null;
+        if (token.TryGetProperty("top_logprobs", out var tops))
+        {
+            top = [.. tops.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetDouble())).OrderByDescending(p => p.Value)];
+            var inTop = top.FirstOrDefault(p => p.Key == text);
+            if (logprob is null && inTop.Key is not null)
+            {
+                logprob = inTop.Value;
+            }
+            else if (logprob is not null && inTop.Key is not null && inTop.Value != logprob)
+            {
+                throw new FixtureLoadException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Fixture '{file}' contradicts itself at {path}: logprob {logprob} but top_logprobs gives '{text}' {inTop.Value}."));
+            }
+        }
+
+        return new FixtureToken(text, logprob, top);
+    }
+}

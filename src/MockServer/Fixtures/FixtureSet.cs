@@ -1,0 +1,26 @@
+namespace MockServer.Fixtures;
+
+/// <summary>All loaded fixtures: the served models and the completion fixtures in match precedence.</summary>
+internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnlyList<CompletionFixture> completions)
+{
+    public IReadOnlyList<ModelDefinition> Models { get; } = models;
+
+    /// <summary>
+    /// In precedence order: later sources (code, then <c>--fixtures</c>, then the embedded defaults) first; within a
+    /// source, exact matches before prefixes (longest first) before regexes, then file order.
+    /// </summary>
+    public IReadOnlyList<CompletionFixture> Completions { get; } = completions;
+
+    public CompletionFixture? Match(string modelId, string prompt)
+    {
+        foreach (var fixture in Completions)
+        {
+            if (fixture.Matches(modelId, prompt))
+            {
+                return fixture;
+            }
+        }
+
+        return null;
+    }
+}

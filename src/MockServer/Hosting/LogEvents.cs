@@ -1,0 +1,8 @@
+namespace MockServer.Hosting;
+
+/// <summary>Event ids of the server's log messages, in one place.</summary>
+internal static class LogEvents
+{
+    public const int Started = 1;
+    public const int Unhandled = 2;
+}

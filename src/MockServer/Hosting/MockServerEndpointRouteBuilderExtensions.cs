@@ -1,0 +1,36 @@
+using MockServer.Endpoints;
+using MockServer.Errors;
+using MockServer.Http;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the OpenAI-compatible routes (STYLE.md §2.6).</summary>
+internal static class MockServerEndpointRouteBuilderExtensions
+{
+    public static WebApplication MapOpenAiEndpoints(this WebApplication app)
+    {
+        app.UseMiddleware<ErrorBoundaryMiddleware>();
+
+        // Routing's bare 404/405 answers get the envelope too, so a client never has to parse an empty body.
+        app.UseStatusCodePages(async status =>
+        {
+            var http = status.HttpContext;
+            var error = http.Response.StatusCode == 405
+                ? ApiError.MethodNotAllowed(http.Request.Method, http.Request.Path)
+                : http.Response.StatusCode == 404 ? ApiError.NotFound(http.Request.Path) : ApiError.BadHttpRequest(http.Response.StatusCode);
+            await ErrorWriter.WriteAsync(http, error).ConfigureAwait(false);
+        });
+        app.UseMiddleware<ApiKeyMiddleware>();
+
+        var completions = app.Services.GetRequiredService<CompletionsEndpoint>();
+        var models = app.Services.GetRequiredService<ModelsEndpoint>();
+        app.MapPost("/v1/completions", completions.HandleAsync);
+        app.MapGet("/v1/models", models.HandleAsync);
+        app.MapGet("/health", static context =>
+        {
+            context.Response.StatusCode = 200;
+            return Task.CompletedTask;
+        });
+        return app;
+    }
+}

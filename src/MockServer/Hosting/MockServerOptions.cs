@@ -1,0 +1,56 @@
+using MockServer.Fixtures;
+
+namespace MockServer.Hosting;
+
+/// <summary>Everything that configures a mock server, in process or from the command line.</summary>
+public sealed class MockServerOptions
+{
+    /// <summary>Load the default fixtures embedded in the server (the provider docs' examples and three models).</summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool IncludeDefaultFixtures { get; set; } = true;
+
+    /// <summary>A folder of <c>*.json</c> fixture files that add to the defaults; a file named like a default replaces it.</summary>
+    /// <value>Default <see langword="null"/> (none).</value>
+    public string? FixturesDirectory { get; set; }
+
+    /// <summary>Fixture documents given in code; they take precedence over files.</summary>
+    public IList<FixtureDocument> Fixtures { get; } = [];
+
+    /// <summary>Bearer keys accepted on <c>/v1</c>. When empty, no authentication is required.</summary>
+    public IList<string> ApiKeys { get; } = [];
+
+    /// <summary>Largest request body accepted before answering 413.</summary>
+    /// <value>Default 4 MiB.</value>
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Pause after each streamed frame, to make streams observable in real time.</summary>
+    /// <value>Default zero.</value>
+    public TimeSpan TokenDelay { get; set; }
+
+    /// <summary>Seed for completion ids and for sampling when a request has no <c>seed</c>.</summary>
+    /// <value>Default 0.</value>
+    public ulong Seed { get; set; }
+
+    /// <summary>The clock behind <c>created</c> and stream delays.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (MaxRequestBodyBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "must be positive");
+        }
+
+        if (TokenDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TokenDelay), TokenDelay, "must not be negative");
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (ApiKeys.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("API keys must not be empty.", nameof(ApiKeys));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace MockServer.Wire;
+
+/// <summary>
+/// One SSE chunk of a streamed completion. Mutable on purpose: a stream reuses one instance per frame
+/// instead of allocating a graph per token. Keys are always written (spec-facts §4.2).
+/// </summary>
+internal sealed class CompletionChunk
+{
+    public required string Id { get; init; }
+
+    public string Object { get; } = "text_completion";
+
+    public required long Created { get; init; }
+
+    public required string Model { get; init; }
+
+    public required IReadOnlyList<ChunkChoice> Choices { get; set; }
+
+    public Usage? Usage { get; set; }
+}
+
+internal sealed class ChunkChoice
+{
+    public int Index { get; set; }
+
+    public string Text { get; set; } = "";
+
+    public Logprobs? Logprobs { get; set; }
+
+    public string? FinishReason { get; set; }
+
+    public string? StopReason { get; set; }
+}

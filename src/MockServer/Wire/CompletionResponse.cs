@@ -1,0 +1,63 @@
+using System.Text.Json.Serialization;
+
+namespace MockServer.Wire;
+
+/// <summary>
+/// Non-streaming <c>/v1/completions</c> body with vLLM's key set: null keys are written, not dropped
+/// (spec-facts §2.1), so clients see <c>logprobs</c>, <c>stop_reason</c> and <c>prompt_logprobs</c> keys.
+/// </summary>
+internal sealed class CompletionResponse
+{
+    public required string Id { get; init; }
+
+    public string Object { get; } = "text_completion";
+
+    public required long Created { get; init; }
+
+    public required string Model { get; init; }
+
+    public required IReadOnlyList<CompletionChoice> Choices { get; init; }
+
+    public required Usage Usage { get; init; }
+
+    public string? ServiceTier { get; }
+
+    public string? SystemFingerprint { get; }
+
+    public object? KvTransferParams { get; }
+}
+
+internal sealed class CompletionChoice
+{
+    public required int Index { get; init; }
+
+    public required string Text { get; init; }
+
+    public required Logprobs? Logprobs { get; init; }
+
+    public required string? FinishReason { get; init; }
+
+    /// <summary>The stop string that ended the choice; null for EOS and length (spec-facts I10, Q13).</summary>
+    public required string? StopReason { get; init; }
+
+    public required IReadOnlyList<Dictionary<string, PromptLogprob>?>? PromptLogprobs { get; init; }
+}
+
+/// <summary>One entry of vLLM's <c>prompt_logprobs</c> (spec-facts §3.4).</summary>
+internal sealed class PromptLogprob
+{
+    public required double Logprob { get; init; }
+
+    public required int Rank { get; init; }
+
+    public required string DecodedToken { get; init; }
+}
+
+internal sealed class Usage
+{
+    public required int PromptTokens { get; init; }
+
+    public required int CompletionTokens { get; init; }
+
+    public int TotalTokens => PromptTokens + CompletionTokens;
+}

@@ -1,0 +1,80 @@
+using MockServer.Generation;
+using MockServer.Validation;
+
+namespace MockServer.Wire;
+
+/// <summary>One SSE content frame of one choice.</summary>
+internal sealed record StreamFrame(int ChoiceIndex, string Text, Logprobs? Logprobs, string? FinishReason, string? StopReason);
+
+/// <summary>
+/// Lays a result out as content frames, one per generated token. The provider's rule (spec-facts §4.3, §11.4):
+/// the finish reason rides on the frame of the last token with visible text, never on an empty one, so a token
+/// that shows nothing (end-of-text, the token a stop string swallowed) joins the frame before it. Choices
+/// interleave round-robin, as vLLM's do, each ending with its own finish frame.
+/// </summary>
+internal static class StreamPlan
+{
+    public static IEnumerable<StreamFrame> Frames(CompletionRequest request, CompletionResult result)
+    {
+        var perChoice = result.Choices.Select(c => FramesOf(request, result, c).ToList()).ToList();
+        var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);
+        for (var round = 0; round < longest; round++)
+        {
+            foreach (var frames in perChoice)
+            {
+                if (round < frames.Count)
+                {
+                    yield return frames[round];
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, CompletionResult result, ChoiceResult choice)
+    {
+        // Group tokens: each token with visible text opens a group; invisible ones join the previous group
+        // (or, at the very start, the next one).
+        var groups = new List<(string Text, List<GeneratedToken> Tokens)>();
+        var pending = new List<GeneratedToken>();
+        foreach (var (token, visible) in choice.VisibleTokens())
+        {
+            if (visible.Length == 0)
+            {
+                (groups.Count > 0 ? groups[^1].Tokens : pending).Add(token);
+                continue;
+            }
+
+            groups.Add((visible, [.. pending, token]));
+            pending.Clear();
+        }
+
+        if (groups.Count == 0)
+        {
+            groups.Add(("", pending)); // nothing visible at all: one frame must still carry the finish
+        }
+
+        var prompt = result.Prompts[choice.PromptIndex];
+        var accumulator = request.Logprobs is { } k ? new LogprobsAccumulator(k) : null;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var (text, tokens) = groups[g];
+            if (g == 0 && request.Echo)
+            {
+                // vLLM: the first frame of an echoed choice carries the prompt and its logprobs (spec-facts §4.5).
+                text = prompt.Input.Text + text;
+                for (var i = 0; accumulator is not null && i < prompt.Input.Tokens.Count; i++)
+                {
+                    accumulator.AddPrompt(prompt.Input.Tokens[i], prompt.Positions?[i]);
+                }
+            }
+
+            foreach (var token in tokens)
+            {
+                accumulator?.AddGenerated(token);
+            }
+
+            var last = g == groups.Count - 1;
+            yield return new StreamFrame(choice.Index, text, accumulator?.Take(), last ? choice.FinishReason : null, last ? choice.StopReason : null);
+        }
+    }
+}
