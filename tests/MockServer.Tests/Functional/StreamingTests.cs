@@ -1,0 +1,241 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using MockServer.Fixtures;
+using MockServer.Hosting;
+using MockServer.Tests.TestUtils;
+
+namespace MockServer.Tests.Functional;
+
+/// <summary>SSE framing and the finish/usage rules on real Kestrel (spec-facts §4, §11.4).</summary>
+public sealed class StreamingTests(MockServerFixture server) : IClassFixture<MockServerFixture>
+{
+    [Theory]
+    [InlineData("""{"model":"llama-8b","prompt":"Tell me a story","max_tokens":40,"stream":true,"seed":3}""")]
+    [InlineData("""{"model":"llama-1b","prompt":["A","B"],"n":2,"max_tokens":12,"stream":true,"logprobs":3,"stream_options":{"include_usage":true}}""")]
+    [InlineData("""{"model":"llama-70b","prompt":"Hi","max_tokens":5,"stream":true,"echo":true,"logprobs":0}""")]
+    public async Task Every_chunk_follows_the_schema_with_constant_id_created_model(string request)
+    {
+        var transcript = await server.Client.StreamAsync(request);
+
+        foreach (var payload in transcript.Payloads.SkipLast(1))
+        {
+            payload.ShouldConformTo(Schemas.Chunk);
+        }
+
+        transcript.Chunks.Select(c => c.GetProperty("id").GetString()).Distinct().Should().ContainSingle();
+        transcript.Chunks.Select(c => c.GetProperty("created").GetInt64()).Distinct().Should().ContainSingle();
+        transcript.Chunks.Select(c => c.GetProperty("model").GetString()).Distinct().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Content_type_is_event_stream_utf8_and_uncached()
+    {
+        using var response = await server.Client.PostAsync("""{"model":"llama-8b","prompt":"Hi","max_tokens":2,"stream":true}""");
+
+        response.Content.Headers.ContentType!.ToString().Should().Be("text/event-stream; charset=utf-8");
+        response.Headers.CacheControl!.NoCache.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(""""{"model":"llama-8b","prompt":"Hi","max_tokens":6,"stream":true}"""", false)]
+    [InlineData(""""{"model":"llama-8b","prompt":"Hi","max_tokens":6,"stream":true,"stream_options":{"include_usage":false}}"""", false)]
+    [InlineData(""""{"model":"llama-8b","prompt":"Hi","max_tokens":6,"stream":true,"stream_options":{}}"""", false)]
+    [InlineData(""""{"model":"llama-8b","prompt":"Hi","max_tokens":6,"stream":true,"stream_options":{"include_usage":true}}"""", true)]
+    public async Task Usage_chunk_comes_exactly_when_asked_for_and_last(string request, bool expected)
+    {
+        var transcript = await server.Client.StreamAsync(request);
+
+        var usageChunks = transcript.Chunks.Where(c => c.GetProperty("usage").ValueKind != JsonValueKind.Null).ToList();
+        usageChunks.Should().HaveCount(expected ? 1 : 0);
+        transcript.ContentChunks.Should().OnlyContain(c => c.GetProperty("usage").ValueKind == JsonValueKind.Null);
+        if (expected)
+        {
+            var last = transcript.Chunks[^1];
+            last.GetProperty("choices").GetArrayLength().Should().Be(0);
+            var usage = last.GetProperty("usage");
+            usage.GetProperty("total_tokens").GetInt32().Should().Be(usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32());
+            usage.GetProperty("completion_tokens").GetInt32().Should().Be(6);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 1)]
+    [InlineData(2, 2)]
+    public async Task Finish_reason_arrives_once_per_choice_on_its_last_non_empty_chunk(int n, int prompts)
+    {
+        var prompt = prompts == 1 ? "\"Once upon a time\"" : "[\"Once\",\"Twice\"]";
+        var transcript = await server.Client.StreamAsync($$"""{"model":"llama-8b","prompt":{{prompt}},"n":{{n}},"max_tokens":25,"stream":true,"seed":11}""");
+
+        var byChoice = transcript.ContentChunks
+            .Select(c => c.GetProperty("choices")[0])
+            .GroupBy(c => c.GetProperty("index").GetInt32())
+            .ToList();
+        byChoice.Should().HaveCount(n * prompts);
+        foreach (var choice in byChoice)
+        {
+            var frames = choice.ToList();
+            frames.SkipLast(1).Should().OnlyContain(f => f.GetProperty("finish_reason").ValueKind == JsonValueKind.Null);
+            frames[^1].GetProperty("finish_reason").GetString().Should().BeOneOf("stop", "length");
+            frames[^1].GetProperty("text").GetString().Should().NotBeEmpty("the final chunk carries its token, never an empty text");
+        }
+    }
+
+    [Fact]
+    public async Task Stop_string_on_its_own_token_moves_the_finish_onto_the_previous_token()
+    {
+        await using var mock = await MockLlmServer.StartAsync(WithFixture("Count:", [" one", ",", " two", ",", " three", "."]));
+        using var client = Api.ClientFor(mock);
+
+        var transcript = await client.StreamAsync("""{"model":"llama-8b","prompt":"Count:","stream":true,"stop":[", three"],"max_tokens":10,"stream_options":{"include_usage":true}}""");
+
+        var frames = transcript.ContentChunks.Select(c => c.GetProperty("choices")[0]).ToList();
+        frames.Select(f => f.GetProperty("text").GetString()).Should().Equal(" one", ",", " two");
+        frames[^1].GetProperty("finish_reason").GetString().Should().Be("stop");
+        frames[^1].GetProperty("stop_reason").GetString().Should().Be(", three");
+        transcript.Chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(5, "the tokens that completed the stop string were generated");
+    }
+
+    [Fact]
+    public async Task End_of_text_moves_the_finish_onto_the_last_visible_token()
+    {
+        await using var mock = await MockLlmServer.StartAsync(WithFixture("Say hi", [" Hi", "!"]));
+        using var client = Api.ClientFor(mock);
+
+        var transcript = await client.StreamAsync("""{"model":"llama-8b","prompt":"Say hi","stream":true,"max_tokens":10,"logprobs":1,"stream_options":{"include_usage":true}}""");
+
+        var frames = transcript.ContentChunks.Select(c => c.GetProperty("choices")[0]).ToList();
+        frames.Select(f => f.GetProperty("text").GetString()).Should().Equal(" Hi", "!");
+        frames[^1].GetProperty("finish_reason").GetString().Should().Be("stop");
+        frames[^1].GetProperty("stop_reason").ValueKind.Should().Be(JsonValueKind.Null, "end-of-text is not a stop string");
+        frames[^1].GetProperty("logprobs").GetProperty("tokens").EnumerateArray().Select(t => t.GetString())
+            .Should().Equal("!", "<|end_of_text|>");
+        transcript.Chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(3, "end-of-text is counted");
+    }
+
+    [Theory]
+    [InlineData("""{"model":"llama-8b","prompt":"The weather today","max_tokens":30,"temperature":0}""")]
+    [InlineData("""{"model":"llama-8b","prompt":"The weather today","max_tokens":30,"seed":99,"n":2,"logprobs":4}""")]
+    [InlineData("""{"model":"llama-8b","prompt":"The weather today","max_tokens":30,"seed":5,"stop":[" the"],"echo":true,"logprobs":2}""")]
+    [InlineData("""{"model":"llama-8b","prompt":"Five reasons to learn Rust:\n1.","max_tokens":80,"logprobs":5}""")]
+    public async Task Streamed_text_and_logprobs_equal_the_non_streamed_response(string request)
+    {
+        var (_, _, whole) = await server.Client.CompleteAsync(request);
+        var transcript = await server.Client.StreamAsync(request.Replace("{", "{\"stream\":true,", StringComparison.Ordinal));
+
+        foreach (var choice in whole.GetProperty("choices").EnumerateArray())
+        {
+            var index = choice.GetProperty("index").GetInt32();
+            transcript.Text(index).Should().Be(choice.GetProperty("text").GetString());
+            var frames = transcript.ContentChunks.Select(c => c.GetProperty("choices")[0]).Where(c => c.GetProperty("index").GetInt32() == index).ToList();
+            frames[^1].GetProperty("finish_reason").GetString().Should().Be(choice.GetProperty("finish_reason").GetString());
+            if (choice.GetProperty("logprobs").ValueKind == JsonValueKind.Object)
+            {
+                var expected = choice.GetProperty("logprobs");
+                foreach (var array in new[] { "tokens", "token_logprobs", "text_offset", "top_logprobs" })
+                {
+                    var streamed = frames.SelectMany(f => f.GetProperty("logprobs").GetProperty(array).EnumerateArray()).Select(e => e.GetRawText());
+                    streamed.Should().Equal(expected.GetProperty(array).EnumerateArray().Select(e => e.GetRawText()), array);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Frames_are_flushed_as_produced_not_buffered()
+    {
+        // With a clock that never moves, the server is stuck in its first inter-token delay: whatever the client
+        // has received by then was flushed before the stream finished.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var mock = await MockLlmServer.StartAsync(new MockServerOptions { TokenDelay = TimeSpan.FromSeconds(1), TimeProvider = clock });
+        using var client = Api.ClientFor(mock);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "completions")
+        {
+            Content = new StringContent("""{"model":"llama-8b","prompt":"Five reasons to learn Rust:\n1.","max_tokens":80,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var first = await ReadUntilAsync(body, "\n\n");
+
+        first.Should().StartWith("data: ").And.Contain("\"text\":\" It\"");
+        clock.PendingTimers.Should().Be(1, "the server is waiting before the second token");
+
+        var rest = new StringBuilder();
+        var read = Task.Run(async () => rest.Append(await new StreamReader(body).ReadToEndAsync()));
+        for (var i = 0; i < 200 && !read.IsCompleted; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5);
+        }
+
+        await read.WaitAsync(TimeSpan.FromSeconds(10));
+        SseTranscript.Parse(first + rest).ContentChunks.Should().HaveCount(80);
+    }
+
+    [Fact]
+    public async Task Client_disconnecting_mid_stream_leaves_the_server_healthy()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var mock = await MockLlmServer.StartAsync(new MockServerOptions { TokenDelay = TimeSpan.FromSeconds(1), TimeProvider = clock });
+        using var client = Api.ClientFor(mock);
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "completions")
+            {
+                Content = new StringContent("""{"model":"llama-8b","prompt":"A long story","max_tokens":500,"stream":true}""", Encoding.UTF8, "application/json"),
+            };
+            using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+            {
+                await using var body = await response.Content.ReadAsStreamAsync();
+                (await ReadUntilAsync(body, "\n\n")).Should().StartWith("data: ");
+            } // disposing the response drops the connection mid-stream
+
+            // The abandoned stream's delay is cancelled rather than left running to max_tokens.
+            await WaitUntilAsync(() => clock.PendingTimers == 0);
+        }
+
+        using var health = await client.GetAsync(new Uri(mock.BaseUrl, "/health"));
+        health.StatusCode.Should().Be(HttpStatusCode.OK);
+        var (status, _, _) = await client.CompleteAsync("""{"model":"llama-8b","prompt":"Still here?","max_tokens":3}""");
+        status.Should().Be(200);
+    }
+
+    internal static MockServerOptions WithFixture(string prompt, string[] tokens)
+    {
+        var options = new MockServerOptions();
+        options.Fixtures.Add(FixtureDocument.Completion(prompt, tokens));
+        return options;
+    }
+
+    private static async Task<string> ReadUntilAsync(Stream stream, string terminator)
+    {
+        var bytes = new List<byte>();
+        var buffer = new byte[1];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!Encoding.UTF8.GetString([.. bytes]).EndsWith(terminator, StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, timeout.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            bytes.Add(buffer[0]);
+        }
+
+        return Encoding.UTF8.GetString([.. bytes]);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        condition().Should().BeTrue("the condition held within 5 s");
+    }
+}
