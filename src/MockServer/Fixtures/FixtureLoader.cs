@@ -135,34 +135,60 @@ internal static class FixtureLoader
 
         if (errors.Count > 0)
         {
-            var first = Flatten(errors).First();
+            // For a oneOf (a token is a string or an object) every branch reports; the branch that names a property
+            // is the one a person can act on, so plain type mismatches and shallow paths rank last.
+            var first = Flatten(errors)
+                .OrderBy(e => e.Kind.ToString().EndsWith("Expected", StringComparison.Ordinal) ? 1 : 0)
+                .ThenByDescending(e => (e.Path ?? "").Length)
+                .First();
             throw new FixtureLoadException(
                 $"Fixture '{doc.Name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first)}"
                 + (first.HasLineInfo ? $" (line {first.LineNumber}, position {first.LinePosition})." : "."));
         }
     }
 
-    // oneOf/anyOf failures nest the useful error one level down.
+    // oneOf/anyOf failures nest the useful error one level down, except when the oneOf itself is the problem:
+    // two branches matched, or every branch only lacks its one required property (e.g. a match with no prompt).
     private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
     {
         foreach (var error in errors)
         {
             if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
             {
+                if (child.Kind == ValidationErrorKind.NotOneOf && (Ambiguous(child) || OnlyMissingAlternatives(child) is not null))
+                {
+                    yield return error;
+                    continue;
+                }
+
                 foreach (var inner in Flatten(child.Errors.SelectMany(e => e.Value)))
                 {
                     yield return inner;
                 }
+
+                continue;
             }
 
             yield return error;
         }
     }
 
-    private static string Describe(ValidationError error) => error.Kind switch
+    private static bool Ambiguous(ChildSchemaValidationError error) => error.Errors.Count(e => e.Value.Count == 0) >= 2;
+
+    private static string? OnlyMissingAlternatives(ChildSchemaValidationError error)
     {
-        ValidationErrorKind.PropertyRequired => $"required property '{error.Property}' is missing",
-        ValidationErrorKind.NoAdditionalPropertiesAllowed => $"property '{error.Property}' is not allowed",
+        var branches = error.Errors.Values.ToList();
+        return branches.All(b => b.Count == 1 && b.First().Kind == ValidationErrorKind.PropertyRequired)
+            ? string.Join(", ", branches.Select(b => b.First().Property))
+            : null;
+    }
+
+    private static string Describe(ValidationError error) => error switch
+    {
+        ChildSchemaValidationError c when OnlyMissingAlternatives(c) is { } names && !Ambiguous(c) => $"exactly one of {names} is required, none was given",
+        ChildSchemaValidationError { Kind: ValidationErrorKind.NotOneOf } c => $"it matches more than one alternative; give exactly one of {string.Join(", ", c.Errors.Keys.SelectMany(k => k.RequiredProperties))}",
+        { Kind: ValidationErrorKind.PropertyRequired } => $"required property '{error.Property}' is missing",
+        { Kind: ValidationErrorKind.NoAdditionalPropertiesAllowed } => $"property '{error.Property}' is not allowed",
         _ => $"{error.Kind}" + (error.Property is null ? "" : $" ('{error.Property}')"),
     };
 

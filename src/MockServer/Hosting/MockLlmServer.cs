@@ -124,9 +124,18 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     {
         string? Get(string flag, string key) => configuration[flag] ?? configuration[$"MockServer:{key}"];
         var options = new MockServerOptions { FixturesDirectory = Get("fixtures", "Fixtures") };
-        foreach (var key in (Get("api-keys", "ApiKeys") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        if (Get("api-keys", "ApiKeys") is { } keys)
         {
-            options.ApiKeys.Add(key);
+            foreach (var key in keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                options.ApiKeys.Add(key);
+            }
+
+            // Asking for authentication and giving no key must not silently turn authentication off.
+            if (options.ApiKeys.Count == 0)
+            {
+                throw new ArgumentException("--api-keys was given but holds no key; pass K1,K2 or leave it out to disable authentication.");
+            }
         }
 
         if (Get("max-body-bytes", "MaxRequestBodyBytes") is { } max)

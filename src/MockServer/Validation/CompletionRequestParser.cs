@@ -31,14 +31,15 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (!seen.Add(property.Name))
+            var name = NameOf(property, null);
+            if (!seen.Add(name))
             {
-                throw Fail(ApiError.DuplicateParameter(property.Name));
+                throw Fail(ApiError.DuplicateParameter(name));
             }
 
-            if (!ParameterNames.Completions.Contains(property.Name))
+            if (!ParameterNames.Completions.Contains(name))
             {
-                throw Fail(ApiError.UnknownParameter(property.Name, ParameterNames.Suggest(property.Name, ParameterNames.Completions)));
+                throw Fail(ApiError.UnknownParameter(name, ParameterNames.Suggest(name, ParameterNames.Completions)));
             }
         }
 
@@ -187,9 +188,37 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         _ => "an unknown value",
     };
 
+    /// <summary>
+    /// JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>), which System.Text.Json refuses to turn into a string.
+    /// Every string the parser reads goes through here so that becomes a 400 naming the parameter, not a 500.
+    /// </summary>
+    private static string TextOf(JsonElement v, string? param)
+    {
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Fail(new ApiError(400, $"The request contains a string with an invalid Unicode escape (a lone surrogate){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
+        }
+    }
+
+    private static string NameOf(JsonProperty property, string? param)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Fail(new ApiError(400, $"The request contains a property name with an invalid Unicode escape (a lone surrogate){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
+        }
+    }
+
     private static string? ReadString(string name, JsonElement v) => v.ValueKind switch
     {
-        JsonValueKind.String => v.GetString(),
+        JsonValueKind.String => TextOf(v, name),
         JsonValueKind.Null => null,
         _ => throw Fail(ApiError.InvalidType(name, "a string", Describe(v))),
     };
@@ -309,10 +338,11 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         bool? includeUsage = null;
         foreach (var option in v.EnumerateObject())
         {
-            if (option.Name != "include_usage")
+            var optionName = NameOf(option, "stream_options");
+            if (optionName != "include_usage")
             {
-                var suggestion = ParameterNames.Suggest(option.Name, ParameterNames.StreamOptions);
-                throw Fail(ApiError.UnknownParameter($"stream_options.{option.Name}", suggestion is null ? null : $"stream_options.{suggestion}"));
+                var suggestion = ParameterNames.Suggest(optionName, ParameterNames.StreamOptions);
+                throw Fail(ApiError.UnknownParameter($"stream_options.{optionName}", suggestion is null ? null : $"stream_options.{suggestion}"));
             }
 
             includeUsage = ReadBoolean("stream_options.include_usage", option.Value);
@@ -328,7 +358,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             case JsonValueKind.Null:
                 return [];
             case JsonValueKind.String:
-                var single = v.GetString()!;
+                var single = TextOf(v, "stop");
                 return single.Length == 0 ? throw Fail(ApiError.InvalidValue("stop", "'stop' cannot contain an empty string.")) : [single];
             case JsonValueKind.Array:
                 var count = v.GetArrayLength();
@@ -345,7 +375,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                         throw Fail(ApiError.InvalidType("stop", "a string or an array of strings", $"an array containing {Describe(item)}"));
                     }
 
-                    var s = item.GetString()!;
+                    var s = TextOf(item, "stop");
                     list.Add(s.Length == 0 ? throw Fail(ApiError.InvalidValue("stop", "'stop' cannot contain an empty string.")) : s);
                 }
 
@@ -370,9 +400,10 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         var bias = new Dictionary<int, double>();
         foreach (var entry in v.EnumerateObject())
         {
-            if (!int.TryParse(entry.Name, NumberStyles.None, Inv, out var id) || !tokenizer.Vocabulary.TryGetText(id, out _))
+            var key = NameOf(entry, "logit_bias");
+            if (!int.TryParse(key, NumberStyles.None, Inv, out var id) || !tokenizer.Vocabulary.TryGetText(id, out _))
             {
-                throw Fail(ApiError.InvalidValue("logit_bias", $"'logit_bias' key '{Truncate(entry.Name)}' is not a token id of this model's vocabulary (0-{tokenizer.Vocabulary.Count - 1} or {Vocabulary.EndOfTextId})."));
+                throw Fail(ApiError.InvalidValue("logit_bias", $"'logit_bias' key '{Truncate(key)}' is not a token id of this model's vocabulary (0-{tokenizer.Vocabulary.Count - 1} or {Vocabulary.EndOfTextId})."));
             }
 
             bias[id] = ReadNumber("logit_bias", entry.Value, -100, 100) ?? throw Fail(ApiError.InvalidType("logit_bias", "a number", "null"));
@@ -386,7 +417,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         switch (v.ValueKind)
         {
             case JsonValueKind.String:
-                var text = v.GetString()!;
+                var text = TextOf(v, "prompt");
                 return [new PromptInput(text, tokenizer.TokenizePrompt(text))];
             case JsonValueKind.Array when v.GetArrayLength() == 0:
                 throw Fail(ApiError.InvalidValue("prompt", "'prompt' must not be an empty array."));
@@ -407,7 +438,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                     }
 
                     prompts.Add(first == JsonValueKind.String
-                        ? new PromptInput(item.GetString()!, tokenizer.TokenizePrompt(item.GetString()!))
+                        ? new PromptInput(TextOf(item, "prompt"), tokenizer.TokenizePrompt(TextOf(item, "prompt")))
                         : ReadTokenPrompt(item));
                 }
 

@@ -199,6 +199,9 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
     [InlineData("""{"model":"llama-8b","prompt":"Hi","max_tokens":200000}""", "max_tokens")]
     [InlineData("""{"model":"llama-8b","prompt":"Hi","n":1,"n":2}""", "n")]
     [InlineData("""{"model":5,"prompt":"Hi"}""", "model")]
+    [InlineData("""{"model":"llama-8b","prompt":"\ud800"}""", "prompt")]
+    [InlineData("""{"model":"llama-8b","prompt":"Hi","stop":["\udc00x"]}""", "stop")]
+    [InlineData("""{"model":"llama-8b","prompt":"Hi","logit_bias":{"\ud800":1}}""", "logit_bias")]
     public async Task Invalid_values_are_rejected_naming_the_parameter(string body, string param)
     {
         var error = await server.Client.ErrorAsync(body);
