@@ -3,14 +3,27 @@ namespace MockServer.Tokenization;
 /// <summary>A token: its id (vocabulary, special, or a stable hash for out-of-vocabulary pieces) and its text.</summary>
 internal readonly record struct Token(int Id, string Text);
 
-/// <summary>How a token behaves in running text; the synthetic model conditions on it.</summary>
+/// <summary>
+/// The part a token plays in running text. The synthetic model's transition table is written over these, which is
+/// what makes its output read like (odd) English rather than a bag of words.
+/// </summary>
 internal enum TokenClass
 {
-    /// <summary>Lower-case word after a space: <c>" city"</c>.</summary>
-    Word,
+    Determiner,
+    Adjective,
+    Noun,
+    Verb,
+    Modal,
+    BaseVerb,
+    Preposition,
+    Conjunction,
+    Pronoun,
+    Adverb,
+    Number,
+    ProperNoun,
 
-    /// <summary>Capitalised word after a space: <c>" Paris"</c>, <c>" The"</c>.</summary>
-    CapitalWord,
+    /// <summary>Capitalised word after a full stop and a space: <c>" The"</c>.</summary>
+    SentenceStart,
 
     /// <summary>Word at the start of a line, no space: <c>"The"</c>.</summary>
     LineStart,
@@ -24,6 +37,5 @@ internal enum TokenClass
     /// <summary>Ends a line: <c>".\n"</c>, <c>"\n"</c>.</summary>
     LineEnd,
 
-    /// <summary>End of text.</summary>
     EndOfText,
 }

@@ -33,8 +33,11 @@ internal sealed class Vocabulary
             }
         }
 
-        Add(VocabularyWords.Words.Select(w => " " + w), TokenClass.Word);
-        Add(VocabularyWords.CapitalWords.Select(w => " " + w), TokenClass.CapitalWord);
+        foreach (var (cls, words) in VocabularyWords.SpaceLed)
+        {
+            Add(words.Select(w => " " + w), cls);
+        }
+
         Add(VocabularyWords.LineStarts, TokenClass.LineStart);
         Add(VocabularyWords.InnerPunctuation, TokenClass.InnerPunctuation);
         Add(VocabularyWords.SentenceEnds, TokenClass.SentenceEnd);
@@ -42,7 +45,7 @@ internal sealed class Vocabulary
 
         Texts = [.. texts];
         Classes = [.. classes];
-        _ids = texts.Select((t, i) => KeyValuePair.Create(t, i)).ToFrozenDictionary(StringComparer.Ordinal);
+        _ids = texts.Select((t, i) => KeyValuePair.Create(t, i)).DistinctBy(p => p.Key, StringComparer.Ordinal).ToFrozenDictionary(StringComparer.Ordinal);
         RankInClass = new int[Texts.Length];
         var seen = new Dictionary<TokenClass, int>();
         for (var i = 0; i < Texts.Length; i++)
@@ -105,7 +108,7 @@ internal sealed class Vocabulary
     {
         if (text.Length == 0)
         {
-            return TokenClass.Word;
+            return TokenClass.Noun;
         }
 
         if (text[^1] is '\n' or '\r')
@@ -116,20 +119,26 @@ internal sealed class Vocabulary
         var trimmed = text.TrimStart();
         if (trimmed.Length == 0)
         {
-            return TokenClass.Word;
+            return TokenClass.InnerPunctuation;
         }
 
-        if (!char.IsLetterOrDigit(trimmed[0]))
+        if (char.IsDigit(trimmed[0]))
+        {
+            return TokenClass.Number;
+        }
+
+        if (!char.IsLetter(trimmed[0]))
         {
             return trimmed[^1] is '.' or '!' or '?' ? TokenClass.SentenceEnd : TokenClass.InnerPunctuation;
         }
 
         if (text[0] != ' ')
         {
-            return TokenClass.LineStart;
+            // "’s", "n't": a suffix glued to the word before it behaves like the word; a bare word starts a line.
+            return char.IsLetter(text[0]) ? TokenClass.LineStart : TokenClass.Noun;
         }
 
-        return char.IsUpper(trimmed[0]) ? TokenClass.CapitalWord : TokenClass.Word;
+        return char.IsUpper(trimmed[0]) ? TokenClass.ProperNoun : TokenClass.Noun;
     }
 
     private static int OovId(string piece)
