@@ -19,6 +19,9 @@ internal sealed class SyntheticModel(Vocabulary vocabulary)
 
     public Vocabulary Vocabulary { get; } = vocabulary;
 
+    /// <summary>Zipf prior of each vocabulary entry within its class, computed once.</summary>
+    private readonly double[] _prior = [.. vocabulary.RankInClass.Select(rank => -0.8 * Math.Log(rank + 1))];
+
     /// <summary>Number of entries in a distribution: the vocabulary plus end-of-text (last).</summary>
     public int Size => Vocabulary.Count + 1;
 
@@ -47,7 +50,7 @@ internal sealed class SyntheticModel(Vocabulary vocabulary)
         {
             var to = (int)Vocabulary.Classes[i];
             var logit = Transition[from, to]
-                - (0.8 * Math.Log(Vocabulary.RankInClass[i] + 1))
+                + _prior[i]
                 + (1.6 * Mix.Unit(Mix.Hash(contextKey ^ (ulong)i)));
             if (i == previous1.Id)
             {
