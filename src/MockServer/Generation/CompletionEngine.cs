@@ -55,7 +55,7 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         var counts = new Dictionary<int, int>();
         var text = new System.Text.StringBuilder();
         var longestStop = request.Stop.Count == 0 ? 0 : request.Stop.Max(s => s.Length);
-        var distribution = new double[model.Size];
+        double[]? distribution = null;
         string finish = "length";
         string? stopReason = null;
 
@@ -68,6 +68,7 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
             // fixture replay (the common case in tests and benchmarks) cheap.
             if (!scripted || topK >= 0)
             {
+                distribution ??= new double[model.Size];
                 model.Compute(request.Model.Key, previous2, previous1, distribution);
             }
 
@@ -82,9 +83,9 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
             }
             else
             {
-                var index = _sampler.Sample(distribution, request.Sampling, context, counts, ref random);
+                var index = _sampler.Sample(distribution!, request.Sampling, context, counts, ref random);
                 var token = model.TokenAt(index);
-                next = new GeneratedToken(token, distribution[index], topK < 0 ? null : Top(distribution, topK));
+                next = new GeneratedToken(token, distribution![index], topK < 0 ? null : Top(distribution, topK));
                 counts[index] = counts.GetValueOrDefault(index) + 1;
             }
 
@@ -131,7 +132,7 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
     /// A fixture token. Its logprob is the fixture's, or a plausible one derived from the context; the other
     /// alternatives share what probability is left, below any the fixture pinned, so the set stays a distribution.
     /// </summary>
-    private GeneratedToken Scripted(ServedModel served, FixtureToken scripted, Token previous, double[] distribution, int topK, bool endOfText = false)
+    private GeneratedToken Scripted(ServedModel served, FixtureToken scripted, Token previous, double[]? distribution, int topK, bool endOfText = false)
     {
         var token = endOfText ? new Token(Vocabulary.EndOfTextId, Vocabulary.EndOfText) : model.Vocabulary.Lookup(scripted.Text);
         var logprob = scripted.Logprob
@@ -156,7 +157,8 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         var remaining = Math.Max(0, 1 - used) * 0.95;
         var taken = new HashSet<string>(alternatives.Select(a => a.Token.Text), StringComparer.Ordinal);
         var step = 1;
-        foreach (var alt in Top(distribution, topK + alternatives.Count))
+        // Alternatives are shown (topK >= 0), so the caller computed the distribution.
+        foreach (var alt in Top(distribution!, topK + alternatives.Count))
         {
             if (alternatives.Count >= topK + 1 || remaining <= 0)
             {

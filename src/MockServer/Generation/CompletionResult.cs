@@ -38,7 +38,8 @@ internal sealed record ChoiceResult(
             var length = token.Token.Id == Vocabulary.EndOfTextId ? 0 : token.Token.Text.Length;
             var start = Math.Min(position, Text.Length);
             var end = Math.Min(position + length, Text.Length);
-            yield return (token, Text[start..end]);
+            // A fully visible token reuses its own text rather than a copy; end-of-text (length 0) shows nothing.
+            yield return (token, length > 0 && end - start == length ? token.Token.Text : Text[start..end]);
             position += length;
         }
     }
