@@ -14,7 +14,8 @@ internal sealed class CompletionChunk
 
     public required string Model { get; init; }
 
-    public required IReadOnlyList<ChunkChoice> Choices { get; set; }
+    /// <summary>An array, not a list interface: the serializer walks it without an enumerator per frame.</summary>
+    public required ChunkChoice[] Choices { get; set; }
 
     public Usage? Usage { get; set; }
 }

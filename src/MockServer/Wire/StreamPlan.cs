@@ -4,7 +4,7 @@ using MockServer.Validation;
 namespace MockServer.Wire;
 
 /// <summary>One SSE content frame of one choice.</summary>
-internal sealed record StreamFrame(int ChoiceIndex, string Text, Logprobs? Logprobs, string? FinishReason, string? StopReason);
+internal readonly record struct StreamFrame(int ChoiceIndex, string Text, Logprobs? Logprobs, string? FinishReason, string? StopReason);
 
 /// <summary>
 /// Lays a result out as content frames, one per generated token. The provider's rule (spec-facts §4.3, §11.4):
@@ -32,32 +32,34 @@ internal static class StreamPlan
 
     private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, CompletionResult result, ChoiceResult choice)
     {
-        // Group tokens: each token with visible text opens a group; invisible ones join the previous group
-        // (or, at the very start, the next one).
-        var groups = new List<(string Text, List<GeneratedToken> Tokens)>();
-        var pending = new List<GeneratedToken>();
-        foreach (var (token, visible) in choice.VisibleTokens())
+        // Group tokens into frames, as index ranges: each token with visible text opens a frame; invisible ones join
+        // the frame before them (or, at the very start, the next one).
+        var groups = new List<(string Text, int From, int To)>(choice.Tokens.Count);
+        var index = 0;
+        foreach (var (_, visible) in choice.VisibleTokens())
         {
-            if (visible.Length == 0)
+            if (visible.Length > 0)
             {
-                (groups.Count > 0 ? groups[^1].Tokens : pending).Add(token);
-                continue;
+                groups.Add((visible, groups.Count == 0 ? 0 : index, index + 1));
+            }
+            else if (groups.Count > 0)
+            {
+                groups[^1] = groups[^1] with { To = index + 1 };
             }
 
-            groups.Add((visible, [.. pending, token]));
-            pending.Clear();
+            index++;
         }
 
         if (groups.Count == 0)
         {
-            groups.Add(("", pending)); // nothing visible at all: one frame must still carry the finish
+            groups.Add(("", 0, index)); // nothing visible at all: one frame must still carry the finish
         }
 
         var prompt = result.Prompts[choice.PromptIndex];
         var accumulator = request.Logprobs is { } k ? new LogprobsAccumulator(k) : null;
         for (var g = 0; g < groups.Count; g++)
         {
-            var (text, tokens) = groups[g];
+            var (text, from, to) = groups[g];
             if (g == 0 && request.Echo)
             {
                 // vLLM: the first frame of an echoed choice carries the prompt and its logprobs (spec-facts §4.5).
@@ -68,9 +70,9 @@ internal static class StreamPlan
                 }
             }
 
-            foreach (var token in tokens)
+            for (var t = from; accumulator is not null && t < to; t++)
             {
-                accumulator?.AddGenerated(token);
+                accumulator.AddGenerated(choice.Tokens[t]);
             }
 
             var last = g == groups.Count - 1;
