@@ -101,8 +101,10 @@ run_wrk() {
   local json
   json=$(sed -n 's/^BENCH_JSON {//p' "$log")
   [[ -n "$json" ]] || { echo "run.sh: no result in $log" >&2; exit 1; }
-  printf '{"phase":"%s","server":"%s","scenario":"%s","rep":%d,"connections":%d,"server_cpu_s":%s,%s\n' \
-    "$phase" "$name" "$scenario" "$rep" "$conns" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" "$json" \
+  # The 1-minute load average after the run: well above 2 (wrk + server) means something else shared the cores.
+  printf '{"phase":"%s","server":"%s","scenario":"%s","rep":%d,"connections":%d,"server_cpu_s":%s,"loadavg_1m":%s,%s\n' \
+    "$phase" "$name" "$scenario" "$rep" "$conns" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
+    "$(cut -d' ' -f1 /proc/loadavg)" "$json" \
     >>"$out/runs.jsonl"
 }
 

@@ -58,6 +58,12 @@ def main(directory: Path) -> int:
     print(f"\nmedians of {reps} runs each; frames/s = streams/s x {FRAMES_PER_STREAM} events per stream (80 content + usage + [DONE]), "
           "frame count verified per response in the verification runs and bytes/response checked in every measured run")
 
+    loads = [r["loadavg_1m"] for r in measured if "loadavg_1m" in r]
+    if loads:
+        print(f"1-min load average after the measured runs: {min(loads):.1f} to {max(loads):.1f} "
+              "(2 cores; wrk and the server account for about 2, more means other work shared the machine)")
+        summary["loadavg_1m"] = loads
+
     print("\nverification (every response checked under load):")
     for (server, scenario), r in sorted(verified.items()):
         v = r["verify"]
