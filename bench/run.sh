@@ -21,8 +21,8 @@ for n in "$reps" "$duration" "$connections" "$threads" "$rss_connections"; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 ]] || { echo "run.sh: knobs must be positive integers" >&2; exit 2; }
 done
 (( reps <= 10 && duration <= 60 )) || { echo "run.sh: at most 10 repetitions of at most 60 s" >&2; exit 2; }
-command -v wrk >/dev/null && command -v python3 >/dev/null && command -v curl >/dev/null \
-  || { echo "run.sh: needs wrk, python3 and curl" >&2; exit 2; }
+command -v wrk >/dev/null && command -v python3 >/dev/null && command -v curl >/dev/null && [[ -x /usr/bin/time ]] \
+  || { echo "run.sh: needs wrk, python3, curl and /usr/bin/time" >&2; exit 2; }
 
 out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
@@ -88,23 +88,32 @@ cpu_seconds() { # utime + stime of a process, in seconds
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
+busy_seconds() { # non-idle CPU time of the whole machine (user nice system irq softirq steal), in seconds
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
+}
+
 # run_wrk PHASE SERVER SCENARIO REP SECONDS CONNECTIONS [VERIFY]: one wrk run, its result appended to runs.jsonl.
 run_wrk() {
   local phase=$1 name=$2 scenario=$3 rep=$4 seconds=$5 conns=$6 verify=${7:-0}
   local url="http://127.0.0.1:${port[$name]}/v1/completions" log="$out/wrk-$phase-$name-$scenario-$rep.txt"
-  local cpu0 cpu1
+  local cpu0 cpu1 busy0 busy1 wrk_cpu
   cpu0=$(cpu_seconds "${pid[$name]}")
-  BENCH_SCENARIO=$scenario BENCH_VERIFY=$verify timeout $((seconds + 30)) \
+  busy0=$(busy_seconds)
+  # /usr/bin/time reports wrk's CPU (user and system seconds, timeout's included) into $log.times.
+  BENCH_SCENARIO=$scenario BENCH_VERIFY=$verify /usr/bin/time -f '%U %S' -o "$log.times" timeout $((seconds + 30)) \
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s -s "$script" "$url" >"$log" 2>&1 \
     || { echo "run.sh: wrk failed ($log)" >&2; cat "$log" >&2; exit 1; }
   cpu1=$(cpu_seconds "${pid[$name]}")
+  busy1=$(busy_seconds)
+  wrk_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$log.times")
   local json
   json=$(sed -n 's/^BENCH_JSON {//p' "$log")
   [[ -n "$json" ]] || { echo "run.sh: no result in $log" >&2; exit 1; }
-  # The 1-minute load average after the run: well above 2 (wrk + server) means something else shared the cores.
-  printf '{"phase":"%s","server":"%s","scenario":"%s","rep":%d,"connections":%d,"server_cpu_s":%s,"loadavg_1m":%s,%s\n' \
+  # CPU seconds of the server, of wrk, and of the whole machine (busy, all cores) during the run: what the
+  # machine spent beyond server + wrk is other work (or steal) that shared the cores with the measurement.
+  printf '{"phase":"%s","server":"%s","scenario":"%s","rep":%d,"connections":%d,"server_cpu_s":%s,"wrk_cpu_s":%s,"machine_busy_s":%s,"cores":%d,%s\n' \
     "$phase" "$name" "$scenario" "$rep" "$conns" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
-    "$(cut -d' ' -f1 /proc/loadavg)" "$json" \
+    "$wrk_cpu" "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { printf "%.2f", b - a }')" "$(nproc)" "$json" \
     >>"$out/runs.jsonl"
 }
 

@@ -58,11 +58,19 @@ def main(directory: Path) -> int:
     print(f"\nmedians of {reps} runs each; frames/s = streams/s x {FRAMES_PER_STREAM} events per stream (80 content + usage + [DONE]), "
           "frame count verified per response in the verification runs and bytes/response checked in every measured run")
 
-    loads = [r["loadavg_1m"] for r in measured if "loadavg_1m" in r]
-    if loads:
-        print(f"1-min load average after the measured runs: {min(loads):.1f} to {max(loads):.1f} "
-              "(2 cores; wrk and the server account for about 2, more means other work shared the machine)")
-        summary["loadavg_1m"] = loads
+    other = [max(0.0, r["machine_busy_s"] - r["server_cpu_s"] - r["wrk_cpu_s"]) / (r["cores"] * r["duration_us"] / 1e6)
+             for r in measured if "machine_busy_s" in r]
+    if other:
+        print(f"other work on the machine during the measured runs: {min(other):.0%} to {max(other):.0%} of all cores "
+              "(machine busy time minus server and wrk; 0% is a quiet machine)")
+        summary["other_cpu_share"] = other
+        share = lambda r: r["server_cpu_s"] / (r["cores"] * r["duration_us"] / 1e6)
+        for scenario in ("completion16", "stream80"):
+            sm, _ = med("mock", scenario, share)
+            sb, _ = med("bare", scenario, share)
+            wm, _ = med("mock", scenario, lambda r: r["wrk_cpu_s"] / (r["cores"] * r["duration_us"] / 1e6))
+            wb, _ = med("bare", scenario, lambda r: r["wrk_cpu_s"] / (r["cores"] * r["duration_us"] / 1e6))
+            print(f"  {scenario}: server used {sm:.0%} (mock) / {sb:.0%} (bare) of the cores, wrk {wm:.0%} / {wb:.0%}")
 
     print("\nverification (every response checked under load):")
     for (server, scenario), r in sorted(verified.items()):
