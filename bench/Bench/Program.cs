@@ -1,0 +1,18 @@
+using Bench;
+
+// The bare baseline of bench/run.sh: Kestrel, one route, no middleware, logging off. It does what a minimal honest
+// server must do per request (read and parse the JSON body, build the response objects, serialize them) and
+// nothing the mock does beyond that (no validation, no generation, no error envelopes).
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+var app = builder.Build();
+var handler = new CompletionHandler(TokenTable.LoadEmbedded(), TimeProvider.System);
+app.MapPost("/v1/completions", handler.HandleAsync);
+app.MapGet("/health", static context =>
+{
+    context.Response.StatusCode = 200;
+    return Task.CompletedTask;
+});
+await app.RunAsync().ConfigureAwait(false);
