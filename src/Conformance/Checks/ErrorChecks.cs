@@ -94,8 +94,10 @@ internal static class ErrorChecks
             : Outcome.Fail($"a request was answered HTTP {server.Status}", server, "a status below 500", $"HTTP {server.Status}" + (server.Retries.Count > 0 ? $" after {server.Retries.Count} retries" : string.Empty));
     }
 
-    private static Task<Outcome> RetryAfter(CheckContext ctx)
+    private static async Task<Outcome> RetryAfter(CheckContext ctx)
     {
+        // One cheap request of its own, so a cold start shows even when this check runs alone.
+        await ctx.Completion("errors.retry-probe", ctx.MinimalBody());
         var answers = ctx.Client.Log
             .SelectMany(e => e.Retries.Select(r => (Exchange: e, Record: r)))
             .ToList();
@@ -103,13 +105,13 @@ internal static class ErrorChecks
         var bad = answers.FirstOrDefault(a => !a.Record.RetryAfterValid);
         if (bad.Exchange is not null)
         {
-            return Task.FromResult(Outcome.Fail(
+            return Outcome.Fail(
                 $"an HTTP {bad.Record.Status} came without a usable Retry-After", bad.Exchange, "Retry-After: <seconds> or an HTTP date",
-                $"Retry-After: {bad.Record.RetryAfter ?? "absent"}", $"HTTP {bad.Record.Status}\n{bad.Record.Excerpt}"));
+                $"Retry-After: {bad.Record.RetryAfter ?? "absent"}", $"HTTP {bad.Record.Status}\n{bad.Record.Excerpt}");
         }
 
-        return Task.FromResult(answers.Count == 0
+        return answers.Count == 0
             ? Outcome.Pass("no 429/503 was seen")
-            : Outcome.Pass($"{answers.Count} 429/503 answers, each with Retry-After"));
+            : Outcome.Pass($"{answers.Count} 429/503 answers, each with Retry-After");
     }
 }

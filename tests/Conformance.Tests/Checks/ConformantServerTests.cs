@@ -1,0 +1,47 @@
+using Conformance.Checks;
+using Conformance.Tests.Fakes;
+
+namespace Conformance.Tests.Checks;
+
+public sealed class ConformantServerTests
+{
+    [Fact]
+    public async Task RunAsync_ConformantFake_PassesEveryCheck()
+    {
+        // Arrange / Act
+        var report = await Suite.RunAsync(new FakeServerOptions());
+
+        // Assert: the baseline every violation test departs from.
+        report.Checks.Should().HaveCount(Catalogue.All.Count);
+        report.Checks.Where(c => c.Verdict != Verdict.Pass)
+            .Select(c => $"{c.Id}: {c.Verdict} {c.Message} | expected {c.Evidence?.Expected} | seen {c.Evidence?.Seen}")
+            .Should().BeEmpty();
+        report.Succeeded.Should().BeTrue();
+        report.Usage.TokensSpent.Should().BeInRange(1, 4_000);
+        report.Observations.Should().ContainKey("stream.usage_chunk_present").WhoseValue.Should().Be("true");
+    }
+
+    [Theory]
+    [InlineData("\r\n", 0, false)]
+    [InlineData("\r", 0, true)]
+    [InlineData("\n", 1, true)]
+    [InlineData("\r\n", 3, true)]
+    public async Task RunAsync_StreamFramingVariants_StillPassStreamChecks(string newLine, int writeSize, bool comments)
+    {
+        // Line terminators, comments and chunk boundaries anywhere (even between CR and LF) are all legal (spec-facts §8).
+        var fake = new FakeServerOptions { NewLine = newLine, WriteSize = writeSize, Comments = comments };
+
+        var report = await Suite.RunAsync(fake, null, "stream", "logprobs.stream-per-chunk", "consistency.stream-equals-non-stream");
+
+        report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"{c.Id}: {c.Message}").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_NoKeyConfigured_MarksAuthChecksNotApplicable()
+    {
+        var report = await Suite.RunAsync(new FakeServerOptions { ApiKey = null }, o => o.ApiKey = null, "auth");
+
+        report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.NotApplicable);
+        report.Succeeded.Should().BeTrue();
+    }
+}
