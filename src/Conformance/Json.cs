@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,6 +7,9 @@ namespace Conformance;
 /// <summary>Small, total helpers over <see cref="JsonNode"/>: they never throw on unexpected shapes, because endpoints send anything.</summary>
 internal static class Json
 {
+    // Evidence is read by people: keep quotes and non-ASCII text as they are instead of \u escapes.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Parses <paramref name="text"/>, or returns null when it is not JSON.</summary>
     public static JsonNode? TryParse(string text)
     {
@@ -44,8 +48,8 @@ internal static class Json
     public static bool Has(JsonNode? node, string key) => node is JsonObject obj && obj.ContainsKey(key);
 
     /// <summary>A string as a JSON literal, for evidence ("null" for null).</summary>
-    public static string Quote(string? text) => text is null ? "null" : JsonValue.Create(text).ToJsonString();
+    public static string Quote(string? text) => text is null ? "null" : JsonValue.Create(text).ToJsonString(Readable);
 
     /// <summary>Compact text of a node for evidence; "absent" for a missing key is the caller's business.</summary>
-    public static string Show(JsonNode? node) => node?.ToJsonString() ?? "null";
+    public static string Show(JsonNode? node) => node?.ToJsonString(Readable) ?? "null";
 }
