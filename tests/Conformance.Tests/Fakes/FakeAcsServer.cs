@@ -46,6 +46,9 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
     private readonly FakeServerOptions _options;
     private int _requests;
     private int _coldStarts;
+    private int _inFlight;
+    private int _maxInFlight;
+    private readonly Lock _gate = new();
 
     private FakeAcsServer(WebApplication app, FakeServerOptions options, Uri baseUrl)
     {
@@ -60,6 +63,9 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
     /// <summary>Gets how many completion requests arrived.</summary>
     public int CompletionRequests => _requests;
 
+    /// <summary>Gets the most completion requests that were in flight at once.</summary>
+    public int MaxConcurrentRequests => _maxInFlight;
+
     public static async Task<FakeAcsServer> StartAsync(FakeServerOptions? options = null)
     {
         options ??= new FakeServerOptions();
@@ -68,7 +74,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         FakeAcsServer? server = null;
-        app.MapPost("/v1/completions", (HttpContext ctx) => server!.CompletionsAsync(ctx));
+        app.MapPost("/v1/completions", (HttpContext ctx) => server!.TrackedAsync(ctx));
         app.MapGet("/v1/models", (HttpContext ctx) => server!.ModelsAsync(ctx));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -216,6 +222,26 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(body.ToJsonString(), ctx.RequestAborted);
+    }
+
+    private async Task TrackedAsync(HttpContext ctx)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        lock (_gate)
+        {
+            _maxInFlight = Math.Max(_maxInFlight, now);
+        }
+
+        try
+        {
+            // A little latency so concurrent requests overlap and the bound is observable.
+            await Task.Delay(5, ctx.RequestAborted);
+            await CompletionsAsync(ctx);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     private async Task CompletionsAsync(HttpContext ctx)

@@ -84,6 +84,20 @@ public sealed class HostileEndpointTests
     }
 
     [Fact]
+    public async Task RunAsync_MaxConcurrency_BoundsRequestsInFlight()
+    {
+        await using var server = await FakeAcsServer.StartAsync();
+        var options = Suite.Options(server.BaseUrl, "validation");
+        options.MaxConcurrency = 2;
+
+        var report = await ConformanceRunner.RunAsync(options);
+
+        report.Succeeded.Should().BeTrue();
+        server.CompletionRequests.Should().BeGreaterThan(40);
+        server.MaxConcurrentRequests.Should().Be(2);
+    }
+
+    [Fact]
     public void ParseRetryAfter_AcceptsSecondsAndDates_RejectsJunk()
     {
         var time = new FixedTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
