@@ -63,6 +63,35 @@ public sealed class ViolationTests
         Violations.Values.Should().OnlyHaveUniqueItems();
     }
 
+    /// <summary>Second ways to break checks that judge several things; each must be caught too.</summary>
+    public static TheoryData<string, Violation> SecondViolations => new()
+    {
+        { "stream.usage.present-when-requested", Violation.StreamUsageNotLast },
+        { "stream.usage.present-when-requested", Violation.StreamUsageChoicesNotEmpty },
+        { "stream.done.single-and-last", Violation.StreamGarbageAfterDone },
+        { "stream.finish-reason.on-last-content-chunk", Violation.StreamContentAfterFinish },
+        { "errors.envelope", Violation.ErrorCodeInteger },
+        { "errors.envelope", Violation.ErrorNotEnvelope },
+        { "validation.unknown-parameter", Violation.ErrorParamNull },
+        { "validation.unknown-parameter", Violation.ErrorTypeWrong },
+        { "validation.unknown-model", Violation.ErrorCodeInteger },
+        { "auth.wrong-key", Violation.ErrorNotEnvelope },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecondViolations))]
+    public async Task Check_FailsOnASecondWayOfBreakingIt(string id, Violation violation)
+    {
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(violation);
+
+        var report = await Suite.RunAsync(fake, null, id);
+
+        var check = report.Checks.Should().ContainSingle().Subject;
+        check.Verdict.Should().Be(Verdict.Fail, check.Message);
+        check.Evidence!.Seen.Should().NotBeNullOrWhiteSpace();
+    }
+
     [Theory]
     [MemberData(nameof(CheckIds))]
     public async Task Check_FailsWithEvidence_OnServerBreakingItsRule(string id)

@@ -205,7 +205,19 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             message += " (you sent: " + ctx.Request.Headers.Authorization + ")";
         }
 
-        var error = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error", ["param"] = param, ["code"] = code };
+        if (Has(Violation.ErrorNotEnvelope))
+        {
+            await WriteJsonAsync(ctx, status, new JsonObject { ["detail"] = message });
+            return;
+        }
+
+        var error = new JsonObject
+        {
+            ["message"] = message,
+            ["type"] = Has(Violation.ErrorTypeWrong) ? "BadRequestError" : "invalid_request_error",
+            ["param"] = Has(Violation.ErrorParamNull) ? null : param,
+            ["code"] = Has(Violation.ErrorCodeInteger) ? status : code,
+        };
         if (Has(Violation.ErrorOmitsNullKeys))
         {
             foreach (var key in error.Where(p => p.Value is null).Select(p => p.Key).ToList())
@@ -703,16 +715,34 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             }
         }
 
+        if (Has(Violation.StreamContentAfterFinish))
+        {
+            var extra = new JsonObject { ["index"] = 0, ["text"] = " more", ["logprobs"] = null, ["finish_reason"] = null, ["stop_reason"] = null };
+            await EventAsync(Chunk(id, g.Tokens.Count, new JsonArray(extra), usage: false, null).ToJsonString());
+        }
+
         var wantUsage = (request.IncludeUsage || Has(Violation.StreamUsageAlways)) && !Has(Violation.StreamNoUsageChunk);
         if (wantUsage)
         {
             var completion = g.Tokens.Count + (Has(Violation.StreamUsageCompletionOff) ? 1 : 0);
-            await EventAsync(Chunk(id, g.Tokens.Count + 1, [], usage: true, Usage(PromptCount(g), completion, Has(Violation.StreamUsageTotalOff) ? 1 : 0)).ToJsonString());
+            JsonArray choices = Has(Violation.StreamUsageChoicesNotEmpty) ? [new JsonObject { ["index"] = 0, ["text"] = string.Empty }] : [];
+            var usageChunk = Chunk(id, g.Tokens.Count + 1, choices, usage: true, Usage(PromptCount(g), completion, Has(Violation.StreamUsageTotalOff) ? 1 : 0)).ToJsonString();
+            await EventAsync(usageChunk);
+            if (Has(Violation.StreamUsageNotLast))
+            {
+                // A trailing chunk after the usage chunk; one without choices, so no content rule is touched.
+                await EventAsync(Chunk(id, g.Tokens.Count + 2, [], usage: false, null).ToJsonString());
+            }
         }
 
         if (!Has(Violation.StreamNoDone))
         {
             await WriteAsync("data: [DONE]" + nl + nl);
+        }
+
+        if (Has(Violation.StreamGarbageAfterDone))
+        {
+            await WriteAsync("data: trailing");
         }
 
         if (Has(Violation.StreamDataAfterDone))

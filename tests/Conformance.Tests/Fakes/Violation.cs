@@ -43,6 +43,16 @@ public enum Violation
     SeedIgnored,
     ModelsObjectWrong,
     ModelsMissingConfigured,
+
+    // Second ways to break checks that judge several things.
+    StreamUsageNotLast,
+    StreamUsageChoicesNotEmpty,
+    StreamGarbageAfterDone,
+    StreamContentAfterFinish,
+    ErrorCodeInteger,
+    ErrorParamNull,
+    ErrorTypeWrong,
+    ErrorNotEnvelope,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
