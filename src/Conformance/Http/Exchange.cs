@@ -73,9 +73,6 @@ internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryA
 /// <summary>A recorded request and its response: status, headers, capped raw bytes, and for streams the parsed events.</summary>
 internal sealed class Exchange
 {
-    private JsonNode? _json;
-    private bool _jsonParsed;
-
     public required RequestSpec Spec { get; init; }
 
     public required Uri Url { get; init; }
@@ -108,24 +105,22 @@ internal sealed class Exchange
     public string BodyText => Encoding.UTF8.GetString(Body);
 
     /// <summary>Gets the body parsed as JSON, or null when it is not JSON.</summary>
+    /// <remarks>
+    /// A fresh tree on every read: several checks read one shared exchange in parallel, and a <see cref="JsonNode"/>
+    /// materialises its children lazily, which is not safe across threads. Bodies are capped, so re-parsing is cheap.
+    /// </remarks>
     public JsonNode? Json
     {
         get
         {
-            if (!_jsonParsed)
+            try
             {
-                _jsonParsed = true;
-                try
-                {
-                    _json = Body.Length == 0 ? null : JsonNode.Parse(Body);
-                }
-                catch (JsonException)
-                {
-                    _json = null;
-                }
+                return Body.Length == 0 ? null : JsonNode.Parse(Body);
             }
-
-            return _json;
+            catch (JsonException)
+            {
+                return null;
+            }
         }
     }
 
@@ -137,8 +132,6 @@ internal sealed class Exchange
         RetryAfter = null;
         Body = [];
         Sse = null;
-        _json = null;
-        _jsonParsed = false;
     }
 
     /// <summary>A short description of the response for evidence: status line, content type, body start.</summary>
