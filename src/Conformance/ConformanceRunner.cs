@@ -59,7 +59,7 @@ public static class ConformanceRunner
             {
                 TokenBudget = client.Budget.Limit,
                 TokensSpent = client.Budget.Spent,
-                Requests = client.Log.Sum(e => e.Status is null ? 0 : 1 + e.Retries.Count(r => r.Waited > TimeSpan.Zero)),
+                Requests = client.Log.Sum(e => e.Attempts),
                 Retries = client.RetryCount,
                 RetryWaitMs = (long)client.RetryWait.TotalMilliseconds,
             },

@@ -216,6 +216,7 @@ internal sealed class EndpointClient : IDisposable
 
         try
         {
+            exchange.Attempts++;
             using var timeout = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(runToken, timeout.Token);
             try

@@ -97,6 +97,9 @@ internal sealed class Exchange
 
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>Gets or sets how many times the request was actually sent (retries included).</summary>
+    public int Attempts { get; set; }
+
     /// <summary>Gets or sets the suite's own parse of the stream, when the request streamed.</summary>
     public SseReader? Sse { get; set; }
 

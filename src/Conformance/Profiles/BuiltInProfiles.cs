@@ -84,6 +84,7 @@ internal static class BuiltInProfiles
                 ["validation.missing-model"] = Divergence, // model is optional in recent vLLM
                 ["validation.range.temperature-above-max"] = Should, // §9 Q20: only 2026 builds reject
                 ["errors.envelope"] = Should, // 401 is {"error":"Unauthorized"} (§6.1)
+                ["auth.*"] = Should, // the same string-valued 401 body
                 ["errors.retry-after"] = Should,
                 ["consistency.seed-repeatable"] = Should,
             },

@@ -65,7 +65,9 @@ internal static class ConsoleReport
 
     private static string OneLine(string? text)
     {
-        var flat = (text ?? string.Empty).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        // One line per field, and no raw control bytes from a hostile body reaching the terminal.
+        var flat = new string([.. (text ?? string.Empty).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
+            .Select(ch => char.IsControl(ch) ? '?' : ch)]);
         return flat.Length <= 300 ? flat : string.Concat(flat.AsSpan(0, 300), "…");
     }
 }

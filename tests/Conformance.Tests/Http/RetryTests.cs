@@ -8,12 +8,16 @@ public sealed class RetryTests
     [Fact]
     public async Task RunAsync_ColdStartWithRetryAfter_WaitsReportsAndPasses()
     {
-        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 1, RetryAfter = "1" }, null, "completion.shape", "errors");
+        await using var server = await FakeAcsServer.StartAsync(new FakeServerOptions { ColdStartFailures = 1, RetryAfter = "1" });
+        var options = Suite.Options(server.BaseUrl, "completion.shape", "errors");
+
+        var report = await ConformanceRunner.RunAsync(options);
 
         report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Id + ": " + c.Message).Should().BeEmpty();
         report.Usage.Retries.Should().Be(1);
         report.Usage.RetryWaitMs.Should().BeGreaterThanOrEqualTo(1_000);
         report.Observations["transport.retries"].Should().Be("1");
+        report.Usage.Requests.Should().Be(server.CompletionRequests, "every attempt, the retried one included, is counted");
     }
 
     [Fact]
