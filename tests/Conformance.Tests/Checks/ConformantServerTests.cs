@@ -1,4 +1,3 @@
-using Conformance.Checks;
 using Conformance.Tests.Fakes;
 
 namespace Conformance.Tests.Checks;
@@ -6,19 +5,14 @@ namespace Conformance.Tests.Checks;
 public sealed class ConformantServerTests
 {
     [Fact]
-    public async Task RunAsync_ConformantFake_PassesEveryCheck()
+    public async Task RunAsync_ConformantFake_PassesEveryCheck_AndRecordsObservations()
     {
-        // Arrange / Act
         var report = await Suite.RunAsync(new FakeServerOptions());
 
-        // Assert: the baseline every violation test departs from.
-        report.Checks.Should().HaveCount(Catalogue.All.Count);
-        report.Checks.Where(c => c.Verdict != Verdict.Pass)
-            .Select(c => $"{c.Id}: {c.Verdict} {c.Message} | expected {c.Evidence?.Expected} | seen {c.Evidence?.Seen}")
-            .Should().BeEmpty();
-        report.Succeeded.Should().BeTrue();
-        report.Usage.TokensSpent.Should().BeInRange(1, 4_000);
-        report.Observations.Should().ContainKey("stream.usage_chunk_present").WhoseValue.Should().Be("true");
+        report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+        report.Observations.Should().Contain(new KeyValuePair<string, string>("stream.usage_chunk_present", "true"));
+        report.Observations.Should().Contain(new KeyValuePair<string, string>("validation.booleans_accepted", "0"));
+        report.Observations.Should().ContainKey("completion.prompt_tokens");
     }
 
     [Theory]
