@@ -145,6 +145,11 @@ internal sealed class Exchange
         {
             sb.Append("transport: ").Append(Failure).Append(FailureDetail is null ? string.Empty : $" ({FailureDetail})").Append('\n');
         }
+        else if (FailureDetail is not null)
+        {
+            // E.g. why a 503 was not retried: its Retry-After exceeded the bound.
+            sb.Append("note: ").Append(FailureDetail).Append('\n');
+        }
 
         if (Status is { } status)
         {

@@ -28,7 +28,7 @@ public sealed class RetryTests
         report.DurationMs.Should().BeLessThan(5_000);
         var shape = report.Checks.Single(c => c.Id == "completion.shape");
         shape.Verdict.Should().Be(Verdict.Fail);
-        shape.Evidence!.Excerpt.Should().Contain("HTTP 503");
+        shape.Evidence!.Excerpt.Should().Contain("HTTP 503").And.Contain("Retry-After 120s exceeds the bound of 2s; not retried");
         report.Checks.Single(c => c.Id == "errors.no-5xx").Verdict.Should().Be(Verdict.Fail, "a 503 that outlasts the retry bound is a final 5xx");
         report.Usage.Retries.Should().Be(0);
     }
