@@ -181,50 +181,52 @@ internal static class CompletionChecks
             : Outcome.Fail("finish_reason \"length\" but completion_tokens differs from max_tokens", ex, $"completion_tokens = {Probes.GreedyMaxTokens}", $"completion_tokens = {Json.Show(body["usage"]?["completion_tokens"])}");
     }
 
-    private static async Task<Outcome> StopExcluded(CheckContext ctx)
+    /// <summary>The first choice of the stop probe, or the outcome that explains why there is none.</summary>
+    private static async Task<(JsonNode? Choice, Exchange? Exchange, string Stop, string Expected, Outcome? Problem)> StoppedChoice(CheckContext ctx)
     {
+        var greedy = await Probes.Greedy(ctx);
+        if (Success(greedy).Problem is { } greedyProblem)
+        {
+            return (null, null, string.Empty, string.Empty, greedyProblem);
+        }
+
         var (ex, stop, expected, reason) = await Probes.Stopped(ctx);
         if (ex is null)
         {
-            return Outcome.Fail($"could not derive a stop string: {reason}", await Probes.Greedy(ctx), "a greedy completion with text", reason ?? string.Empty);
+            return (null, null, string.Empty, string.Empty, Outcome.Fail($"could not derive a stop string: {reason}", greedy, "a greedy completion with a non-blank token", reason ?? string.Empty));
         }
 
         var (body, problem) = Success(ex);
-        if (body is null)
+        return (Probes.FirstChoice(body), ex, stop!, expected!, problem);
+    }
+
+    private static async Task<Outcome> StopExcluded(CheckContext ctx)
+    {
+        var (choice, ex, stop, expected, problem) = await StoppedChoice(ctx);
+        if (problem is not null)
         {
-            return problem!;
+            return problem;
         }
 
-        var choice = Probes.FirstChoice(body);
-        var text = Json.Str(choice?["text"]);
-        ctx.Observe("completion.stop.finish_reason", Json.Str(choice?["finish_reason"]));
-        if (text != expected || Json.Str(choice?["finish_reason"]) != "stop")
-        {
-            return Outcome.Fail(
+        var finish = Json.Str(choice?["finish_reason"]);
+        ctx.Observe("completion.stop.finish_reason", finish);
+        return Json.Str(choice?["text"]) == expected && finish == "stop"
+            ? Outcome.Pass()
+            : Outcome.Fail(
                 "the text is not the greedy text cut before the stop string",
                 ex,
                 $"text = {Json.Quote(expected)} and finish_reason \"stop\" (stop = {Json.Quote(stop)})",
                 $"text = {Json.Show(choice?["text"])}, finish_reason = {Json.Show(choice?["finish_reason"])}");
-        }
-
-        return Outcome.Pass();
     }
 
     private static async Task<Outcome> StopReason(CheckContext ctx)
     {
-        var (ex, stop, _, reason) = await Probes.Stopped(ctx);
-        if (ex is null)
+        var (choice, ex, stop, _, problem) = await StoppedChoice(ctx);
+        if (problem is not null)
         {
-            return Outcome.Fail($"could not derive a stop string: {reason}", await Probes.Greedy(ctx), "a greedy completion with text", reason ?? string.Empty);
+            return problem;
         }
 
-        var (body, problem) = Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
-        var choice = Probes.FirstChoice(body);
         return Json.Str(choice?["stop_reason"]) == stop
             ? Outcome.Pass()
             : Outcome.Fail("stop_reason does not name the matched stop string", ex, $"stop_reason = {Json.Quote(stop)}", $"stop_reason = {(Json.Has(choice, "stop_reason") ? Json.Show(choice?["stop_reason"]) : "absent")}");

@@ -20,10 +20,8 @@ internal static class ErrorChecks
     private static async Task<Outcome> Envelope(CheckContext ctx)
     {
         // Make sure at least two errors exist even when this check runs alone.
-        await ctx.Probe(new RequestSpec("validation.invalid-json", HttpMethod.Post, "completions", "{\"model\": \"" + ctx.Model + "\", \"prompt\": ", TokenEstimate: 80));
-        var unknown = ctx.MinimalBody();
-        unknown["model"] = ValidationChecks.UnknownModel;
-        await ctx.Completion("validation:" + unknown.ToJsonString(), unknown);
+        await ValidationChecks.InvalidJson(ctx);
+        await ValidationChecks.UnknownModelRequest(ctx);
 
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400).ToList();
         foreach (var ex in errors)

@@ -77,10 +77,10 @@ internal static class ValidationChecks
             ctx => Body(ctx, b => b.Remove("prompt")), 400, "prompt", "missing_required_parameter");
         yield return Case(
             "validation.unknown-model", "An unknown model is answered 404", "spec-facts §1.2, §6.2",
-            ctx => Body(ctx, b => b["model"] = UnknownModel), 404, "model", "model_not_found");
+            UnknownModelRequest, 404, "model", "model_not_found");
         yield return Case(
             "validation.invalid-json", "A body that is not JSON is refused", "spec-facts §6.2",
-            ctx => ctx.Probe(new RequestSpec("validation.invalid-json", HttpMethod.Post, "completions", "{\"model\": \"" + ctx.Model + "\", \"prompt\": ", TokenEstimate: 80)),
+            InvalidJson,
             400, null, "invalid_json");
         yield return Case(
             "validation.content-type", "A non-JSON Content-Type is refused", "spec-facts §1.1",
@@ -89,6 +89,13 @@ internal static class ValidationChecks
         yield return Auth("auth.missing-key", "A request without a key is refused", AuthMode.None, "missing_api_key");
         yield return Auth("auth.wrong-key", "A request with a wrong key is refused", AuthMode.Wrong, "invalid_api_key");
     }
+
+    /// <summary>A body cut off mid-object; the estimate covers an endpoint that somehow generates anyway.</summary>
+    public static Task<Exchange> InvalidJson(CheckContext ctx) =>
+        ctx.Probe(new RequestSpec("validation.invalid-json", HttpMethod.Post, "completions", "{\"model\": \"" + ctx.Model + "\", \"prompt\": ", TokenEstimate: 80));
+
+    /// <summary>A valid request for a model no endpoint serves.</summary>
+    public static Task<Exchange> UnknownModelRequest(CheckContext ctx) => Body(ctx, b => b["model"] = UnknownModel);
 
     /// <summary>
     /// The shared judgement of an error answer: transport, status, envelope, then type, param and code as the profile requires.
