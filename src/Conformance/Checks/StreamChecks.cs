@@ -19,6 +19,7 @@ internal static class StreamChecks
         yield return With("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", DataOnly);
         yield return With("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", JsonPerEvent);
         yield return With("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", DoneSingleAndLast);
+        yield return With("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", DoneBlankLine);
         yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
         yield return With("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
         yield return With("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", ParserAgreement);
@@ -100,6 +101,13 @@ internal static class StreamChecks
         return Outcome.Pass();
     }
 
+    private static Outcome DoneBlankLine(CheckContext ctx, StreamView view) =>
+        view.DoneUnterminated
+            ? Outcome.Fail(
+                "[DONE] is not followed by a blank line, so a WHATWG parser drops it", view.Exchange, "data: [DONE] then an empty line",
+                "the stream ends right after data: [DONE]", $"unterminated tail: {Json.Quote(view.Exchange.Sse?.DiscardedTail)}")
+            : Outcome.Pass(view.DoneCount > 0 ? "ok" : "no [DONE]; stream.not-truncated reports that");
+
     private static async Task<Outcome> NotTruncated(CheckContext ctx)
     {
         foreach (var probe in new[] { Probes.StreamWithUsage(ctx), Probes.StreamPlain(ctx) })
@@ -116,7 +124,7 @@ internal static class StreamChecks
                 return Outcome.FromTransport(ex);
             }
 
-            if (view.DoneCount == 0)
+            if (view.DoneCount == 0 && !view.DoneUnterminated)
             {
                 var last = view.Events.Count > 0 ? view.Events[^1].Raw : "(no events)";
                 ctx.Observe("stream.truncated", true);

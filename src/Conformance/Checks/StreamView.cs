@@ -39,6 +39,11 @@ internal sealed class StreamView
         }
 
         Chunks = chunks;
+
+        // A final "data: [DONE]" without its blank line is discarded by WHATWG parsers but ends the stream for the
+        // OpenAI SDK (spec-facts §8): re-read the discarded tail as if the blank line had come.
+        DoneUnterminated = DoneCount == 0 && sse.DiscardedTail is { } tail
+            && SseReader.ParseAll(System.Text.Encoding.UTF8.GetBytes(tail + "\n")).Events is [{ Data: Done }];
     }
 
     public Exchange Exchange { get; }
@@ -49,6 +54,9 @@ internal sealed class StreamView
     public IReadOnlyList<Chunk> Chunks { get; }
 
     public int DoneCount { get; }
+
+    /// <summary>Gets a value indicating whether the stream ended on <c>data: [DONE]</c> without the blank line that dispatches it.</summary>
+    public bool DoneUnterminated { get; }
 
     /// <summary>Gets the content choices grouped by <c>index</c>, in arrival order.</summary>
     public IEnumerable<IGrouping<long, (Chunk Chunk, JsonNode Choice)>> ByChoice =>

@@ -24,6 +24,7 @@ internal static class BuiltInProfiles
             DefaultModel = "llama-8b",
             Levels = new Dictionary<string, CheckLevel>
             {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 // The mock never sends 429/503; the header is judged only where one is seen.
                 ["errors.retry-after"] = Should,
             },
@@ -49,6 +50,7 @@ internal static class BuiltInProfiles
             Description = "The public OpenAI spec as OpenAI serves it: logprobs <= 5, param/code not required, no stop_reason.",
             Levels = new Dictionary<string, CheckLevel>
             {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 ["validation.range.top_p-zero"] = NotApplicable, // §10 item 8: 0 is valid for OpenAI
                 ["validation.range.max_tokens-zero"] = NotApplicable, // OAS: minimum 0
                 ["validation.prompt-logprobs.while-streaming"] = NotApplicable, // vLLM extension
@@ -77,6 +79,7 @@ internal static class BuiltInProfiles
             Description = "Raw vLLM: unknown fields ignored, booleans and numeric strings coerced, integer error.code.",
             Levels = new Dictionary<string, CheckLevel>
             {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 ["validation.unknown-parameter"] = Divergence, // §0.3 vllm#10463
                 ["validation.boolean.*"] = Divergence, // §9 Q2 pydantic lax mode
                 ["validation.numeric-string.*"] = Divergence,
@@ -107,6 +110,7 @@ internal static class BuiltInProfiles
             Description = "llama.cpp server: lenient parsing, chat-style logprobs, usage on the finish chunk, integer error.code.",
             Levels = new Dictionary<string, CheckLevel>
             {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 ["validation.*"] = Should,
                 ["validation.unknown-parameter"] = Divergence, // §9 Q1
                 ["validation.boolean.*"] = Divergence, // §9 Q2: falls back to defaults

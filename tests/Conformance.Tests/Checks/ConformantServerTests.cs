@@ -31,6 +31,19 @@ public sealed class ConformantServerTests
     }
 
     [Fact]
+    public async Task RunAsync_DoneWithoutBlankLine_IsAWarningNotATruncation()
+    {
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.StreamDoneWithoutBlankLine);
+
+        var report = await Suite.RunAsync(fake, null, "stream.done", "stream.not-truncated");
+
+        report.Checks.Single(c => c.Id == "stream.done.blank-line").Verdict.Should().Be(Verdict.Warn);
+        report.Checks.Single(c => c.Id == "stream.not-truncated").Verdict.Should().Be(Verdict.Pass);
+        report.Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task RunAsync_NoKeyConfigured_MarksAuthChecksNotApplicable()
     {
         var report = await Suite.RunAsync(new FakeServerOptions { ApiKey = null }, o => o.ApiKey = null, "auth");

@@ -27,6 +27,7 @@ public sealed class ViolationTests
         ["stream.json-per-event"] = Violation.StreamNonJsonEvent,
         ["stream.done.single-and-last"] = Violation.StreamDataAfterDone,
         ["stream.not-truncated"] = Violation.StreamNoDone,
+        ["stream.done.blank-line"] = Violation.StreamDoneWithoutBlankLine,
         ["stream.constant-identity"] = Violation.StreamCreatedTicks,
         ["stream.sse-parser-agreement"] = Violation.StreamEventOnlyBlock,
         ["stream.chunk-shape"] = Violation.StreamChunkMissingStopReason,

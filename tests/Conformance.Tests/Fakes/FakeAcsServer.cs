@@ -737,7 +737,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
 
         if (!Has(Violation.StreamNoDone))
         {
-            await WriteAsync("data: [DONE]" + nl + nl);
+            await WriteAsync("data: [DONE]" + nl + (Has(Violation.StreamDoneWithoutBlankLine) ? string.Empty : nl));
         }
 
         if (Has(Violation.StreamGarbageAfterDone))

@@ -20,6 +20,7 @@ public enum Violation
     StreamNonJsonEvent,
     StreamDataAfterDone,
     StreamNoDone,
+    StreamDoneWithoutBlankLine,
     StreamCreatedTicks,
     StreamEventOnlyBlock,
     StreamChunkMissingStopReason,
