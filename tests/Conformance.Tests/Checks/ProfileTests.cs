@@ -48,6 +48,33 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public async Task VllmProfile_LaxServerWithIntegerCodes_HasOnlyExpectedDivergences()
+    {
+        // Arrange: what raw vLLM does (spec-facts §9 Q1-Q3, Q21): extras ignored, booleans and numeric strings coerced,
+        // an empty stream_options accepted, model optional, integer error.code.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.ErrorCodeInteger);
+        foreach (var id in Catalogue.All.Select(c => c.Id).Where(id =>
+            id.StartsWith("validation.boolean.", StringComparison.Ordinal) || id.StartsWith("validation.numeric-string.", StringComparison.Ordinal)
+            || id is "validation.unknown-parameter" or "validation.stream-options.empty-without-stream" or "validation.missing-model"))
+        {
+            fake.DisabledRules.Add(id);
+        }
+
+        // Act
+        var vllm = await Suite.RunAsync(fake, o => o.Profile = "vllm");
+        var acs = await Suite.RunAsync(fake, o => o.Profile = "acs");
+
+        // Assert: the same server is fine as raw vLLM, and far from the strict provider.
+        vllm.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.Divergence)).Select(c => $"{c.Id}: {c.Verdict} {c.Message}").Should().BeEmpty();
+        vllm.Summary.Divergent.Should().BeGreaterThan(10);
+        vllm.Succeeded.Should().BeTrue();
+        acs.Summary.Failed.Should().BeGreaterThan(10);
+        acs.Checks.Single(c => c.Id == "validation.boolean.seed.true").Verdict.Should().Be(Verdict.Fail);
+        vllm.Checks.Single(c => c.Id == "validation.boolean.seed.true").Verdict.Should().Be(Verdict.Divergence);
+    }
+
+    [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {
         // acs accepts logprobs 6 (its ceiling is 20), which breaks OpenAI's ceiling of 5 (spec-facts §10 item 3).
