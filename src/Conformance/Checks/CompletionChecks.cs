@@ -13,17 +13,26 @@ internal static class CompletionChecks
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return new("completion.shape", "The response has the completion shape and keys", "spec-facts §2.1, §2.2 I1 I3 I7", Shape);
-        yield return new("completion.id-format", "The id has the profile's format", "spec-facts §2.2 I4", IdFormat);
-        yield return new("completion.usage.sums-exact", "usage.total_tokens = prompt_tokens + completion_tokens", "spec-facts §2.2 I2", UsageSums);
-        yield return new("completion.length-implies-max-tokens", "finish_reason \"length\" implies completion_tokens = max_tokens", "spec-facts §2.2 I8", LengthImpliesMax);
+        yield return OnBody("completion.shape", "The response has the completion shape and keys", "spec-facts §2.1, §2.2 I1 I3 I7", Probes.Greedy, Shape);
+        yield return OnBody("completion.id-format", "The id has the profile's format", "spec-facts §2.2 I4", Probes.Greedy, IdFormat);
+        yield return OnBody("completion.usage.sums-exact", "usage.total_tokens = prompt_tokens + completion_tokens", "spec-facts §2.2 I2", Probes.Greedy, UsageSums);
+        yield return OnBody("completion.length-implies-max-tokens", "finish_reason \"length\" implies completion_tokens = max_tokens", "spec-facts §2.2 I8", Probes.Greedy, LengthImpliesMax);
         yield return new("completion.stop.excluded", "A matched stop string is excluded from the text", "spec-facts §2.2 I10", StopExcluded);
         yield return new("completion.stop.reason-names-match", "stop_reason names the matched stop string", "spec-facts §2.1, §9 Q13", StopReason);
         yield return new("consistency.stream-equals-non-stream", "Streamed text equals non-streamed text at temperature 0", "spec-facts §4.2; issue 3 Consistency", StreamEqualsNonStream);
         yield return new("consistency.seed-repeatable", "The same seeded request twice gives the same output", "spec-facts §1.2 seed; provider-docs acs-overview", SeedRepeatable);
-        yield return new("models.list-shape", "GET /v1/models has the list shape", "spec-facts §7", ModelsShape);
-        yield return new("models.lists-model", "The configured model is listed", "spec-facts §7", ModelsListsModel);
+        yield return OnBody("models.list-shape", "GET /v1/models has the list shape", "spec-facts §7", Probes.Models, ModelsShape);
+        yield return OnBody("models.lists-model", "The configured model is listed", "spec-facts §7", Probes.Models, ModelsListsModel);
     }
+
+    /// <summary>A check on the successful JSON answer of one probe; any other answer fails it with that answer as evidence.</summary>
+    public static CheckDefinition OnBody(string id, string title, string spec, Func<CheckContext, Task<Exchange>> probe, Func<CheckContext, Exchange, JsonObject, Outcome> evaluate) =>
+        new(id, title, spec, async ctx =>
+        {
+            var ex = await probe(ctx);
+            var (body, problem) = Success(ex);
+            return body is null ? problem! : evaluate(ctx, ex, body);
+        });
 
     /// <summary>Returns the parsed success body of a completion probe, or a failing outcome.</summary>
     public static (JsonObject? Body, Outcome? Problem) Success(Exchange ex)
@@ -43,15 +52,8 @@ internal static class CompletionChecks
             : (null, Outcome.Fail("the body is not a JSON object", ex, "a JSON object", "not JSON"));
     }
 
-    private static async Task<Outcome> Shape(CheckContext ctx)
+    private static Outcome Shape(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.Greedy(ctx);
-        var (body, problem) = Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         var issues = new List<string>();
         if (Json.Str(body["id"]) is null)
         {
@@ -122,27 +124,15 @@ internal static class CompletionChecks
             : Outcome.Fail(issues[0], ex, "object \"text_completion\", string id and model, integer created, choices with " + string.Join(",", ctx.Profile.ChoiceKeys) + ", integer usage", string.Join("; ", issues));
     }
 
-    private static async Task<Outcome> IdFormat(CheckContext ctx)
+    private static Outcome IdFormat(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.Greedy(ctx);
-        var (body, problem) = Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         var id = Json.Str(body["id"]);
         return id is not null && Regex.IsMatch(id, ctx.Profile.IdPattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))
             ? Outcome.Pass(id)
             : Outcome.Fail("the id does not match the profile's pattern", ex, $"id matching /{ctx.Profile.IdPattern}/", $"id = {Json.Show(body["id"])}");
     }
 
-    private static async Task<Outcome> UsageSums(CheckContext ctx)
-    {
-        var ex = await Probes.Greedy(ctx);
-        var (body, problem) = Success(ex);
-        return body is null ? problem! : SumsExact(body["usage"], ex, null);
-    }
+    private static Outcome UsageSums(CheckContext ctx, Exchange ex, JsonObject body) => SumsExact(body["usage"], ex, null);
 
     /// <summary>usage.total_tokens = prompt_tokens + completion_tokens; shared by the streamed usage check.</summary>
     public static Outcome SumsExact(JsonNode? usage, Exchange ex, string? excerpt)
@@ -160,15 +150,8 @@ internal static class CompletionChecks
             : Outcome.Fail("usage does not add up", ex, $"total_tokens = {prompt} + {completion} = {prompt + completion}", $"total_tokens = {total}", excerpt);
     }
 
-    private static async Task<Outcome> LengthImpliesMax(CheckContext ctx)
+    private static Outcome LengthImpliesMax(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.Greedy(ctx);
-        var (body, problem) = Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         var finish = Json.Str(Probes.FirstChoice(body)?["finish_reason"]);
         if (finish != "length")
         {
@@ -279,15 +262,8 @@ internal static class CompletionChecks
             : Outcome.Fail("two identical seeded requests gave different choices", second, $"choices = {Exchange.Excerpt(left ?? "null", 400)}", $"choices = {Exchange.Excerpt(right ?? "null", 400)}");
     }
 
-    private static async Task<Outcome> ModelsShape(CheckContext ctx)
+    private static Outcome ModelsShape(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.Models(ctx);
-        var (body, problem) = Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         var issues = new List<string>();
         if (Json.Str(body["object"]) != "list")
         {
@@ -318,15 +294,8 @@ internal static class CompletionChecks
             : Outcome.Fail(issues[0], ex, "{\"object\":\"list\",\"data\":[{id,object:\"model\",created,owned_by" + string.Concat(ctx.Profile.ModelCardKeys.Select(k => "," + k)) + "}]}", string.Join("; ", issues));
     }
 
-    private static async Task<Outcome> ModelsListsModel(CheckContext ctx)
+    private static Outcome ModelsListsModel(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.Models(ctx);
-        var (body, problem) = Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         var ids = (body["data"] as JsonArray)?.Select(c => Json.Str(c?["id"])).Where(i => i is not null).ToList() ?? [];
         return ids.Contains(ctx.Model)
             ? Outcome.Pass()

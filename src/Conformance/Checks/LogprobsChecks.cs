@@ -16,8 +16,8 @@ internal static class LogprobsChecks
         yield return Over("logprobs.top-k-size", "Each top_logprobs entry has the profile's size for k", "spec-facts §3.1 L4", TopKSize);
         yield return Over("logprobs.top-contains-sampled", "Each top_logprobs entry contains the sampled token", "spec-facts §3.1 L4", TopContainsSampled);
         yield return Over("logprobs.text-offset-non-decreasing", "text_offset never decreases", "spec-facts §3.1 L5", OffsetsNonDecreasing);
-        yield return new("logprobs.echo-first-null", "echo prepends the prompt and its first token has a null logprob", "spec-facts §2.2 I11, §3.1 L7", EchoFirstNull);
-        yield return new("logprobs.prompt-logprobs-shape", "prompt_logprobs is a list: null, then {token id: {logprob, rank, decoded_token}}", "spec-facts §3.4", PromptLogprobsShape);
+        yield return CompletionChecks.OnBody("logprobs.echo-first-null", "echo prepends the prompt and its first token has a null logprob", "spec-facts §2.2 I11, §3.1 L7", Probes.Echo, EchoFirstNull);
+        yield return CompletionChecks.OnBody("logprobs.prompt-logprobs-shape", "prompt_logprobs is a list: null, then {token id: {logprob, rank, decoded_token}}", "spec-facts §3.4", Probes.PromptLogprobsProbe, PromptLogprobsShape);
         yield return new("logprobs.stream-per-chunk", "A stream asked for logprobs carries them on every content chunk", "spec-facts §4.5", StreamPerChunk);
     }
 
@@ -179,15 +179,8 @@ internal static class LogprobsChecks
         return null;
     }
 
-    private static async Task<Outcome> EchoFirstNull(CheckContext ctx)
+    private static Outcome EchoFirstNull(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.Echo(ctx);
-        var (body, problem) = CompletionChecks.Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         var choice = Probes.FirstChoice(body);
         var text = Json.Str(choice?["text"]);
         if (text is null || !text.StartsWith(Probes.EchoPrompt, StringComparison.Ordinal))
@@ -203,15 +196,8 @@ internal static class LogprobsChecks
             : Outcome.Fail("the first echoed token's logprob is not null", ex, "token_logprobs[0] = null and top_logprobs[0] = null", $"token_logprobs[0] = {Json.Show(first)}, top_logprobs[0] = {Json.Show(firstTop)}");
     }
 
-    private static async Task<Outcome> PromptLogprobsShape(CheckContext ctx)
+    private static Outcome PromptLogprobsShape(CheckContext ctx, Exchange ex, JsonObject body)
     {
-        var ex = await Probes.PromptLogprobsProbe(ctx);
-        var (body, problem) = CompletionChecks.Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
-
         const string Expected = "[null, {\"<token id>\": {\"logprob\": <= 0, \"rank\": int|null, \"decoded_token\": string|null}}, ...]";
         var entries = Probes.FirstChoice(body)?["prompt_logprobs"] as JsonArray;
         if (entries is not { Count: > 0 } || entries[0] is not null)
