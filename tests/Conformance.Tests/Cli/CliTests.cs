@@ -21,7 +21,7 @@ public sealed class CliTests : IDisposable
     }
 
     private static string[] Args(FakeAcsServer server, params string[] more) =>
-        ["--base-url", server.BaseUrl.ToString(), "--api-key", Suite.Key, "--timeout", "2", .. more];
+        ["--base-url", server.BaseUrl.ToString(), "--api-key", Suite.Key, "--timeout", "10", .. more];
 
     [Fact]
     public async Task Run_AllSelectedChecksPass_ExitsZeroWithSummary()

@@ -94,7 +94,7 @@ public sealed class HostileEndpointTests
 
         report.Succeeded.Should().BeTrue();
         server.CompletionRequests.Should().BeGreaterThan(40);
-        server.MaxConcurrentRequests.Should().Be(2);
+        server.MaxConcurrentRequests.Should().BeInRange(1, 2);
     }
 
     [Fact]
