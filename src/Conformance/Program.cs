@@ -1,2 +1,3 @@
-// Placeholder until the conformance suite lands (issue 3).
-return 0;
+using Conformance.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.Process, CancellationToken.None);

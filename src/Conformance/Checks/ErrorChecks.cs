@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conformance.Http;
+using Conformance.Profiles;
+
+namespace Conformance.Checks;
+
+/// <summary>Rules over every answer of the run: the error envelope, no 5xx, and Retry-After on 429/503 (spec-facts §6).</summary>
+internal static class ErrorChecks
+{
+    private static readonly string[] NullableKeys = ["param", "code"];
+
+    public static IEnumerable<CheckDefinition> All()
+    {
+        yield return new("errors.envelope", "Every error uses the OpenAI envelope with the profile's key types", "spec-facts §6.1, §10 item 7", Envelope, Aggregate: true);
+        yield return new("errors.no-5xx", "No request is answered with a 5xx, malformed-but-typed input included", "spec-facts §6.2, §9 Q26", No5xx, Aggregate: true);
+        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true);
+    }
+
+    private static async Task<Outcome> Envelope(CheckContext ctx)
+    {
+        // Make sure at least two errors exist even when this check runs alone.
+        await ValidationChecks.InvalidJson(ctx);
+        await ValidationChecks.UnknownModelRequest(ctx);
+
+        var errors = ctx.Client.Log.Where(e => e.Status is >= 400).ToList();
+        foreach (var ex in errors)
+        {
+            if (Problem(ctx.Profile, ex.Json) is { } problem)
+            {
+                return Outcome.Fail($"an HTTP {ex.Status} body breaks the envelope: {problem}", ex, ExpectedText(ctx.Profile), problem);
+            }
+        }
+
+        ctx.Observe("errors.code_kind", errors.Select(e => Json.Kind(e.Json?["error"]?["code"]).ToString()).Distinct().Order(StringComparer.Ordinal).Aggregate(string.Empty, (a, b) => a.Length == 0 ? b : a + "|" + b));
+        return Outcome.Pass($"{errors.Count} error bodies");
+    }
+
+    private static string ExpectedText(Profile profile) =>
+        "{\"error\":{\"message\":string,\"type\":string,\"param\":string|null,\"code\":"
+        + (profile.CodeKind == ErrorCodeKind.Integer ? "integer" : "string|null") + "}}"
+        + (profile.RequireAllErrorKeys ? " with all four keys present" : string.Empty);
+
+    private static string? Problem(Profile profile, JsonNode? body)
+    {
+        if (body?["error"] is not JsonObject error)
+        {
+            return body is null ? "the body is not JSON" : "no `error` object";
+        }
+
+        if (Json.Str(error["message"]) is null)
+        {
+            return "error.message is not a string";
+        }
+
+        if (Json.Str(error["type"]) is null)
+        {
+            return "error.type is not a string";
+        }
+
+        foreach (var key in NullableKeys)
+        {
+            if (profile.RequireAllErrorKeys && !error.ContainsKey(key))
+            {
+                return $"error.{key} is absent";
+            }
+        }
+
+        if (Json.Kind(error["param"]) is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            return $"error.param is {Json.Show(error["param"])}";
+        }
+
+        var codeKind = Json.Kind(error["code"]);
+        var codeOk = profile.CodeKind == ErrorCodeKind.Integer
+            ? Json.Int(error["code"]) is not null || !error.ContainsKey("code")
+            : codeKind is JsonValueKind.String or JsonValueKind.Null;
+        return codeOk ? null : $"error.code is {Json.Show(error["code"])}";
+    }
+
+    private static async Task<Outcome> No5xx(CheckContext ctx)
+    {
+        // Malformed but well-typed input is where servers have answered 500 (spec-facts §9 Q26).
+        var body = ctx.MinimalBody();
+        body["logit_bias"] = new JsonObject { ["not-a-token-id"] = 1 };
+        await ctx.Completion("errors.malformed-logit-bias", body);
+
+        var server = ctx.Client.Log.FirstOrDefault(e => e.Status is >= 500);
+        ctx.Observe("errors.5xx_count", ctx.Client.Log.Count(e => e.Status is >= 500));
+        return server is null
+            ? Outcome.Pass($"{ctx.Client.Log.Count} requests, none answered 5xx")
+            : Outcome.Fail($"a request was answered HTTP {server.Status}", server, "a status below 500", $"HTTP {server.Status}" + (server.Retries.Count > 0 ? $" after {server.Retries.Count} retries" : string.Empty));
+    }
+
+    private static async Task<Outcome> RetryAfter(CheckContext ctx)
+    {
+        // One cheap request of its own, so a cold start shows even when this check runs alone.
+        await ctx.Completion("errors.retry-probe", ctx.MinimalBody());
+        var answers = ctx.Client.Log
+            .SelectMany(e => e.Retries.Select(r => (Exchange: e, Record: r)))
+            .ToList();
+        ctx.Observe("transport.retries", answers.Count);
+        var bad = answers.FirstOrDefault(a => !a.Record.RetryAfterValid);
+        if (bad.Exchange is not null)
+        {
+            return Outcome.Fail(
+                $"an HTTP {bad.Record.Status} came without a usable Retry-After", bad.Exchange, "Retry-After: <seconds> or an HTTP date",
+                $"Retry-After: {bad.Record.RetryAfter ?? "absent"}", $"HTTP {bad.Record.Status}\n{bad.Record.Excerpt}");
+        }
+
+        return answers.Count == 0
+            ? Outcome.Pass("no 429/503 was seen")
+            : Outcome.Pass($"{answers.Count} 429/503 answers, each with Retry-After");
+    }
+}

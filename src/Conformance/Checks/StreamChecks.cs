@@ -1,0 +1,381 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conformance.Http;
+
+namespace Conformance.Checks;
+
+/// <summary>
+/// The event stream read from raw bytes with the suite's own parser (spec-facts §8), then as completion chunks:
+/// framing, <c>[DONE]</c>, identity, finish_reason placement and usage (spec-facts §4).
+/// </summary>
+internal static class StreamChecks
+{
+    private static readonly string[] IdentityKeys = ["id", "created", "model"];
+
+    public static IEnumerable<CheckDefinition> All()
+    {
+        yield return With("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", ContentType);
+        yield return With("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", DataOnly);
+        yield return With("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", JsonPerEvent);
+        yield return With("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", DoneSingleAndLast);
+        yield return With("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", DoneBlankLine);
+        yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
+        yield return With("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
+        yield return With("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", ParserAgreement);
+        yield return With("stream.chunk-shape", "Every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
+        yield return With("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
+        yield return With("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
+        yield return new("stream.finish-reason.once-per-choice", "Each choice finishes exactly once", "spec-facts §4.3", OncePerChoice);
+        yield return With("stream.finish-reason.on-last-content-chunk", "The finish reason arrives on the choice's last content chunk, with its token", "spec-facts §4.3, §10 item 4; provider-docs acs-stream", OnLastContentChunk);
+        yield return With("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
+        yield return new("stream.usage.absent-when-not-requested", "Without stream_options, no chunk carries usage", "spec-facts §4.4", UsageAbsent);
+        yield return With("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
+        yield return With("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
+    }
+
+    /// <summary>A check on the include_usage stream.</summary>
+    private static CheckDefinition With(string id, string title, string spec, Func<CheckContext, StreamView, Outcome> evaluate) =>
+        new(id, title, spec, async ctx =>
+        {
+            var (view, problem) = StreamView.From(await Probes.StreamWithUsage(ctx));
+            return view is null ? problem! : evaluate(ctx, view);
+        });
+
+    private static Outcome ContentType(CheckContext ctx, StreamView view)
+    {
+        var mediaType = view.Exchange.ContentType?.Split(';')[0].Trim();
+        ctx.Observe("stream.content_type", view.Exchange.ContentType);
+        return string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase)
+            ? Outcome.Pass(view.Exchange.ContentType!)
+            : Outcome.Fail("the stream is not served as text/event-stream", view.Exchange, "Content-Type: text/event-stream", $"Content-Type: {view.Exchange.ContentType ?? "absent"}");
+    }
+
+    private static Outcome DataOnly(CheckContext ctx, StreamView view)
+    {
+        var bad = view.Events.FirstOrDefault(e => e.FieldNames.Any(f => f != "data"));
+        return bad is null
+            ? Outcome.Pass()
+            : Outcome.Fail("an event carries a field other than data", view.Exchange, "only data: lines", "fields: " + string.Join(", ", bad.FieldNames.Distinct()), $"event #{bad.Index}:\n{bad.Raw}");
+    }
+
+    private static Outcome JsonPerEvent(CheckContext ctx, StreamView view)
+    {
+        foreach (var ev in view.Events)
+        {
+            if (ev.Data == StreamView.Done)
+            {
+                break;
+            }
+
+            if (StreamView.TryObject(ev.Data) is null)
+            {
+                return Outcome.Fail("an event's data is not a JSON object", view.Exchange, "one JSON object per data payload", Json.Quote(Exchange.Excerpt(ev.Data, 200)), $"event #{ev.Index}:\n{ev.Raw}");
+            }
+        }
+
+        return Outcome.Pass($"{view.Chunks.Count} chunks");
+    }
+
+    private static Outcome DoneSingleAndLast(CheckContext ctx, StreamView view)
+    {
+        ctx.Observe("stream.done_count", view.DoneCount);
+        if (view.DoneCount == 0)
+        {
+            return Outcome.Pass("no [DONE]; stream.not-truncated reports that");
+        }
+
+        var first = view.Events.First(e => e.Data == StreamView.Done);
+        var after = view.Events.Where(e => e.Index > first.Index).ToList();
+        var tail = view.Exchange.Sse?.DiscardedTail;
+        if (after.Count > 0)
+        {
+            return Outcome.Fail($"{after.Count} event(s) follow [DONE]", view.Exchange, "nothing after data: [DONE]", $"{after.Count} more event(s)", $"after [DONE]:\n{Exchange.Excerpt(string.Concat(after.Select(e => e.Raw + "\n")), 600)}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tail) && !tail.Split('\n').All(l => l.Length == 0 || l.StartsWith(':')))
+        {
+            return Outcome.Fail("bytes that are not comments follow [DONE]", view.Exchange, "nothing after data: [DONE]", "an unterminated event", $"after [DONE]:\n{Exchange.Excerpt(tail, 600)}");
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static Outcome DoneBlankLine(CheckContext ctx, StreamView view) =>
+        view.DoneUnterminated
+            ? Outcome.Fail(
+                "[DONE] is not followed by a blank line, so a WHATWG parser drops it", view.Exchange, "data: [DONE] then an empty line",
+                "the stream ends right after data: [DONE]", $"unterminated tail: {Json.Quote(view.Exchange.Sse?.DiscardedTail)}")
+            : Outcome.Pass(view.DoneCount > 0 ? "ok" : "no [DONE]; stream.not-truncated reports that");
+
+    private static async Task<Outcome> NotTruncated(CheckContext ctx)
+    {
+        foreach (var probe in new[] { Probes.StreamWithUsage(ctx), Probes.StreamPlain(ctx) })
+        {
+            var ex = await probe;
+            var (view, problem) = StreamView.From(ex);
+            if (view is null)
+            {
+                return problem!;
+            }
+
+            if (ex.Failure != TransportFailure.None)
+            {
+                return Outcome.FromTransport(ex);
+            }
+
+            if (view.DoneCount == 0 && !view.DoneUnterminated)
+            {
+                var last = view.Events.Count > 0 ? view.Events[^1].Raw : "(no events)";
+                ctx.Observe("stream.truncated", true);
+                return Outcome.Fail(
+                    $"the stream ended after {view.Events.Count} event(s) and {ex.Sse!.BytesRead} bytes without [DONE] (truncated)",
+                    ex, "data: [DONE] before the connection closes", "end of body without [DONE]", $"last event:\n{last}\nunterminated tail: {Json.Quote(ex.Sse.DiscardedTail)}");
+            }
+        }
+
+        ctx.Observe("stream.truncated", false);
+        return Outcome.Pass();
+    }
+
+    private static Outcome ConstantIdentity(CheckContext ctx, StreamView view)
+    {
+        if (view.Chunks.Count == 0)
+        {
+            return Outcome.Fail("the stream has no JSON chunks", view.Exchange, "chunks", "none");
+        }
+
+        var first = view.Chunks[0];
+        foreach (var chunk in view.Chunks)
+        {
+            foreach (var key in IdentityKeys)
+            {
+                if (!JsonNode.DeepEquals(first.Json[key], chunk.Json[key]))
+                {
+                    return Outcome.Fail($"{key} changes within the stream", view.Exchange, $"{key} = {Json.Show(first.Json[key])} throughout", $"{key} = {Json.Show(chunk.Json[key])}", StreamView.Frame(chunk));
+                }
+            }
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static Outcome ParserAgreement(CheckContext ctx, StreamView view)
+    {
+        // A standard client: System.Net.ServerSentEvents over the very bytes the strict parser read.
+        var standard = new List<(string Type, string Data)>();
+        foreach (var item in SseParser.Create(new MemoryStream(view.Exchange.Body)).Enumerate())
+        {
+            standard.Add((item.EventType, item.Data));
+        }
+
+        var strict = view.Events.Select(e => (Type: e.EventType, e.Data)).ToList();
+        for (var i = 0; i < Math.Max(standard.Count, strict.Count); i++)
+        {
+            var mine = i < strict.Count ? strict[i] : default;
+            var theirs = i < standard.Count ? standard[i] : default;
+            if (mine != theirs)
+            {
+                return Outcome.Fail(
+                    $"event #{i} differs between the strict parser and SseParser",
+                    view.Exchange,
+                    $"strict: type {Json.Quote(mine.Type)}, data {Json.Quote(Exchange.Excerpt(mine.Data ?? "(none)", 200))}",
+                    $"SseParser: type {Json.Quote(theirs.Type)}, data {Json.Quote(Exchange.Excerpt(theirs.Data ?? "(none)", 200))}",
+                    Exchange.Excerpt(view.Exchange.BodyText, 600));
+            }
+        }
+
+        return Outcome.Pass($"{strict.Count} events agree");
+    }
+
+    private static Outcome ChunkShape(CheckContext ctx, StreamView view)
+    {
+        foreach (var chunk in view.Chunks.Where(c => c.IsContent))
+        {
+            if (Json.Str(chunk.Json["object"]) != "text_completion")
+            {
+                return Outcome.Fail("a chunk's object is not \"text_completion\"", view.Exchange, "object \"text_completion\"", $"object {Json.Show(chunk.Json["object"])}", StreamView.Frame(chunk));
+            }
+
+            foreach (var choice in chunk.Choices!)
+            {
+                var missing = ctx.Profile.StreamChoiceKeys.Where(k => !Json.Has(choice, k)).ToList();
+                var badTypes = Json.Int(choice?["index"]) is null || Json.Str(choice?["text"]) is null
+                    || Json.Kind(choice?["logprobs"]) is not (JsonValueKind.Null or JsonValueKind.Object)
+                    || Json.Kind(choice?["finish_reason"]) is not (JsonValueKind.Null or JsonValueKind.String);
+                if (missing.Count > 0 || badTypes)
+                {
+                    return Outcome.Fail(
+                        "a content chunk's choice lacks keys or has wrong types", view.Exchange,
+                        "choice keys " + string.Join(", ", ctx.Profile.StreamChoiceKeys) + "; integer index, string text, logprobs null|object, finish_reason null|string",
+                        missing.Count > 0 ? "missing: " + string.Join(", ", missing) : "wrong types: " + Json.Show(choice),
+                        StreamView.Frame(chunk));
+                }
+            }
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static Outcome UsageNullOnContent(CheckContext ctx, StreamView view)
+    {
+        foreach (var chunk in view.Chunks.Where(c => c.IsContent))
+        {
+            var present = Json.Has(chunk.Json, "usage");
+            var isNull = Json.Kind(chunk.Json["usage"]) == JsonValueKind.Null;
+            if (!isNull || (ctx.Profile.UsageNullOnContentChunks && !present))
+            {
+                return Outcome.Fail(
+                    "a content chunk does not carry usage: null", view.Exchange,
+                    ctx.Profile.UsageNullOnContentChunks ? "\"usage\": null on every content chunk" : "usage null or absent on content chunks",
+                    present ? $"usage = {Json.Show(chunk.Json["usage"])}" : "usage absent", StreamView.Frame(chunk));
+            }
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static Outcome NullUntilEnd(CheckContext ctx, StreamView view)
+    {
+        foreach (var group in view.ByChoice)
+        {
+            foreach (var (chunk, choice) in group)
+            {
+                var finish = choice["finish_reason"];
+                if (!string.IsNullOrEmpty(Json.Str(finish)))
+                {
+                    break;
+                }
+
+                if (!Json.Has(choice, "finish_reason") || Json.Kind(finish) != JsonValueKind.Null)
+                {
+                    return Outcome.Fail($"choice {group.Key} has a non-null finish_reason before its finish", view.Exchange, "finish_reason: null", Json.Has(choice, "finish_reason") ? $"finish_reason: {Json.Show(finish)}" : "finish_reason absent", StreamView.Frame(chunk));
+                }
+            }
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static async Task<Outcome> OncePerChoice(CheckContext ctx)
+    {
+        foreach (var probe in new[] { Probes.StreamWithUsage(ctx), Probes.StreamPlain(ctx) })
+        {
+            var (view, problem) = StreamView.From(await probe);
+            if (view is null)
+            {
+                return problem!;
+            }
+
+            var groups = view.ByChoice.ToList();
+            if (groups.Count == 0)
+            {
+                return Outcome.Fail("the stream has no content chunks", view.Exchange, "content chunks", "none");
+            }
+
+            foreach (var group in groups)
+            {
+                var finishes = group.Where(x => !string.IsNullOrEmpty(Json.Str(x.Choice["finish_reason"]))).ToList();
+                if (finishes.Count != 1)
+                {
+                    return Outcome.Fail(
+                        $"choice {group.Key} finishes {finishes.Count} times", view.Exchange, "exactly one chunk with a finish_reason per choice", $"{finishes.Count} finish chunks",
+                        finishes.Count > 0 ? StreamView.Frame(finishes[^1].Chunk) : StreamView.Frame(group.Last().Chunk));
+                }
+            }
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static Outcome OnLastContentChunk(CheckContext ctx, StreamView view)
+    {
+        foreach (var group in view.ByChoice)
+        {
+            var items = group.ToList();
+            var finishAt = items.FindIndex(x => !string.IsNullOrEmpty(Json.Str(x.Choice["finish_reason"])));
+            if (finishAt < 0)
+            {
+                // stream.finish-reason.once-per-choice reports a missing finish.
+                continue;
+            }
+
+            var finish = items[finishAt];
+            if (finishAt != items.Count - 1)
+            {
+                return Outcome.Fail($"choice {group.Key} sends content after its finish chunk", view.Exchange, "the finish_reason on the choice's last content chunk", $"{items.Count - 1 - finishAt} chunk(s) after it", StreamView.Frame(items[finishAt + 1].Chunk));
+            }
+
+            var text = Json.Str(finish.Choice["text"]);
+            ctx.Observe("stream.finish_chunk_text_empty", string.IsNullOrEmpty(text));
+            if (!ctx.Profile.FinishTextMayBeEmpty && string.IsNullOrEmpty(text))
+            {
+                return Outcome.Fail($"choice {group.Key} finishes on a chunk with empty text", view.Exchange, "the finish chunk carries the last token's non-empty text", $"text = {Json.Show(finish.Choice["text"])}", StreamView.Frame(finish.Chunk));
+            }
+        }
+
+        return Outcome.Pass();
+    }
+
+    private static Outcome UsagePresent(CheckContext ctx, StreamView view)
+    {
+        var usageChunks = view.Chunks.Where(c => Json.Kind(c.Json["usage"]) == JsonValueKind.Object).ToList();
+        ctx.Observe("stream.usage_chunk_present", usageChunks.Count > 0);
+        if (usageChunks.Count != 1)
+        {
+            return Outcome.Fail($"{usageChunks.Count} chunks carry usage", view.Exchange, "exactly one usage chunk", $"{usageChunks.Count}", usageChunks.Count > 0 ? StreamView.Frame(usageChunks[^1]) : null);
+        }
+
+        var chunk = usageChunks[0];
+        if (chunk.Json["choices"] is not JsonArray { Count: 0 })
+        {
+            return Outcome.Fail("the usage chunk's choices is not []", view.Exchange, "\"choices\": []", $"choices = {Json.Show(chunk.Json["choices"])}", StreamView.Frame(chunk));
+        }
+
+        return ReferenceEquals(chunk, view.Chunks[^1])
+            ? Outcome.Pass()
+            : Outcome.Fail("the usage chunk is not the last chunk before [DONE]", view.Exchange, "usage chunk last", $"{view.Chunks.Count - 1 - view.Chunks.ToList().IndexOf(chunk)} chunk(s) after it", StreamView.Frame(view.Chunks[^1]));
+    }
+
+    private static async Task<Outcome> UsageAbsent(CheckContext ctx)
+    {
+        var (view, problem) = StreamView.From(await Probes.StreamPlain(ctx));
+        if (view is null)
+        {
+            return problem!;
+        }
+
+        var chunk = view.Chunks.FirstOrDefault(c => Json.Kind(c.Json["usage"]) != JsonValueKind.Null);
+        ctx.Observe("stream.usage_without_stream_options", chunk is not null);
+        return chunk is null
+            ? Outcome.Pass()
+            : Outcome.Fail("a chunk carries usage although stream_options was not sent", view.Exchange, "no usage in any chunk", $"usage = {Json.Show(chunk.Json["usage"])}", StreamView.Frame(chunk));
+    }
+
+    private static Outcome UsageSums(CheckContext ctx, StreamView view)
+    {
+        var chunk = view.Chunks.LastOrDefault(c => Json.Kind(c.Json["usage"]) == JsonValueKind.Object);
+        if (chunk is null)
+        {
+            return Outcome.Pass("no usage chunk; stream.usage.present-when-requested reports that");
+        }
+
+        ctx.Observe("stream.usage.completion_tokens", Json.Int(chunk.Json["usage"]?["completion_tokens"]));
+        return CompletionChecks.SumsExact(chunk.Json["usage"], view.Exchange, StreamView.Frame(chunk));
+    }
+
+    private static Outcome LengthImpliesMax(CheckContext ctx, StreamView view)
+    {
+        var usage = view.Chunks.LastOrDefault(c => Json.Kind(c.Json["usage"]) == JsonValueKind.Object);
+        var finish = view.ByChoice.FirstOrDefault(g => g.Key == 0)?.Select(x => Json.Str(x.Choice["finish_reason"])).LastOrDefault(f => !string.IsNullOrEmpty(f));
+        if (finish != "length" || usage is null)
+        {
+            return Outcome.Pass($"finish_reason {finish ?? "none"}; the rule binds only on \"length\" with a usage chunk");
+        }
+
+        var completion = Json.Int(usage.Json["usage"]?["completion_tokens"]);
+        return completion == Probes.GreedyMaxTokens
+            ? Outcome.Pass()
+            : Outcome.Fail("finish_reason \"length\" but completion_tokens differs from max_tokens", view.Exchange, $"completion_tokens = {Probes.GreedyMaxTokens}", $"completion_tokens = {Json.Show(usage.Json["usage"]?["completion_tokens"])}", StreamView.Frame(usage));
+    }
+}

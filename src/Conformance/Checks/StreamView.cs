@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conformance.Http;
+using Conformance.Sse;
+
+namespace Conformance.Checks;
+
+/// <summary>A parsed JSON chunk of a stream, with the event it came from.</summary>
+internal sealed record Chunk(SseEvent Event, JsonObject Json)
+{
+    public JsonArray? Choices => Json["choices"] as JsonArray;
+
+    /// <summary>Gets a value indicating whether the chunk carries choices (a content chunk, not the usage chunk).</summary>
+    public bool IsContent => Choices is { Count: > 0 };
+}
+
+/// <summary>The stream of one exchange read as completion chunks (spec-facts §4, §8).</summary>
+internal sealed class StreamView
+{
+    public const string Done = "[DONE]";
+
+    private StreamView(Exchange exchange, SseReader sse)
+    {
+        Exchange = exchange;
+        Events = sse.Events;
+        DoneCount = Events.Count(e => e.Data == Done);
+        var chunks = new List<Chunk>();
+        foreach (var ev in Events)
+        {
+            if (ev.Data == Done)
+            {
+                break;
+            }
+
+            if (TryObject(ev.Data) is { } obj)
+            {
+                chunks.Add(new Chunk(ev, obj));
+            }
+        }
+
+        Chunks = chunks;
+
+        // A final "data: [DONE]" without its blank line is discarded by WHATWG parsers but ends the stream for the
+        // OpenAI SDK (spec-facts §8): re-read the discarded tail as if the blank line had come.
+        DoneUnterminated = DoneCount == 0 && sse.DiscardedTail is { } tail
+            && SseReader.ParseAll(System.Text.Encoding.UTF8.GetBytes(tail + "\n")).Events is [{ Data: Done }];
+    }
+
+    public Exchange Exchange { get; }
+
+    public IReadOnlyList<SseEvent> Events { get; }
+
+    /// <summary>Gets the JSON object chunks before the first <c>[DONE]</c>.</summary>
+    public IReadOnlyList<Chunk> Chunks { get; }
+
+    public int DoneCount { get; }
+
+    /// <summary>Gets a value indicating whether the stream ended on <c>data: [DONE]</c> without the blank line that dispatches it.</summary>
+    public bool DoneUnterminated { get; }
+
+    /// <summary>Gets the content choices grouped by <c>index</c>, in arrival order.</summary>
+    public IEnumerable<IGrouping<long, (Chunk Chunk, JsonNode Choice)>> ByChoice =>
+        Chunks.Where(c => c.IsContent)
+            .SelectMany(c => c.Choices!.Where(ch => ch is not null).Select(ch => (Chunk: c, Choice: ch!)))
+            .GroupBy(x => Json.Int(x.Choice["index"]) ?? -1);
+
+    /// <summary>Builds the view, or returns a failing outcome when the exchange has no usable stream.</summary>
+    public static (StreamView? View, Outcome? Problem) From(Exchange exchange)
+    {
+        if (exchange.Failure is TransportFailure.BudgetExhausted or TransportFailure.RunTimeout or TransportFailure.Timeout or TransportFailure.Connection
+            && (exchange.Sse is null || exchange.Sse.Events.Count == 0))
+        {
+            return (null, Outcome.FromTransport(exchange));
+        }
+
+        if (exchange.Status is not 200 || exchange.Sse is null)
+        {
+            return (null, Outcome.Fail("the streaming request was not answered with 200", exchange, "HTTP 200 with an event stream", $"HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
+        }
+
+        return (new StreamView(exchange, exchange.Sse), null);
+    }
+
+    public static JsonObject? TryObject(string data)
+    {
+        try
+        {
+            return JsonNode.Parse(data) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Evidence text for a chunk: its raw event.</summary>
+    public static string Frame(Chunk chunk) => $"event #{chunk.Event.Index}:\n{Exchange.Excerpt(chunk.Event.Raw, 800)}";
+}

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Globalization;
+using Conformance.Reporting;
+
+namespace Conformance.Cli;
+
+/// <summary>The root command: run the checks (or list them); <c>diff</c> is its one subcommand (STYLE.md §2.17).</summary>
+internal sealed class ConformanceRootCommand : RootCommand
+{
+    private readonly Option<string?> _baseUrl = new("--base-url") { Description = "Base URL including /v1. Default: $OPENAI_BASE_URL, then $ACS_API_BASE." };
+    private readonly Option<string?> _apiKey = new("--api-key") { Description = "Bearer key. Default: $OPENAI_API_KEY, then $ACS_API_KEY. Never printed." };
+    private readonly Option<string?> _model = new("--model") { Description = "Model to request. Default: the profile's model (acs: llama-8b)." };
+    private readonly Option<string> _profile = new("--profile") { Description = "Expectations: " + string.Join(", ", ConformanceRunner.ProfileNames) + ".", DefaultValueFactory = _ => "acs" };
+    private readonly Option<string[]> _only = new("--only") { Description = "Run only these check ids or categories (repeatable, comma-separated).", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _skip = new("--skip") { Description = "Leave out these check ids or categories.", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<bool> _list = new("--list") { Description = "Print the check catalogue and exit." };
+    private readonly Option<string> _format = new("--format") { Description = "Format of --list: text or markdown.", DefaultValueFactory = _ => "text" };
+    private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the JSON report (schemas/conformance-report.schema.json) here." };
+    private readonly Option<FileInfo?> _junit = new("--junit") { Description = "Write a JUnit XML report here." };
+    private readonly Option<int> _budget = new("--budget") { Description = "Run-wide token budget.", DefaultValueFactory = _ => 4_000 };
+    private readonly Option<int> _concurrency = new("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 4 };
+    private readonly Option<double> _timeout = new("--timeout") { Description = "Seconds one request may take.", DefaultValueFactory = _ => 30 };
+    private readonly Option<double> _runTimeout = new("--run-timeout") { Description = "Seconds the whole run may take.", DefaultValueFactory = _ => 300 };
+    private readonly Option<double> _maxRetryWait = new("--max-retry-wait") { Description = "Longest Retry-After (seconds) honoured on 429/503.", DefaultValueFactory = _ => 30 };
+    private readonly Option<int> _maxBodyBytes = new("--max-body-bytes") { Description = "Most bytes read from one response.", DefaultValueFactory = _ => 1 << 20 };
+    private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress lines." };
+
+    private readonly CliEnvironment _env;
+
+    public ConformanceRootCommand(CliEnvironment env)
+        : base("Checks that an OpenAI-compatible /v1/completions endpoint keeps its contract, from the raw bytes up.")
+    {
+        _env = env;
+        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet])
+        {
+            Options.Add(option);
+        }
+
+        SetAction(ExecuteAsync);
+        Subcommands.Add(new DiffCommand(env));
+    }
+
+    private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken ct)
+    {
+        var profileName = parse.GetValue(_profile);
+        Profiles.Profile profile;
+        try
+        {
+            profile = ConformanceRunner.ResolveProfile(profileName);
+        }
+        catch (ArgumentException ex)
+        {
+            return await UsageAsync(ex.Message);
+        }
+
+        if (parse.GetValue(_list))
+        {
+            var format = parse.GetValue(_format);
+            if (format is not ("text" or "markdown"))
+            {
+                return await UsageAsync($"--format must be text or markdown, not '{format}'.");
+            }
+
+            await _env.Out.WriteAsync(format == "markdown" ? CatalogueMarkdown.Render() : CatalogueMarkdown.RenderText(profile));
+            return CliApp.Passed;
+        }
+
+        var baseUrl = parse.GetValue(_baseUrl) ?? _env.GetVariable("OPENAI_BASE_URL") ?? _env.GetVariable("ACS_API_BASE");
+        if (string.IsNullOrWhiteSpace(baseUrl) || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri))
+        {
+            return await UsageAsync(baseUrl is null
+                ? "--base-url is required (or set OPENAI_BASE_URL or ACS_API_BASE)."
+                : $"--base-url '{baseUrl}' is not an absolute URL.");
+        }
+
+        var model = parse.GetValue(_model) ?? profile.DefaultModel;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            return await UsageAsync($"--model is required for the {profile.Name} profile.");
+        }
+
+        var options = new ConformanceOptions
+        {
+            BaseUrl = uri,
+            ApiKey = NonEmpty(parse.GetValue(_apiKey)) ?? NonEmpty(_env.GetVariable("OPENAI_API_KEY")) ?? NonEmpty(_env.GetVariable("ACS_API_KEY")),
+            Model = model,
+            Profile = profile.Name,
+            TokenBudget = parse.GetValue(_budget),
+            MaxConcurrency = parse.GetValue(_concurrency),
+            MaxBodyBytes = parse.GetValue(_maxBodyBytes),
+        };
+        foreach (var selector in Split(parse.GetValue(_only)))
+        {
+            options.Only.Add(selector);
+        }
+
+        foreach (var selector in Split(parse.GetValue(_skip)))
+        {
+            options.Skip.Add(selector);
+        }
+
+        int total;
+        try
+        {
+            options.RequestTimeout = Seconds(parse.GetValue(_timeout), "--timeout");
+            options.RunTimeout = Seconds(parse.GetValue(_runTimeout), "--run-timeout");
+            options.MaxRetryWait = Seconds(parse.GetValue(_maxRetryWait), "--max-retry-wait");
+            total = ConformanceRunner.Select(options).Count;
+        }
+        catch (ArgumentException ex)
+        {
+            return await UsageAsync(ex.Message);
+        }
+
+        if (!parse.GetValue(_quiet))
+        {
+            options.Progress = new LineProgress(_env.Out, total);
+        }
+
+        ConformanceReport report;
+        try
+        {
+            report = await ConformanceRunner.RunAsync(options, ct);
+        }
+        catch (ArgumentException ex)
+        {
+            return await UsageAsync(ex.Message);
+        }
+
+        await _env.Out.WriteAsync("\n" + ConsoleReport.Summary(report));
+        try
+        {
+            if (parse.GetValue(_json) is { } json)
+            {
+                await File.WriteAllTextAsync(json.FullName, JsonReport.Serialize(report), ct);
+            }
+
+            if (parse.GetValue(_junit) is { } junit)
+            {
+                await File.WriteAllTextAsync(junit.FullName, JUnitReport.Render(report), ct);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return await UsageAsync($"could not write a report: {ex.Message}");
+        }
+
+        return report.Succeeded ? CliApp.Passed : CliApp.Failed;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static IEnumerable<string> Split(string[]? values) =>
+        (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static TimeSpan Seconds(double value, string name) =>
+        value > 0 && double.IsFinite(value)
+            ? TimeSpan.FromSeconds(value)
+            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} must be a positive number of seconds, not {value}."));
+
+    private async Task<int> UsageAsync(string message)
+    {
+        await _env.Error.WriteLineAsync("error: " + message);
+        return CliApp.UsageError;
+    }
+}

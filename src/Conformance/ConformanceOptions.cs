@@ -1,0 +1,68 @@
+namespace Conformance;
+
+/// <summary>What to check and within which bounds. Defaults are safe for a paid endpoint.</summary>
+public sealed class ConformanceOptions
+{
+    /// <summary>Gets or sets the base URL including the version segment, e.g. <c>http://127.0.0.1:8000/v1</c>.</summary>
+    public required Uri BaseUrl { get; set; }
+
+    /// <summary>Gets or sets the bearer key; null sends no key and marks the auth checks not applicable.</summary>
+    /// <value>Default: null. It is never written to any output.</value>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Gets or sets the model alias to request.</summary>
+    public required string Model { get; set; }
+
+    /// <summary>Gets or sets the profile name (<c>acs</c>, <c>openai</c>, <c>vllm</c>, <c>llamacpp</c>).</summary>
+    /// <value>Default: <c>acs</c>.</value>
+    public string Profile { get; set; } = "acs";
+
+    /// <summary>Gets the check ids or categories to run; empty runs every check.</summary>
+    public IList<string> Only { get; } = [];
+
+    /// <summary>Gets the check ids or categories to leave out.</summary>
+    public IList<string> Skip { get; } = [];
+
+    /// <summary>Gets or sets the run-wide token budget.</summary>
+    /// <value>Default: 4,000 tokens.</value>
+    public int TokenBudget { get; set; } = 4_000;
+
+    /// <summary>Gets or sets how many requests may be in flight at once.</summary>
+    /// <value>Default: 4.</value>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>Gets or sets the time one request (headers and whole body) may take.</summary>
+    /// <value>Default: 30 seconds.</value>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the time the whole run may take; checks not finished by then fail as not evaluated.</summary>
+    /// <value>Default: 5 minutes.</value>
+    public TimeSpan RunTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the most bytes read from one response body.</summary>
+    /// <value>Default: 1 MiB.</value>
+    public int MaxBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>Gets or sets the most events read from one stream (guards against endless streams).</summary>
+    /// <value>Default: 2,000.</value>
+    public int MaxStreamEvents { get; set; } = 2_000;
+
+    /// <summary>Gets or sets how many times a 429/503 is retried.</summary>
+    /// <value>Default: 3.</value>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Gets or sets the longest Retry-After the suite will honour; longer waits are reported, not waited.</summary>
+    /// <value>Default: 30 seconds.</value>
+    public TimeSpan MaxRetryWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the wait before retrying a 429/503 that carried no usable Retry-After.</summary>
+    /// <value>Default: 1 second.</value>
+    public TimeSpan DefaultRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the clock used for timeouts, retry waits and report timestamps.</summary>
+    /// <value>Default: <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets a callback told about each check as it completes (console progress).</summary>
+    public IProgress<CheckReport>? Progress { get; set; }
+}

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using Conformance.Checks;
+using Conformance.Http;
+using Conformance.Profiles;
+
+namespace Conformance;
+
+/// <summary>Runs the conformance checks against an endpoint. The CLI and in-process tests (e.g. against the MockServer) share this entry point.</summary>
+public static class ConformanceRunner
+{
+    /// <summary>Gets the names of the built-in profiles.</summary>
+    public static IReadOnlyCollection<string> ProfileNames => [.. BuiltInProfiles.All.Keys];
+
+    /// <summary>
+    /// Runs every selected check that applies under the profile and returns the report. It does not throw for anything
+    /// the endpoint does (hangs, resets, garbage, endless streams): those become failed checks with evidence.
+    /// </summary>
+    /// <param name="options">The endpoint, profile, selection and bounds.</param>
+    /// <param name="cancellationToken">Cancels the run; unfinished checks are reported as not evaluated.</param>
+    /// <returns>The report, checks in catalogue order.</returns>
+    /// <exception cref="ArgumentException">The profile is unknown, a selector matches no check, or a bound is not positive.</exception>
+    public static async Task<ConformanceReport> RunAsync(ConformanceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var profile = ResolveProfile(options.Profile);
+        Validate(options);
+        var selected = Select(options);
+
+        var time = options.TimeProvider;
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var redactor = new Redactor(options.ApiKey);
+        using var client = new EndpointClient(options, new TokenBudget(options.TokenBudget), redactor);
+        using var runTimeout = new CancellationTokenSource(options.RunTimeout, time);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runTimeout.Token);
+        var context = new CheckContext(options, profile, client, run.Token);
+
+        var results = new ConcurrentDictionary<string, CheckReport>(StringComparer.Ordinal);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency) };
+
+        // Aggregate checks read every exchange of the run, so they go last.
+        foreach (var phase in new[] { selected.Where(c => !c.Aggregate).ToList(), selected.Where(c => c.Aggregate).ToList() })
+        {
+            await Parallel.ForEachAsync(phase, parallel, async (check, _) =>
+            {
+                var report = await EvaluateAsync(check, context, profile, redactor);
+                results[check.Id] = report;
+                options.Progress?.Report(report);
+            });
+        }
+
+        var report = new ConformanceReport
+        {
+            StartedAt = startedAt,
+            DurationMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
+            Target = new ReportTarget { BaseUrl = redactor.Redact(options.BaseUrl.ToString()), Model = options.Model, Profile = profile.Name },
+            Checks = [.. selected.Select(c => results[c.Id])],
+            Usage = new ReportUsage
+            {
+                TokenBudget = client.Budget.Limit,
+                TokensSpent = client.Budget.Spent,
+                Requests = client.Log.Sum(e => e.Attempts),
+                Retries = client.RetryCount,
+                RetryWaitMs = (long)client.RetryWait.TotalMilliseconds,
+            },
+        };
+
+        foreach (var (key, value) in context.Observations)
+        {
+            report.Observations[key] = redactor.Redact(value);
+        }
+
+        Summarise(report);
+        return report;
+    }
+
+    /// <summary>Resolves a profile name, case-insensitively.</summary>
+    internal static Profile ResolveProfile(string? name)
+    {
+        var key = string.IsNullOrWhiteSpace(name) ? BuiltInProfiles.Default : name.Trim().ToLowerInvariant();
+        return BuiltInProfiles.All.TryGetValue(key, out var profile)
+            ? profile
+            : throw new ArgumentException($"Unknown profile '{name}'. Known profiles: {string.Join(", ", BuiltInProfiles.All.Keys)}.", nameof(name));
+    }
+
+    /// <summary>The checks that <see cref="ConformanceOptions.Only"/> and <see cref="ConformanceOptions.Skip"/> select, in catalogue order.</summary>
+    internal static List<CheckDefinition> Select(ConformanceOptions options)
+    {
+        foreach (var selector in options.Only.Concat(options.Skip))
+        {
+            if (!Catalogue.All.Any(c => Catalogue.Matches(c, selector)))
+            {
+                throw new ArgumentException($"'{selector}' matches no check id or category (see --list).", nameof(options));
+            }
+        }
+
+        return [.. Catalogue.All.Where(c =>
+            (options.Only.Count == 0 || options.Only.Any(s => Catalogue.Matches(c, s)))
+            && !options.Skip.Any(s => Catalogue.Matches(c, s)))];
+    }
+
+    private static void Validate(ConformanceOptions options)
+    {
+        if (!options.BaseUrl.IsAbsoluteUri || options.BaseUrl.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"The base URL must be an absolute http(s) URL, not '{options.BaseUrl}'.", nameof(options));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Model))
+        {
+            throw new ArgumentException("A model is required.", nameof(options));
+        }
+
+        if (options.TokenBudget <= 0 || options.MaxConcurrency <= 0 || options.MaxBodyBytes <= 0 || options.MaxStreamEvents <= 0 || options.MaxRetries < 0
+            || options.RequestTimeout <= TimeSpan.Zero || options.RunTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Budgets, caps, concurrency and timeouts must be positive.", nameof(options));
+        }
+    }
+
+    private static async Task<CheckReport> EvaluateAsync(CheckDefinition check, CheckContext context, Profile profile, Redactor redactor)
+    {
+        var level = profile.LevelFor(check.Id);
+        var report = new CheckReport { Id = check.Id, Title = check.Title, Category = check.Category, Spec = check.Spec, Level = level };
+        if (level == CheckLevel.NotApplicable)
+        {
+            report.Verdict = Verdict.NotApplicable;
+            report.Message = $"not part of the {profile.Name} profile";
+            return report;
+        }
+
+        var started = context.Options.TimeProvider.GetTimestamp();
+        Outcome outcome;
+        try
+        {
+            outcome = await check.Evaluate(context);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug in a check must not take the run down; it is reported against that check alone.
+            outcome = Outcome.Fail($"the check could not be evaluated: {ex.GetType().Name}: {ex.Message}", null, "an evaluable response", ex.GetType().Name);
+        }
+
+        report.DurationMs = (long)context.Options.TimeProvider.GetElapsedTime(started).TotalMilliseconds;
+        report.Message = redactor.Redact(outcome.Message);
+        report.Verdict = (outcome.Kind, level) switch
+        {
+            (OutcomeKind.Pass, _) => Verdict.Pass,
+            (OutcomeKind.NotApplicable, _) => Verdict.NotApplicable,
+            (OutcomeKind.Skipped, _) => Verdict.Skipped,
+            (OutcomeKind.Fail, CheckLevel.Should) => Verdict.Warn,
+            (OutcomeKind.Fail, CheckLevel.ExpectedDivergence) => Verdict.Divergence,
+            _ => Verdict.Fail,
+        };
+        if (outcome.Kind == OutcomeKind.Pass && level == CheckLevel.ExpectedDivergence)
+        {
+            report.Message = $"conforms, although the {profile.Name} profile expected a divergence: {report.Message}";
+        }
+
+        if (outcome.Evidence is { } evidence)
+        {
+            report.Evidence = new Evidence
+            {
+                Request = redactor.RedactOrNull(evidence.Request),
+                Excerpt = redactor.RedactOrNull(evidence.Excerpt),
+                Expected = redactor.RedactOrNull(evidence.Expected),
+                Seen = redactor.RedactOrNull(evidence.Seen),
+            };
+        }
+
+        return report;
+    }
+
+    private static void Summarise(ConformanceReport report)
+    {
+        var checks = report.Checks;
+        report.Summary = new ReportSummary
+        {
+            Total = checks.Count,
+            Passed = checks.Count(c => c.Verdict == Verdict.Pass),
+            Failed = checks.Count(c => c.Verdict == Verdict.Fail),
+            Warned = checks.Count(c => c.Verdict == Verdict.Warn),
+            Divergent = checks.Count(c => c.Verdict == Verdict.Divergence),
+            NotApplicable = checks.Count(c => c.Verdict == Verdict.NotApplicable),
+            Skipped = checks.Count(c => c.Verdict == Verdict.Skipped),
+        };
+
+        // Behaviour summaries that diff reads as one fact each.
+        var booleans = checks.Where(c => c.Id.StartsWith("validation.boolean.", StringComparison.Ordinal) && c.Verdict != Verdict.NotApplicable).ToList();
+        if (booleans.Count > 0)
+        {
+            report.Observations["validation.booleans_accepted"] = booleans
+                .Count(c => report.Observations.TryGetValue(c.Id + ".status", out var s) && s.StartsWith('2'))
+                .ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        report.Observations["usage.tokens_spent"] = report.Usage.TokensSpent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

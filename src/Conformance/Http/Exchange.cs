@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conformance.Sse;
+
+namespace Conformance.Http;
+
+/// <summary>Why a request did not yield a complete response.</summary>
+internal enum TransportFailure
+{
+    /// <summary>The response was read completely.</summary>
+    None,
+
+    /// <summary>The per-request timeout elapsed (a hung endpoint).</summary>
+    Timeout,
+
+    /// <summary>The run-wide timeout elapsed or the run was cancelled.</summary>
+    RunTimeout,
+
+    /// <summary>The connection failed or was reset.</summary>
+    Connection,
+
+    /// <summary>The body exceeded the byte cap and was cut.</summary>
+    BodyTooLarge,
+
+    /// <summary>The stream exceeded the event or byte cap (an endless stream) and was cut.</summary>
+    StreamCapReached,
+
+    /// <summary>The token budget did not allow the request; nothing was sent.</summary>
+    BudgetExhausted,
+}
+
+/// <summary>How a request authenticates; the wrong and missing variants exist for the auth checks.</summary>
+internal enum AuthMode
+{
+    /// <summary>Send the configured key, if any.</summary>
+    Configured,
+
+    /// <summary>Send no Authorization header.</summary>
+    None,
+
+    /// <summary>Send a key that cannot be valid.</summary>
+    Wrong,
+}
+
+/// <summary>A request the suite wants sent.</summary>
+/// <param name="Probe">A stable name for the request, used to share it between checks.</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The path relative to the base URL, e.g. <c>completions</c>.</param>
+/// <param name="Body">The body text, sent byte for byte (it may be deliberately invalid JSON).</param>
+/// <param name="ContentType">The Content-Type header value.</param>
+/// <param name="Auth">How to authenticate.</param>
+/// <param name="Stream">Whether to parse the body as an event stream while reading it.</param>
+/// <param name="TokenEstimate">The worst-case tokens the request may cost; 0 for requests that generate nothing.</param>
+internal sealed record RequestSpec(
+    string Probe,
+    HttpMethod Method,
+    string Path,
+    string? Body,
+    string ContentType = "application/json",
+    AuthMode Auth = AuthMode.Configured,
+    bool Stream = false,
+    int TokenEstimate = 0);
+
+/// <summary>One 429/503 answer that the client waited on (or refused to wait on) before retrying.</summary>
+/// <param name="Status">The status received.</param>
+/// <param name="RetryAfter">The raw Retry-After header, if any.</param>
+/// <param name="RetryAfterValid">Whether the header parsed as delta-seconds or an HTTP date.</param>
+/// <param name="Waited">How long the client waited before the next attempt.</param>
+/// <param name="Excerpt">The start of the body, for evidence.</param>
+internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryAfterValid, TimeSpan Waited, string Excerpt);
+
+/// <summary>A recorded request and its response: status, headers, capped raw bytes, and for streams the parsed events.</summary>
+internal sealed class Exchange
+{
+    public required RequestSpec Spec { get; init; }
+
+    public required Uri Url { get; init; }
+
+    /// <summary>Gets the request as sent, headers included, with the key redacted.</summary>
+    public required string RequestText { get; init; }
+
+    public int? Status { get; set; }
+
+    public string? ContentType { get; set; }
+
+    public string? RetryAfter { get; set; }
+
+    public byte[] Body { get; set; } = [];
+
+    public TransportFailure Failure { get; set; }
+
+    public string? FailureDetail { get; set; }
+
+    /// <summary>Gets the 429/503 answers that preceded the final one.</summary>
+    public List<AttemptRecord> Retries { get; } = [];
+
+    public TimeSpan Elapsed { get; set; }
+
+    /// <summary>Gets or sets how many times the request was actually sent (retries included).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Gets or sets the suite's own parse of the stream, when the request streamed.</summary>
+    public SseReader? Sse { get; set; }
+
+    public bool IsSuccess => Failure == TransportFailure.None && Status is >= 200 and < 300;
+
+    public string BodyText => Encoding.UTF8.GetString(Body);
+
+    /// <summary>Gets the body parsed as JSON, or null when it is not JSON.</summary>
+    /// <remarks>
+    /// A fresh tree on every read: several checks read one shared exchange in parallel, and a <see cref="JsonNode"/>
+    /// materialises its children lazily, which is not safe across threads. Bodies are capped, so re-parsing is cheap.
+    /// </remarks>
+    public JsonNode? Json
+    {
+        get
+        {
+            try
+            {
+                return Body.Length == 0 ? null : JsonNode.Parse(Body);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Resets the response side before a retry.</summary>
+    public void ResetResponse()
+    {
+        Status = null;
+        ContentType = null;
+        RetryAfter = null;
+        Body = [];
+        Sse = null;
+    }
+
+    /// <summary>A short description of the response for evidence: status line, content type, body start.</summary>
+    public string Describe(int maxBody = 600)
+    {
+        var sb = new StringBuilder();
+        if (Failure != TransportFailure.None)
+        {
+            sb.Append("transport: ").Append(Failure).Append(FailureDetail is null ? string.Empty : $" ({FailureDetail})").Append('\n');
+        }
+        else if (FailureDetail is not null)
+        {
+            // E.g. why a 503 was not retried: its Retry-After exceeded the bound.
+            sb.Append("note: ").Append(FailureDetail).Append('\n');
+        }
+
+        if (Status is { } status)
+        {
+            sb.Append("HTTP ").Append(status);
+            if (ContentType is not null)
+            {
+                sb.Append(" Content-Type: ").Append(ContentType);
+            }
+
+            sb.Append('\n').Append(Excerpt(BodyText, maxBody));
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>Cuts <paramref name="text"/> to <paramref name="max"/> characters, saying how much was left out.</summary>
+    public static string Excerpt(string text, int max = 600)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), $"… [{text.Length - max} more chars]");
+    }
+}

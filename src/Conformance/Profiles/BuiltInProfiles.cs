@@ -1,0 +1,140 @@
+namespace Conformance.Profiles;
+
+/// <summary>The profiles of spec-facts §11 plus llama.cpp. The provider profile <c>acs</c> is the default.</summary>
+internal static class BuiltInProfiles
+{
+    /// <summary>The profile used when none is named.</summary>
+    public const string Default = "acs";
+
+    private const CheckLevel Should = CheckLevel.Should;
+    private const CheckLevel Divergence = CheckLevel.ExpectedDivergence;
+    private const CheckLevel NotApplicable = CheckLevel.NotApplicable;
+
+    private static readonly string[] VllmChoiceKeys = ["index", "text", "logprobs", "finish_reason", "stop_reason"];
+    private static readonly string[] VllmCardKeys = ["root", "parent", "max_model_len", "permission"];
+
+    /// <summary>Gets every built-in profile by name.</summary>
+    public static IReadOnlyDictionary<string, Profile> All { get; } = new Dictionary<string, Profile>(StringComparer.Ordinal)
+    {
+        // The strict provider (provider-docs/acs-*.txt, spec-facts §11): vLLM semantics behind a strict gateway.
+        ["acs"] = new()
+        {
+            Name = "acs",
+            Description = "The strict provider of provider-docs/ (default): strict validation, provider codes, finish on a non-empty last chunk.",
+            DefaultModel = "llama-8b",
+            Levels = new Dictionary<string, CheckLevel>
+            {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                // The mock never sends 429/503; the header is judged only where one is seen.
+                ["errors.retry-after"] = Should,
+            },
+            ErrorType = "invalid_request_error",
+            RequireParam = true,
+            RequireErrorCode = true,
+            CodeKind = ErrorCodeKind.StringOrNull,
+            RequireAllErrorKeys = true,
+            MaxLogprobs = 20,
+            FinishTextMayBeEmpty = false,
+            IdPattern = "^cmpl-[0-9a-f]{16}$",
+            ChoiceKeys = [.. VllmChoiceKeys, "prompt_logprobs"],
+            StreamChoiceKeys = VllmChoiceKeys,
+            UsageNullOnContentChunks = true,
+            ModelCardKeys = VllmCardKeys,
+            TopLogprobsKOrKPlusOne = true,
+        },
+
+        // OpenAI as served (spec-facts §1.1, §10): typed errors without reliable param/code on legacy completions.
+        ["openai"] = new()
+        {
+            Name = "openai",
+            Description = "The public OpenAI spec as OpenAI serves it: logprobs <= 5, param/code not required, no stop_reason.",
+            Levels = new Dictionary<string, CheckLevel>
+            {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["validation.range.top_p-zero"] = NotApplicable, // §10 item 8: 0 is valid for OpenAI
+                ["validation.range.max_tokens-zero"] = NotApplicable, // OAS: minimum 0
+                ["validation.prompt-logprobs.while-streaming"] = NotApplicable, // vLLM extension
+                ["logprobs.prompt-logprobs-shape"] = NotApplicable,
+                ["completion.stop.reason-names-match"] = NotApplicable, // §10 item 5: no stop_reason
+                ["validation.content-type"] = Should,
+                ["stream.finish-reason.on-last-content-chunk"] = Should, // §4.3: not pinned for completions
+                ["consistency.*"] = Should, // seed is best effort
+                ["errors.retry-after"] = Should,
+            },
+            ErrorType = "invalid_request_error",
+            CodeKind = ErrorCodeKind.StringOrNull,
+            RequireAllErrorKeys = true,
+            MaxLogprobs = 5,
+            FinishTextMayBeEmpty = true,
+            IdPattern = "^cmpl-",
+            ChoiceKeys = ["index", "text", "logprobs", "finish_reason"],
+            StreamChoiceKeys = ["index", "text", "logprobs", "finish_reason"],
+            ModelCardKeys = [],
+        },
+
+        // Raw vLLM (spec-facts §1.1, §9, §11 "vllm-raw").
+        ["vllm"] = new()
+        {
+            Name = "vllm",
+            Description = "Raw vLLM: unknown fields ignored, booleans and numeric strings coerced, integer error.code.",
+            Levels = new Dictionary<string, CheckLevel>
+            {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["validation.unknown-parameter"] = Divergence, // §0.3 vllm#10463
+                ["validation.boolean.*"] = Divergence, // §9 Q2 pydantic lax mode
+                ["validation.numeric-string.*"] = Divergence,
+                ["validation.stream-options.empty-without-stream"] = Divergence, // §9 Q21
+                ["validation.missing-model"] = Divergence, // model is optional in recent vLLM
+                ["validation.range.temperature-above-max"] = Should, // §9 Q20: only 2026 builds reject
+                ["errors.envelope"] = Should, // 401 is {"error":"Unauthorized"} (§6.1)
+                ["auth.*"] = Should, // the same string-valued 401 body
+                ["errors.retry-after"] = Should,
+                ["consistency.seed-repeatable"] = Should,
+            },
+            CodeKind = ErrorCodeKind.Integer,
+            RequireAllErrorKeys = true,
+            MaxLogprobs = 20,
+            FinishTextMayBeEmpty = true,
+            IdPattern = "^cmpl-",
+            ChoiceKeys = VllmChoiceKeys,
+            StreamChoiceKeys = VllmChoiceKeys,
+            UsageNullOnContentChunks = true,
+            ModelCardKeys = VllmCardKeys,
+            TopLogprobsKOrKPlusOne = true,
+        },
+
+        // llama.cpp server (spec-facts §3.2, §4.3, §6.1, §9).
+        ["llamacpp"] = new()
+        {
+            Name = "llamacpp",
+            Description = "llama.cpp server: lenient parsing, chat-style logprobs, usage on the finish chunk, integer error.code.",
+            Levels = new Dictionary<string, CheckLevel>
+            {
+                ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["validation.*"] = Should,
+                ["validation.unknown-parameter"] = Divergence, // §9 Q1
+                ["validation.boolean.*"] = Divergence, // §9 Q2: falls back to defaults
+                ["validation.numeric-string.*"] = Divergence,
+                ["validation.prompt-logprobs.while-streaming"] = NotApplicable,
+                ["logprobs.*"] = Divergence, // §3.2: chat-style shape on /v1/completions
+                ["logprobs.prompt-logprobs-shape"] = NotApplicable,
+                ["stream.usage.*"] = Should,
+                ["stream.usage.absent-when-not-requested"] = Divergence, // §4.3: usage on the finish chunk always
+                ["stream.constant-identity"] = Divergence, // §9 Q15: created re-read per chunk
+                ["stream.finish-reason.on-last-content-chunk"] = Should,
+                ["completion.stop.reason-names-match"] = NotApplicable, // §9 Q13: stopping_word instead
+                ["completion.id-format"] = Should,
+                ["errors.envelope"] = Should, // §6.1: no param key
+                ["errors.retry-after"] = Should,
+                ["consistency.*"] = Should,
+            },
+            CodeKind = ErrorCodeKind.Integer,
+            MaxLogprobs = 20,
+            FinishTextMayBeEmpty = true,
+            IdPattern = "^(chat)?cmpl-",
+            ChoiceKeys = ["index", "text", "finish_reason"],
+            StreamChoiceKeys = ["index", "text", "finish_reason"],
+            ModelCardKeys = [],
+        },
+    };
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+
+namespace Conformance.Reporting;
+
+/// <summary>The human-readable output: a progress line per check while running, then a summary grouped by category.</summary>
+internal static class ConsoleReport
+{
+    /// <summary>A progress line: counter, verdict, id.</summary>
+    public static string Progress(CheckReport check, int done, int total) =>
+        string.Create(CultureInfo.InvariantCulture, $"[{done,3}/{total}] {Tag(check.Verdict)} {check.Id}");
+
+    public static string Summary(ConformanceReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Conformance of {report.Target.BaseUrl} (model {report.Target.Model}, profile {report.Target.Profile})\n\n");
+        foreach (var category in report.Checks.GroupBy(c => c.Category))
+        {
+            var passed = category.Count(c => c.Verdict == Verdict.Pass);
+            sb.Append(CultureInfo.InvariantCulture, $"{category.Key} ({passed}/{category.Count()} passed)\n");
+            foreach (var check in category.Where(c => c.Verdict != Verdict.Pass))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  {Tag(check.Verdict)} {check.Id} [{Level(check.Level)}] {check.Message}\n");
+                if (check.Verdict is Verdict.Fail or Verdict.Warn or Verdict.Divergence && check.Evidence is { } e)
+                {
+                    sb.Append("         expected: ").Append(OneLine(e.Expected)).Append('\n');
+                    sb.Append("         seen:     ").Append(OneLine(e.Seen)).Append('\n');
+                    if (e.Request is not null)
+                    {
+                        sb.Append("         request:  ").Append(OneLine(e.Request)).Append('\n');
+                    }
+
+                    if (e.Excerpt is not null)
+                    {
+                        sb.Append("         excerpt:  ").Append(OneLine(e.Excerpt)).Append('\n');
+                    }
+                }
+            }
+        }
+
+        var s = report.Summary;
+        sb.Append(CultureInfo.InvariantCulture, $"\n{s.Passed} passed, {s.Failed} failed, {s.Warned} warnings, {s.Divergent} expected divergences, {s.NotApplicable} not applicable, {s.Skipped} skipped\n");
+        sb.Append(CultureInfo.InvariantCulture, $"tokens spent: {report.Usage.TokensSpent} of {report.Usage.TokenBudget}; requests: {report.Usage.Requests}; retries: {report.Usage.Retries} (waited {report.Usage.RetryWaitMs} ms); {report.DurationMs} ms\n");
+        return sb.ToString();
+    }
+
+    public static string Level(CheckLevel level) => level switch
+    {
+        CheckLevel.Must => "MUST",
+        CheckLevel.Should => "SHOULD",
+        CheckLevel.ExpectedDivergence => "DIVERGENCE",
+        _ => "N/A",
+    };
+
+    private static string Tag(Verdict verdict) => verdict switch
+    {
+        Verdict.Pass => "PASS",
+        Verdict.Fail => "FAIL",
+        Verdict.Warn => "WARN",
+        Verdict.Divergence => "DIVG",
+        Verdict.NotApplicable => "N/A ",
+        _ => "SKIP",
+    };
+
+    private static string OneLine(string? text)
+    {
+        // One line per field, and no raw control bytes from a hostile body reaching the terminal.
+        var flat = new string([.. (text ?? string.Empty).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
+            .Select(ch => char.IsControl(ch) ? '?' : ch)]);
+        return flat.Length <= 300 ? flat : string.Concat(flat.AsSpan(0, 300), "…");
+    }
+}

@@ -1,0 +1,109 @@
+using Conformance.Checks;
+using Conformance.Profiles;
+using Conformance.Tests.Fakes;
+
+namespace Conformance.Tests.Checks;
+
+public sealed class ProfileTests
+{
+    public static TheoryData<string> Profiles => [.. BuiltInProfiles.All.Keys];
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Levels_NameOnlyExistingChecks(string name)
+    {
+        var profile = BuiltInProfiles.All[name];
+
+        profile.Levels.Keys.Where(k => !Catalogue.All.Any(c => k.EndsWith('*') ? c.Id.StartsWith(k[..^1], StringComparison.Ordinal) : c.Id == k))
+            .Should().BeEmpty("a level for a check that does not exist is a typo");
+    }
+
+    [Fact]
+    public void LevelFor_ExactBeatsLongestPrefixBeatsDefault()
+    {
+        var profile = BuiltInProfiles.All["llamacpp"];
+
+        profile.LevelFor("validation.unknown-parameter").Should().Be(CheckLevel.ExpectedDivergence);
+        profile.LevelFor("validation.boolean.n.true").Should().Be(CheckLevel.ExpectedDivergence);
+        profile.LevelFor("validation.missing-prompt").Should().Be(CheckLevel.Should);
+        profile.LevelFor("models.list-shape").Should().Be(CheckLevel.Must);
+        profile.LevelFor("validation.prompt-logprobs.while-streaming").Should().Be(CheckLevel.NotApplicable);
+    }
+
+    [Fact]
+    public async Task VllmProfile_CoercedBooleans_AreReportedAsExpectedDivergence()
+    {
+        // A lax server: booleans and unknown fields accepted, as raw vLLM does (spec-facts §9 Q1, Q2).
+        var fake = new FakeServerOptions();
+        fake.DisabledRules.Add("validation.boolean.n.true");
+        fake.DisabledRules.Add("validation.unknown-parameter");
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = "vllm", "validation.boolean.n", "validation.unknown-parameter");
+
+        report.Checks.Single(c => c.Id == "validation.boolean.n.true").Verdict.Should().Be(Verdict.Divergence);
+        report.Checks.Single(c => c.Id == "validation.unknown-parameter").Verdict.Should().Be(Verdict.Divergence);
+        report.Checks.Single(c => c.Id == "validation.boolean.n.false").Message.Should().Contain("expected a divergence");
+        report.Succeeded.Should().BeTrue("an expected divergence is reported, not failed");
+        report.Summary.Divergent.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task VllmProfile_LaxServerWithIntegerCodes_HasOnlyExpectedDivergences()
+    {
+        // Arrange: what raw vLLM does (spec-facts §9 Q1-Q3, Q21): extras ignored, booleans and numeric strings coerced,
+        // an empty stream_options accepted, model optional, integer error.code.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.ErrorCodeInteger);
+        foreach (var id in Catalogue.All.Select(c => c.Id).Where(id =>
+            id.StartsWith("validation.boolean.", StringComparison.Ordinal) || id.StartsWith("validation.numeric-string.", StringComparison.Ordinal)
+            || id is "validation.unknown-parameter" or "validation.stream-options.empty-without-stream" or "validation.missing-model"))
+        {
+            fake.DisabledRules.Add(id);
+        }
+
+        // Act
+        var vllm = await Suite.RunAsync(fake, o => o.Profile = "vllm");
+        var acs = await Suite.RunAsync(fake, o => o.Profile = "acs");
+
+        // Assert: the same server is fine as raw vLLM, and far from the strict provider.
+        vllm.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.Divergence)).Select(c => $"{c.Id}: {c.Verdict} {c.Message}").Should().BeEmpty();
+        vllm.Summary.Divergent.Should().BeGreaterThan(10);
+        vllm.Succeeded.Should().BeTrue();
+        acs.Summary.Failed.Should().BeGreaterThan(10);
+        acs.Checks.Single(c => c.Id == "validation.boolean.seed.true").Verdict.Should().Be(Verdict.Fail);
+        vllm.Checks.Single(c => c.Id == "validation.boolean.seed.true").Verdict.Should().Be(Verdict.Divergence);
+    }
+
+    [Fact]
+    public async Task OpenAiProfile_LogprobsCeilingIsFive()
+    {
+        // acs accepts logprobs 6 (its ceiling is 20), which breaks OpenAI's ceiling of 5 (spec-facts §10 item 3).
+        var report = await Suite.RunAsync(new FakeServerOptions(), o => o.Profile = "openai", "validation.logprobs.above-limit", "validation.range.top_p-zero");
+
+        report.Checks.Single(c => c.Id == "validation.logprobs.above-limit").Verdict.Should().Be(Verdict.Fail);
+        report.Checks.Single(c => c.Id == "validation.logprobs.above-limit").Evidence!.Request.Should().Contain("\"logprobs\":6");
+        report.Checks.Single(c => c.Id == "validation.range.top_p-zero").Verdict.Should().Be(Verdict.NotApplicable);
+    }
+
+    [Fact]
+    public async Task VllmProfile_StringErrorCodes_BreakTheIntegerEnvelope()
+    {
+        var report = await Suite.RunAsync(new FakeServerOptions(), o => o.Profile = "vllm", "errors.envelope");
+
+        var check = report.Checks.Single();
+        check.Verdict.Should().Be(Verdict.Warn);
+        check.Evidence!.Seen.Should().Contain("error.code is \"");
+    }
+
+    [Fact]
+    public void Select_OnlyAndSkip_ByIdCategoryAndPrefix()
+    {
+        var options = Suite.Options(new Uri("http://127.0.0.1:1/v1"), "stream", "validation.boolean.n");
+        options.Skip.Add("stream.usage");
+
+        var ids = ConformanceRunner.Select(options).Select(c => c.Id).ToList();
+
+        ids.Should().Contain(["validation.boolean.n.true", "validation.boolean.n.false", "stream.content-type"]);
+        ids.Should().NotContain(id => id.StartsWith("stream.usage.", StringComparison.Ordinal) || id.StartsWith("validation.boolean.max_tokens", StringComparison.Ordinal));
+    }
+}

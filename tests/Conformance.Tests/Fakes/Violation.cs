@@ -1,0 +1,98 @@
+namespace Conformance.Tests.Fakes;
+
+/// <summary>
+/// One way to break the acs contract outside request validation. Each is meant to break exactly one check;
+/// validation rules are broken by naming the check id in <see cref="FakeServerOptions.DisabledRules"/>.
+/// </summary>
+public enum Violation
+{
+    ErrorOmitsNullKeys,
+    ServerErrorOnBadLogitBias,
+    UnavailableWithoutRetryAfter,
+    NonStreamObjectWrong,
+    IdWithoutPrefix,
+    UsageTotalOff,
+    LengthCompletionTokensOff,
+    StopStringIncluded,
+    StopReasonNull,
+    StreamContentTypeJson,
+    StreamEventField,
+    StreamNonJsonEvent,
+    StreamDataAfterDone,
+    StreamNoDone,
+    StreamDoneWithoutBlankLine,
+    StreamCreatedTicks,
+    StreamEventOnlyBlock,
+    StreamChunkMissingStopReason,
+    StreamContentUsageOmitted,
+    StreamIntermediateEmptyFinish,
+    StreamNoFinishReason,
+    StreamSeparateEmptyFinishChunk,
+    StreamNoUsageChunk,
+    StreamUsageAlways,
+    StreamUsageTotalOff,
+    StreamUsageCompletionOff,
+    LogprobsShortOffsets,
+    LogprobsPositive,
+    LogprobsTopKTooMany,
+    LogprobsTopMissingSampled,
+    LogprobsOffsetsDecreasing,
+    EchoFirstNotNull,
+    PromptLogprobsFirstNotNull,
+    StreamLogprobsNull,
+    StreamTextDiffers,
+    SeedIgnored,
+    ModelsObjectWrong,
+    ModelsMissingConfigured,
+
+    // Second ways to break checks that judge several things.
+    StreamUsageNotLast,
+    StreamUsageChoicesNotEmpty,
+    StreamGarbageAfterDone,
+    StreamContentAfterFinish,
+    ErrorCodeInteger,
+    ErrorParamNull,
+    ErrorTypeWrong,
+    ErrorNotEnvelope,
+}
+
+/// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
+public enum Hostility
+{
+    None,
+    Hang,
+    Garbage,
+    EndlessStream,
+    HugeBody,
+    Reset,
+}
+
+/// <summary>How the fake behaves. The default is fully acs-conformant.</summary>
+public sealed class FakeServerOptions
+{
+    public string? ApiKey { get; set; } = "test-key";
+
+    public HashSet<Violation> Violations { get; } = [];
+
+    /// <summary>Validation rules to skip, named by the check id that tests them.</summary>
+    public HashSet<string> DisabledRules { get; } = new(StringComparer.Ordinal);
+
+    public Hostility Hostility { get; set; }
+
+    /// <summary>Line terminator for SSE: the suite must accept LF, CRLF and CR alike.</summary>
+    public string NewLine { get; set; } = "\n";
+
+    /// <summary>Interleave <c>: keep-alive</c> comments between events.</summary>
+    public bool Comments { get; set; }
+
+    /// <summary>Write SSE in pieces of this many bytes, flushing each, so chunk boundaries fall anywhere; 0 writes whole events.</summary>
+    public int WriteSize { get; set; }
+
+    /// <summary>Answer this many completion requests with 503 + <see cref="RetryAfter"/> first (a cold start).</summary>
+    public int ColdStartFailures { get; set; }
+
+    public string? RetryAfter { get; set; } = "1";
+
+    /// <summary>A hostile server that echoes the Authorization header into error messages (redaction test).</summary>
+    public bool EchoAuthorization { get; set; }
+}
