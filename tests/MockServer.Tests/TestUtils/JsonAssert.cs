@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -62,16 +61,21 @@ internal static partial class JsonAssert
     /// Compares with a golden file under <c>tests/MockServer.Tests/Golden</c>, semantically per JSON document.
     /// Set <c>UPDATE_GOLDEN=1</c> to (re)write the file after reviewing a deliberate wire change.
     /// </summary>
-    public static void ShouldMatchGolden(IReadOnlyList<string> documents, string name, [CallerFilePath] string caller = "")
+    /// <remarks>
+    /// The files are read from the copy beside the test assembly, not via the source path: CI builds with
+    /// <c>ContinuousIntegrationBuild</c>, which maps source paths to <c>/_/</c>.
+    /// </remarks>
+    public static void ShouldMatchGolden(IReadOnlyList<string> documents, string name)
     {
-        var folder = Path.Combine(Path.GetDirectoryName(caller)!, "..", "Golden");
-        var path = Path.Combine(folder, name);
         var scrubbed = documents.Select(d => d == "[DONE]" ? d : Scrub(d)).ToList();
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
         {
-            File.WriteAllText(path, string.Join("\n", scrubbed) + "\n");
+            var source = Path.Combine(Fixtures.FixtureLoadingTests.RepositoryRoot(), "tests", "MockServer.Tests", "Golden", name);
+            File.WriteAllText(source, string.Join("\n", scrubbed) + "\n");
+            return;
         }
 
+        var path = Path.Combine(AppContext.BaseDirectory, "Golden", name);
         File.Exists(path).Should().BeTrue($"golden file {name} exists (run once with UPDATE_GOLDEN=1 to create it)");
         var golden = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
         golden.Should().HaveCount(scrubbed.Count, $"{name}: same number of documents");
