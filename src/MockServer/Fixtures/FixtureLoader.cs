@@ -277,6 +277,18 @@ internal static class FixtureLoader
             }
         }
 
+        // Pinned alternatives are probabilities of one distribution; more than 1 in total is an authoring mistake.
+        if (top is not null)
+        {
+            var mass = top.Sum(p => Math.Exp(p.Value)) + (logprob is { } own && top.All(p => p.Key != text) ? Math.Exp(own) : 0);
+            if (mass > 1 + 1e-9)
+            {
+                throw new FixtureLoadException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Fixture '{file}' at {path}.top_logprobs: the probabilities add up to {mass:0.###}, more than 1; logprobs are natural logs, e.g. -0.69 for 50%."));
+            }
+        }
+
         return new FixtureToken(text, logprob, top);
     }
 }

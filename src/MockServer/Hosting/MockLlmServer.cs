@@ -86,14 +86,22 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         });
         try
         {
-            await app.RunAsync().ConfigureAwait(false);
+            await app.StartAsync().ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync($"MockServer cannot start: {ex.Message} Pass --urls http://127.0.0.1:PORT to use another port.").ConfigureAwait(false);
+            // Everything that fails while starting (a taken port, a malformed --urls) is a configuration problem:
+            // one line and exit code 2, not a stack trace.
+            var hint = ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+                ? " Pass --urls http://127.0.0.1:PORT to use another port."
+                : "";
+            await Console.Error.WriteLineAsync($"MockServer cannot start: {ex.Message}{hint}").ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
             return 2;
         }
 
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
         return 0;
     }
 

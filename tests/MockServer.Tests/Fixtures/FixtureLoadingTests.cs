@@ -46,6 +46,7 @@ public sealed class FixtureLoadingTests : IDisposable
     [InlineData("""{"completions":[{"match":{"model":"nope","prompt":"a"},"tokens":["a"]}]}""", "'nope'")]
     [InlineData("""{"completions":[{"match":{"prompt":"a"},"tokens":[{"text":"a","logprob":-1,"top_logprobs":{"a":-2}}]}]}""", "contradicts")]
     [InlineData("""{"models":[{"id":"x","root":"r"},{"id":"x","root":"s"}]}""", "twice")]
+    [InlineData("""{"completions":[{"match":{"prompt":"a"},"tokens":[{"text":"a","top_logprobs":{"a":-0.1,"b":-0.2}}]}]}""", "more than 1")]
     public async Task Semantically_invalid_fixture_is_reported(string json, string expected)
     {
         await File.WriteAllTextAsync(Path.Combine(_folder, "broken.json"), json);

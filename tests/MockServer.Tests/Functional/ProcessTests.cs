@@ -43,9 +43,13 @@ public sealed partial class ProcessTests : IDisposable
     [InlineData("--fixtures", "does-not-exist")]
     [InlineData("--max-body-bytes", "lots")]
     [InlineData("--api-keys", " , ")]
+    [InlineData("--urls", "notaurl")]
+    [InlineData("--urls", "http://127.0.0.1:99999")]
+    [InlineData("--token-delay-ms", "-5")]
     public async Task Bad_configuration_exits_with_2_and_a_message(string flag, string value)
     {
-        using var process = Start(flag, value, "--urls", "http://127.0.0.1:0");
+        // The flag under test comes last, so it overrides the default --urls.
+        using var process = Start("--urls", "http://127.0.0.1:0", flag, value);
         var stderr = process.StandardError.ReadToEndAsync();
 
         var exited = await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(20)));
