@@ -43,7 +43,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--max-body-bytes N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--urls URL</c>, plus any ASP.NET configuration.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--urls URL</c>, plus any ASP.NET configuration.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -149,6 +149,11 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         if (Get("max-body-bytes", "MaxRequestBodyBytes") is { } max)
         {
             options.MaxRequestBodyBytes = long.Parse(max, CultureInfo.InvariantCulture);
+        }
+
+        if (Get("max-generated-tokens", "MaxGeneratedTokensPerRequest") is { } budget)
+        {
+            options.MaxGeneratedTokensPerRequest = long.Parse(budget, CultureInfo.InvariantCulture);
         }
 
         if (Get("token-delay-ms", "TokenDelayMs") is { } delay)

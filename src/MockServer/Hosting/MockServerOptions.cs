@@ -23,6 +23,13 @@ public sealed class MockServerOptions
     /// <value>Default 4 MiB.</value>
     public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Most tokens one request may ask the mock to generate (prompts × <c>best_of</c> × <c>max_tokens</c>). Not a
+    /// provider rule: it keeps one request from tying up a shared test server for minutes.
+    /// </summary>
+    /// <value>Default 1,048,576.</value>
+    public long MaxGeneratedTokensPerRequest { get; set; } = 1 << 20;
+
     /// <summary>Pause after each streamed frame, to make streams observable in real time.</summary>
     /// <value>Default zero.</value>
     public TimeSpan TokenDelay { get; set; }
@@ -40,6 +47,11 @@ public sealed class MockServerOptions
         if (MaxRequestBodyBytes <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "must be positive");
+        }
+
+        if (MaxGeneratedTokensPerRequest <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxGeneratedTokensPerRequest), MaxGeneratedTokensPerRequest, "must be positive");
         }
 
         if (TokenDelay < TimeSpan.Zero)

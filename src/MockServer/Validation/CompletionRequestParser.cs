@@ -3,6 +3,7 @@ using System.Text.Json;
 using MockServer.Catalog;
 using MockServer.Errors;
 using MockServer.Generation;
+using MockServer.Hosting;
 using MockServer.Tokenization;
 
 namespace MockServer.Validation;
@@ -13,7 +14,7 @@ namespace MockServer.Validation;
 /// strings are not coerced, ranges are vLLM's where OpenAI's are looser (top_p 0, logprobs up to 20), and every
 /// error names the parameter.
 /// </summary>
-internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer tokenizer)
+internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer tokenizer, MockServerOptions options)
 {
     public const int MaxLogprobs = 20;
     public const int MaxStopSequences = 4;
@@ -134,6 +135,14 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         if (prompts.Count * candidates > MaxChoices)
         {
             throw Fail(ApiError.InvalidValue("n", $"This request would generate {prompts.Count * candidates} sequences ({prompts.Count} prompts x {candidates}); the limit is {MaxChoices}."));
+        }
+
+        var requested = (long)prompts.Count * candidates * max;
+        if (requested > options.MaxGeneratedTokensPerRequest)
+        {
+            throw Fail(new ApiError(400, string.Create(Inv,
+                $"This request could generate {requested} tokens ({prompts.Count} prompts x {candidates} sequences x {max} max_tokens); this mock server allows {options.MaxGeneratedTokensPerRequest} per request (--max-generated-tokens)."),
+                ApiError.InvalidRequest, "max_tokens", "request_too_large"));
         }
 
         var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId));

@@ -211,6 +211,17 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
     }
 
     [Fact]
+    public async Task Request_beyond_the_generation_budget_is_rejected_before_any_work()
+    {
+        // 2 prompts x 64 sequences x 100,000 tokens = 12.8M tokens would tie the server up for minutes.
+        var error = await server.Client.ErrorAsync("""{"model":"llama-8b","prompt":["a","b"],"n":64,"max_tokens":100000}""");
+
+        error.GetProperty("param").GetString().Should().Be("max_tokens");
+        error.GetProperty("code").GetString().Should().Be("request_too_large");
+        error.GetProperty("message").GetString().Should().Contain("12800000");
+    }
+
+    [Fact]
     public async Task Unknown_model_is_404_model_not_found()
     {
         var error = await server.Client.ErrorAsync("""{"model":"gpt-9","prompt":"Hi"}""", 404);
