@@ -230,11 +230,13 @@ internal static class FixtureLoader
         {
             try
             {
-                regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                // Linear-time engine: no prompt can make matching slow, and no timeout makes it machine-dependent.
+                regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
             {
-                throw new FixtureLoadException($"Fixture '{file}' has an invalid regular expression at {path}.match.prompt_regex: {ex.Message}", ex);
+                throw new FixtureLoadException(
+                    $"Fixture '{file}' has an unusable regular expression at {path}.match.prompt_regex: {ex.Message} (.NET syntax, without backreferences or lookarounds)", ex);
             }
         }
 

@@ -43,6 +43,7 @@ public sealed class FixtureLoadingTests : IDisposable
     [Theory]
     [InlineData("{ not json", "broken.json")]
     [InlineData("""{"completions":[{"match":{"prompt_regex":"(unclosed"},"tokens":["a"]}]}""", "prompt_regex")]
+    [InlineData("""{"completions":[{"match":{"prompt_regex":"(a)\\1"},"tokens":["a"]}]}""", "backreferences")]
     [InlineData("""{"completions":[{"match":{"model":"nope","prompt":"a"},"tokens":["a"]}]}""", "'nope'")]
     [InlineData("""{"completions":[{"match":{"prompt":"a"},"tokens":[{"text":"a","logprob":-1,"top_logprobs":{"a":-2}}]}]}""", "contradicts")]
     [InlineData("""{"models":[{"id":"x","root":"r"},{"id":"x","root":"s"}]}""", "twice")]
@@ -123,6 +124,27 @@ public sealed class FixtureLoadingTests : IDisposable
         (await TextFor("Help")).Should().Be(" short");
         (await TextFor("Hello")).Should().Be(" short");
         new[] { " exact", " long", " short", " regex" }.Should().NotContain(await TextFor("Goodbye"));
+    }
+
+    [Fact]
+    public async Task Regex_matching_stays_fast_on_a_pathological_pattern()
+    {
+        // A classic catastrophic-backtracking pattern: with a backtracking engine this prompt would take
+        // exponential time (or hit a timeout and fail the request).
+        var options = new MockServerOptions { IncludeDefaultFixtures = false };
+        options.Fixtures.Add(new FixtureDocument("regex.json", """
+            {"models":[{"id":"m","root":"org/M"}],
+             "completions":[{"match":{"prompt_regex":"^(a+)+$"},"tokens":[" matched"]}]}
+            """));
+        await using var mock = await MockLlmServer.StartAsync(options);
+        using var client = Api.ClientFor(mock);
+
+        var (status, _, json) = await client.CompleteAsync($$"""{"model":"m","prompt":"{{new string('a', 5000)}}!","max_tokens":1,"temperature":0}""");
+        var (_, _, hit) = await client.CompleteAsync("""{"model":"m","prompt":"aaaa","max_tokens":1}""");
+
+        status.Should().Be(200);
+        json.GetProperty("choices")[0].GetProperty("text").GetString().Should().NotBe(" matched");
+        hit.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" matched");
     }
 
     [Fact]
