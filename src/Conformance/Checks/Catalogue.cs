@@ -11,6 +11,7 @@ internal static class Catalogue
         .. StreamChecks.All(),
         .. LogprobsChecks.All(),
         .. ErrorChecks.All(),
+        .. SchemaChecks.All(),
     ];
 
     /// <summary>True when <paramref name="selector"/> names the check: its id, its category, or an id prefix ending at a dot.</summary>

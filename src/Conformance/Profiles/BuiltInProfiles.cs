@@ -25,6 +25,8 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                // The schemas pin the exact key set; a key added by a backend upgrade is reported, not fatal.
+                ["schema.*"] = Should,
                 // The mock never sends 429/503; the header is judged only where one is seen.
                 ["errors.retry-after"] = Should,
             },
@@ -51,6 +53,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
                 ["validation.range.top_p-zero"] = NotApplicable, // §10 item 8: 0 is valid for OpenAI
                 ["validation.range.max_tokens-zero"] = NotApplicable, // OAS: minimum 0
                 ["validation.prompt-logprobs.while-streaming"] = NotApplicable, // vLLM extension
@@ -80,6 +83,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
                 ["validation.unknown-parameter"] = Divergence, // §0.3 vllm#10463
                 ["validation.boolean.*"] = Divergence, // §9 Q2 pydantic lax mode
                 ["validation.numeric-string.*"] = Divergence,
@@ -111,6 +115,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
                 ["validation.*"] = Should,
                 ["validation.unknown-parameter"] = Divergence, // §9 Q1
                 ["validation.boolean.*"] = Divergence, // §9 Q2: falls back to defaults

@@ -168,8 +168,13 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["root"] = Root,
             ["parent"] = null,
             ["max_model_len"] = 131072,
-            ["permission"] = new JsonArray(new JsonObject { ["id"] = "modelperm-0", ["object"] = "model_permission" }),
+            ["permission"] = new JsonArray(new JsonObject { ["id"] = "modelperm-" + new string('0', 32), ["object"] = "model_permission", ["created"] = Created }),
         };
+        if (Has(Violation.ModelCardExtraKey))
+        {
+            card["meta"] = new JsonObject(); // llama.cpp-style extra (spec-facts §7)
+        }
+
         var list = new JsonObject { ["object"] = Has(Violation.ModelsObjectWrong) ? "models" : "list", ["data"] = new JsonArray(card) };
         await WriteJsonAsync(ctx, 200, list);
     }
@@ -218,6 +223,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["param"] = Has(Violation.ErrorParamNull) ? null : param,
             ["code"] = Has(Violation.ErrorCodeInteger) ? status : code,
         };
+        if (Has(Violation.ErrorExtraKey))
+        {
+            error["object"] = "error"; // the pre-0.10.1 vLLM key (spec-facts §6.1)
+        }
+
         if (Has(Violation.ErrorOmitsNullKeys))
         {
             foreach (var key in error.Where(p => p.Value is null).Select(p => p.Key).ToList())
@@ -627,7 +637,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["stop_reason"] = g.StopReason,
             ["prompt_logprobs"] = promptLogprobs,
         };
-        return new JsonObject
+        var response = new JsonObject
         {
             ["id"] = Has(Violation.IdWithoutPrefix) ? "completion-" + number : Id(number),
             ["object"] = Has(Violation.NonStreamObjectWrong) ? "completion" : "text_completion",
@@ -636,6 +646,12 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["choices"] = new JsonArray(choice),
             ["usage"] = Usage(PromptCount(g), completion, Has(Violation.UsageTotalOff) ? 1 : 0),
         };
+        if (Has(Violation.CompletionExtraKey))
+        {
+            response["metrics"] = null; // a newer vLLM key (spec-facts §2.1)
+        }
+
+        return response;
     }
 
     private static string Id(int number) => "cmpl-" + number.ToString("x16", CultureInfo.InvariantCulture);
@@ -764,6 +780,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         if (usage || !Has(Violation.StreamContentUsageOmitted))
         {
             chunk["usage"] = usageValue;
+        }
+
+        if (Has(Violation.StreamChunkExtraKey))
+        {
+            chunk["system_fingerprint"] = null;
         }
 
         return chunk;

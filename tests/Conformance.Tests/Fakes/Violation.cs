@@ -45,6 +45,12 @@ public enum Violation
     ModelsObjectWrong,
     ModelsMissingConfigured,
 
+    // Unexpected keys: harmless to a lenient client, caught only by the schema.* checks (additionalProperties: false).
+    CompletionExtraKey,
+    StreamChunkExtraKey,
+    ErrorExtraKey,
+    ModelCardExtraKey,
+
     // Second ways to break checks that judge several things.
     StreamUsageNotLast,
     StreamUsageChoicesNotEmpty,
