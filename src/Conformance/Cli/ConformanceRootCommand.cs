@@ -65,12 +65,24 @@ internal sealed class ConformanceRootCommand : RootCommand
             return CliApp.Passed;
         }
 
-        var baseUrl = parse.GetValue(_baseUrl) ?? _env.GetVariable("OPENAI_BASE_URL") ?? _env.GetVariable("ACS_API_BASE");
+        var (baseUrl, apiKey) = ResolveEndpoint(parse.GetValue(_baseUrl), parse.GetValue(_apiKey));
         if (string.IsNullOrWhiteSpace(baseUrl) || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri))
         {
+            // A malformed URL may still carry credentials: do not echo it when it has an '@'.
             return await UsageAsync(baseUrl is null
                 ? "--base-url is required (or set OPENAI_BASE_URL or ACS_API_BASE)."
-                : $"--base-url '{baseUrl}' is not an absolute URL.");
+                : baseUrl.Contains('@', StringComparison.Ordinal) ? "--base-url is not an absolute URL." : $"--base-url '{baseUrl}' is not an absolute URL.");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            return await UsageAsync("--base-url must not contain credentials (user:password@); pass the key with --api-key.");
+        }
+
+        if (apiKey is not null && !IsHeaderSafe(apiKey))
+        {
+            // Never print the key itself: a CI secret with a trailing newline is the usual cause.
+            return await UsageAsync("the API key contains control or non-ASCII characters (for example a trailing newline); fix the --api-key value or the key variable.");
         }
 
         var model = parse.GetValue(_model) ?? profile.DefaultModel;
@@ -82,7 +94,7 @@ internal sealed class ConformanceRootCommand : RootCommand
         var options = new ConformanceOptions
         {
             BaseUrl = uri,
-            ApiKey = NonEmpty(parse.GetValue(_apiKey)) ?? NonEmpty(_env.GetVariable("OPENAI_API_KEY")) ?? NonEmpty(_env.GetVariable("ACS_API_KEY")),
+            ApiKey = apiKey,
             Model = model,
             Profile = profile.Name,
             TokenBudget = parse.GetValue(_budget),
@@ -148,15 +160,63 @@ internal sealed class ConformanceRootCommand : RootCommand
         return report.Succeeded ? CliApp.Passed : CliApp.Failed;
     }
 
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>
+    /// Resolves the URL and the key as a pair, so a key is only ever sent to the host it was configured for.
+    /// Flags win. Without --base-url: OPENAI_BASE_URL with OPENAI_API_KEY, else ACS_API_BASE with ACS_API_KEY, never mixed.
+    /// With --base-url but no --api-key: OPENAI_API_KEY only when OPENAI_BASE_URL is unset or equals the flag, then
+    /// ACS_API_KEY likewise. Empty variables count as unset; keys are trimmed.
+    /// </summary>
+    private (string? BaseUrl, string? ApiKey) ResolveEndpoint(string? flagUrl, string? flagKey)
+    {
+        var key = NonEmpty(flagKey);
+        var openAiUrl = NonEmpty(_env.GetVariable("OPENAI_BASE_URL"));
+        var acsUrl = NonEmpty(_env.GetVariable("ACS_API_BASE"));
+        if (flagUrl is not null)
+        {
+            key ??= (openAiUrl is null || SameUrl(openAiUrl, flagUrl) ? NonEmpty(_env.GetVariable("OPENAI_API_KEY")) : null)
+                ?? (acsUrl is null || SameUrl(acsUrl, flagUrl) ? NonEmpty(_env.GetVariable("ACS_API_KEY")) : null);
+            return (flagUrl, key);
+        }
+
+        if (openAiUrl is not null)
+        {
+            return (openAiUrl, key ?? NonEmpty(_env.GetVariable("OPENAI_API_KEY")));
+        }
+
+        return acsUrl is not null ? (acsUrl, key ?? NonEmpty(_env.GetVariable("ACS_API_KEY"))) : (null, key);
+    }
+
+    private static bool SameUrl(string a, string b) =>
+        string.Equals(a.Trim().TrimEnd('/'), b.Trim().TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the key can go into an Authorization header as is: visible ASCII only (spaces inside allowed).</summary>
+    private static bool IsHeaderSafe(string key) => key.All(ch => ch is >= ' ' and <= '~');
 
     private static IEnumerable<string> Split(string[]? values) =>
         (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    private static TimeSpan Seconds(double value, string name) =>
-        value > 0 && double.IsFinite(value)
-            ? TimeSpan.FromSeconds(value)
-            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} must be a positive number of seconds, not {value}."));
+    /// <summary>The longest value any seconds option takes: one day.</summary>
+    private const double MaxSeconds = 86_400;
+
+    private static TimeSpan Seconds(double value, string name)
+    {
+        if (!(value > 0 && value <= MaxSeconds))
+        {
+            // Checked before converting: TimeSpan.FromSeconds overflows on values such as 1e300.
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} must be a positive number of seconds up to {MaxSeconds}, not {value}."));
+        }
+
+        try
+        {
+            return TimeSpan.FromSeconds(value);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} is out of range: {value}."));
+        }
+    }
 
     private async Task<int> UsageAsync(string message)
     {
