@@ -53,7 +53,7 @@ public static class ConformanceRunner
         {
             StartedAt = startedAt,
             DurationMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
-            Target = new ReportTarget { BaseUrl = redactor.Redact(options.BaseUrl.ToString()), Model = options.Model, Profile = profile.Name },
+            Target = new ReportTarget { BaseUrl = redactor.Redact(EndpointClient.WithoutUserInfo(options.BaseUrl).ToString()), Model = options.Model, Profile = profile.Name },
             Checks = [.. selected.Select(c => results[c.Id])],
             Usage = new ReportUsage
             {

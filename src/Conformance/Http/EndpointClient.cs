@@ -61,7 +61,7 @@ internal sealed class EndpointClient : IDisposable
     public async Task<Exchange> SendAsync(RequestSpec spec, CancellationToken runToken)
     {
         var url = Resolve(spec.Path);
-        var exchange = new Exchange { Spec = spec, Url = url, RequestText = DescribeRequest(spec, url) };
+        var exchange = new Exchange { Spec = spec, Url = url, RequestText = DescribeRequest(spec, url), Redactor = _redactor };
         if (spec.TokenEstimate > 0 && !Budget.TryReserve(spec.TokenEstimate))
         {
             exchange.Failure = TransportFailure.BudgetExhausted;
@@ -82,13 +82,18 @@ internal sealed class EndpointClient : IDisposable
                 }
 
                 var (valid, delay) = ParseRetryAfter(exchange.RetryAfter);
-                var wait = valid ? delay : _options.DefaultRetryDelay;
-                var excerpt = _redactor.Redact(Exchange.Excerpt(exchange.BodyText, 200));
+
+                // An unusable value waits the default; one too long to represent (e.g. 1e300) is never waited.
+                var tooLong = !valid && delay == TimeSpan.MaxValue;
+                var wait = valid || tooLong ? delay : _options.DefaultRetryDelay;
+                var excerpt = _redactor.Excerpt(exchange.BodyText, 200);
                 if (attempt >= _options.MaxRetries || wait > _options.MaxRetryWait)
                 {
                     // Bounded: report the last 429/503 instead of waiting longer than the run allows.
                     exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, TimeSpan.Zero, excerpt));
-                    exchange.FailureDetail = wait > _options.MaxRetryWait
+                    exchange.FailureDetail = tooLong
+                        ? $"Retry-After '{_redactor.Excerpt(exchange.RetryAfter ?? string.Empty, 40)}' is too long to honour (bound {_options.MaxRetryWait.TotalSeconds:0.#}s); not retried"
+                        : wait > _options.MaxRetryWait
                         ? $"Retry-After {wait.TotalSeconds:0.#}s exceeds the bound of {_options.MaxRetryWait.TotalSeconds:0.#}s; not retried"
                         : $"gave up after {attempt + 1} attempts";
                     break;
@@ -113,19 +118,32 @@ internal sealed class EndpointClient : IDisposable
         }
         finally
         {
-            exchange.Elapsed = _options.TimeProvider.GetElapsedTime(started);
-            if (spec.TokenEstimate > 0)
+            // Whatever happened above, the exchange is settled and logged: checks need it as evidence.
+            try
             {
-                Budget.Settle(spec.TokenEstimate, TokensSpent(exchange));
+                exchange.Elapsed = _options.TimeProvider.GetElapsedTime(started);
+                if (spec.TokenEstimate > 0)
+                {
+                    Budget.Settle(spec.TokenEstimate, TokensSpent(exchange));
+                }
             }
-
-            _log.Enqueue(exchange);
+            finally
+            {
+                _log.Enqueue(exchange);
+            }
         }
 
         return exchange;
     }
 
+    /// <summary>The longest Retry-After taken as a real value (a year); anything longer is unusable, and never waited.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(365);
+
     /// <summary>Parses Retry-After as delta-seconds (fractions allowed, as the OpenAI SDK does) or an HTTP date.</summary>
+    /// <returns>
+    /// Valid with the delay; or not valid with <see cref="TimeSpan.Zero"/> for junk, and not valid with
+    /// <see cref="TimeSpan.MaxValue"/> for a value too long to honour (beyond <see cref="MaxRetryAfter"/>, e.g. <c>1e300</c>).
+    /// </returns>
     public (bool Valid, TimeSpan Delay) ParseRetryAfter(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -133,48 +151,66 @@ internal sealed class EndpointClient : IDisposable
             return (false, TimeSpan.Zero);
         }
 
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds))
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && !double.IsNaN(seconds))
         {
-            return (true, TimeSpan.FromSeconds(seconds));
+            // Clamped before converting: TimeSpan.FromSeconds overflows on values such as 1e300.
+            return seconds > MaxRetryAfter.TotalSeconds ? (false, TimeSpan.MaxValue) : (true, TimeSpan.FromSeconds(seconds));
         }
 
         if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
         {
             var delay = date - _options.TimeProvider.GetUtcNow();
-            return (true, delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
+            return delay > MaxRetryAfter ? (false, TimeSpan.MaxValue) : (true, delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
         }
 
         return (false, TimeSpan.Zero);
     }
 
-    private static int TokensSpent(Exchange exchange)
+    /// <summary>What the exchange cost: the reported <c>total_tokens</c>, else the estimate. Total: it never throws.</summary>
+    private static long TokensSpent(Exchange exchange)
     {
-        if (exchange.Status is not (>= 200 and < 300))
+        try
         {
-            // A rejected or failed request generated nothing that the endpoint could bill.
-            return exchange.Failure is TransportFailure.None or TransportFailure.BudgetExhausted ? 0 : exchange.Spec.TokenEstimate;
-        }
-
-        JsonNode? usage = null;
-        if (exchange.Sse is { } sse)
-        {
-            foreach (var ev in sse.Events)
+            if (exchange.Status is not (>= 200 and < 300))
             {
-                usage = Json.TryParse(ev.Data)?["usage"] ?? usage;
+                // A rejected or failed request generated nothing that the endpoint could bill.
+                return exchange.Failure is TransportFailure.None or TransportFailure.BudgetExhausted ? 0 : exchange.Spec.TokenEstimate;
             }
-        }
-        else
-        {
-            usage = (exchange.Json as JsonObject)?["usage"];
-        }
 
-        return Json.Int(usage?["total_tokens"]) is { } total && total >= 0 ? (int)Math.Min(total, int.MaxValue) : exchange.Spec.TokenEstimate;
+            JsonNode? usage = null;
+            if (exchange.Sse is { } sse)
+            {
+                foreach (var ev in sse.Events)
+                {
+                    usage = Exchange.ParseStrict(ev.Data, out _)?["usage"] ?? usage;
+                }
+            }
+            else
+            {
+                usage = (exchange.Json as JsonObject)?["usage"];
+            }
+
+            return Json.Int(usage?["total_tokens"]) is { } total && total >= 0 ? total : exchange.Spec.TokenEstimate;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
+        {
+            // A body the checks will report on must not stop the budget from settling.
+            return exchange.Spec.TokenEstimate;
+        }
     }
 
     private Uri Resolve(string path)
     {
-        var baseText = _options.BaseUrl.AbsoluteUri;
+        // User info is never sent or shown: a key belongs in ApiKey, not in the URL.
+        var baseText = WithoutUserInfo(_options.BaseUrl).AbsoluteUri;
         return new Uri(baseText.EndsWith('/') ? baseText + path : baseText + "/" + path);
+    }
+
+    /// <summary><paramref name="url"/> without any <c>user:password@</c> part.</summary>
+    public static Uri WithoutUserInfo(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return !url.IsAbsoluteUri || url.UserInfo.Length == 0 ? url : new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
     }
 
     private string DescribeRequest(RequestSpec spec, Uri url)
@@ -195,7 +231,7 @@ internal sealed class EndpointClient : IDisposable
 
         if (spec.Body is not null)
         {
-            sb.Append("Content-Type: ").Append(spec.ContentType).Append("\n\n").Append(Exchange.Excerpt(spec.Body, 1_000));
+            sb.Append("Content-Type: ").Append(spec.ContentType).Append("\n\n").Append(_redactor.Excerpt(spec.Body, 1_000));
         }
 
         return _redactor.Redact(sb.ToString());
@@ -238,6 +274,12 @@ internal sealed class EndpointClient : IDisposable
                 exchange.Failure = TransportFailure.Connection;
                 exchange.FailureDetail = _redactor.Redact(ex.GetBaseException().Message);
             }
+            catch (FormatException)
+            {
+                // E.g. a key with a newline or non-ASCII character: the header cannot be formed. The message may quote the key.
+                exchange.Failure = TransportFailure.Connection;
+                exchange.FailureDetail = "the request could not be formed: a header value (the API key?) has control or non-ASCII characters";
+            }
         }
         finally
         {
@@ -278,7 +320,7 @@ internal sealed class EndpointClient : IDisposable
         exchange.ContentType = response.Content.Headers.TryGetValues("Content-Type", out var types) ? string.Join(", ", types) : null;
         exchange.RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? string.Join(", ", retry) : null;
 
-        var sse = spec.Stream ? new SseReader() : null;
+        var sse = spec.Stream ? new SseReader(_redactor.Cut) : null;
         exchange.Sse = sse;
         using var body = new MemoryStream();
         await using (var stream = await response.Content.ReadAsStreamAsync(ct))

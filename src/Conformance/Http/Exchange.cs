@@ -73,12 +73,17 @@ internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryA
 /// <summary>A recorded request and its response: status, headers, capped raw bytes, and for streams the parsed events.</summary>
 internal sealed class Exchange
 {
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     public required RequestSpec Spec { get; init; }
 
     public required Uri Url { get; init; }
 
     /// <summary>Gets the request as sent, headers included, with the key redacted.</summary>
     public required string RequestText { get; init; }
+
+    /// <summary>Gets the redactor applied to response text before it is cut for evidence.</summary>
+    public Redactor? Redactor { get; init; }
 
     public int? Status { get; set; }
 
@@ -107,25 +112,51 @@ internal sealed class Exchange
 
     public string BodyText => Encoding.UTF8.GetString(Body);
 
-    /// <summary>Gets the body parsed as JSON, or null when it is not JSON.</summary>
+    /// <summary>Gets the body parsed as JSON, or null when it is not JSON (or not usable JSON: see <see cref="JsonError"/>).</summary>
     /// <remarks>
     /// A fresh tree on every read: several checks read one shared exchange in parallel, and a <see cref="JsonNode"/>
     /// materialises its children lazily, which is not safe across threads. Bodies are capped, so re-parsing is cheap.
+    /// Duplicate keys are rejected while parsing: a lazily materialised object would otherwise throw on first access.
     /// </remarks>
-    public JsonNode? Json
+    public JsonNode? Json => Body.Length == 0 ? null : ParseStrict(Body, out _);
+
+    /// <summary>Gets why the body is not usable JSON (e.g. a duplicate key), or null when it parses or is empty.</summary>
+    public string? JsonError
     {
         get
         {
-            try
-            {
-                return Body.Length == 0 ? null : JsonNode.Parse(Body);
-            }
-            catch (JsonException)
+            if (Body.Length == 0)
             {
                 return null;
             }
+
+            ParseStrict(Body, out var error);
+            return error is null ? null : Redactor?.Redact(error) ?? error;
         }
     }
+
+    /// <summary>Parses JSON, rejecting duplicate keys; never throws. <paramref name="error"/> says why it returned null.</summary>
+    public static JsonNode? ParseStrict(ReadOnlySpan<byte> utf8, out string? error)
+    {
+        error = null;
+        try
+        {
+            return JsonNode.Parse(utf8, documentOptions: StrictJson);
+        }
+        catch (JsonException ex)
+        {
+            error = ex.Message;
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            error = ex.Message;
+            return null;
+        }
+    }
+
+    /// <inheritdoc cref="ParseStrict(ReadOnlySpan{byte}, out string?)"/>
+    public static JsonNode? ParseStrict(string text, out string? error) => ParseStrict(Encoding.UTF8.GetBytes(text), out error);
 
     /// <summary>Resets the response side before a retry.</summary>
     public void ResetResponse()
@@ -159,7 +190,12 @@ internal sealed class Exchange
                 sb.Append(" Content-Type: ").Append(ContentType);
             }
 
-            sb.Append('\n').Append(Excerpt(BodyText, maxBody));
+            // Redacted before it is cut: a cut through an echoed key would leave its prefix unmatched.
+            sb.Append('\n').Append(Redactor is null ? Excerpt(BodyText, maxBody) : Redactor.Excerpt(BodyText, maxBody));
+            if (JsonError is { } jsonError && jsonError.Contains("uplicate", StringComparison.Ordinal))
+            {
+                sb.Append("\nnot usable JSON: ").Append(Excerpt(jsonError, 200));
+            }
         }
 
         return sb.ToString().TrimEnd();

@@ -18,6 +18,7 @@ internal sealed class SseReader
     // Evidence only: one event's raw text is cut here so an endless line cannot exhaust memory.
     private const int MaxRawChars = 4_000;
 
+    private readonly Func<string, int, string>? _redactCut;
     private readonly ArrayBufferWriter<byte> _line = new();
     private readonly StringBuilder _data = new();
     private readonly StringBuilder _raw = new();
@@ -28,6 +29,16 @@ internal sealed class SseReader
     private bool _lastWasCr;
     private bool _firstLine = true;
     private bool _completed;
+
+    /// <summary>Initializes a new instance of the <see cref="SseReader"/> class.</summary>
+    /// <param name="redactCut">
+    /// Redacts a raw line and cuts it to a length (masking a secret's prefix left at the cut), so raw evidence is
+    /// redacted before it is capped; null keeps raw lines as they are.
+    /// </param>
+    public SseReader(Func<string, int, string>? redactCut = null)
+    {
+        _redactCut = redactCut;
+    }
 
     /// <summary>Gets the events dispatched so far.</summary>
     public IReadOnlyList<SseEvent> Events => _events;
@@ -175,7 +186,8 @@ internal sealed class SseReader
     {
         if (_raw.Length < MaxRawChars)
         {
-            _raw.Append(line.Length + _raw.Length > MaxRawChars ? line[..(MaxRawChars - _raw.Length)] : line).Append('\n');
+            var room = MaxRawChars - _raw.Length;
+            _raw.Append(_redactCut is not null ? _redactCut(line, room) : line.Length > room ? line[..room] : line).Append('\n');
         }
     }
 
