@@ -15,16 +15,12 @@ internal sealed class DiffCommand : Command
         Arguments.Add(newFile);
         SetAction(async (parse, ct) =>
         {
-            ConformanceReport before;
-            ConformanceReport after;
-            try
+            var (before, beforeError) = await ReadAsync(parse.GetRequiredValue(oldFile), ct);
+            var (after, afterError) = await ReadAsync(parse.GetRequiredValue(newFile), ct);
+            if (before is null || after is null)
             {
-                before = JsonReport.Deserialize(await File.ReadAllTextAsync(parse.GetRequiredValue(oldFile).FullName, ct));
-                after = JsonReport.Deserialize(await File.ReadAllTextAsync(parse.GetRequiredValue(newFile).FullName, ct));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-            {
-                await env.Error.WriteLineAsync($"error: {ex.Message}");
+                // A file that is not a usable report is a usage error (2), never a "regression" (1).
+                await env.Error.WriteLineAsync($"error: {beforeError ?? afterError}");
                 return CliApp.UsageError;
             }
 
@@ -32,5 +28,17 @@ internal sealed class DiffCommand : Command
             await env.Out.WriteAsync(ReportDiff.Render(result));
             return result.Regressed ? CliApp.Failed : CliApp.Passed;
         });
+    }
+
+    private static async Task<(ConformanceReport? Report, string? Error)> ReadAsync(FileInfo file, CancellationToken ct)
+    {
+        try
+        {
+            return (JsonReport.Deserialize(await File.ReadAllTextAsync(file.FullName, ct)), null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or ArgumentException)
+        {
+            return (null, $"{file.FullName}: {ex.Message}");
+        }
     }
 }

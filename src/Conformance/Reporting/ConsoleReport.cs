@@ -14,14 +14,14 @@ internal static class ConsoleReport
     {
         ArgumentNullException.ThrowIfNull(report);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"Conformance of {report.Target.BaseUrl} (model {report.Target.Model}, profile {report.Target.Profile})\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Conformance of {Clean(report.Target.BaseUrl)} (model {Clean(report.Target.Model)}, profile {Clean(report.Target.Profile)})\n\n");
         foreach (var category in report.Checks.GroupBy(c => c.Category))
         {
             var passed = category.Count(c => c.Verdict == Verdict.Pass);
-            sb.Append(CultureInfo.InvariantCulture, $"{category.Key} ({passed}/{category.Count()} passed)\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{Clean(category.Key)} ({passed}/{category.Count()} passed)\n");
             foreach (var check in category.Where(c => c.Verdict != Verdict.Pass))
             {
-                sb.Append(CultureInfo.InvariantCulture, $"  {Tag(check.Verdict)} {check.Id} [{Level(check.Level)}] {check.Message}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"  {Tag(check.Verdict)} {Clean(check.Id)} [{Level(check.Level)}] {Clean(check.Message)}\n");
                 if (check.Verdict is Verdict.Fail or Verdict.Warn or Verdict.Divergence && check.Evidence is { } e)
                 {
                     sb.Append("         expected: ").Append(OneLine(e.Expected)).Append('\n');
@@ -65,9 +65,18 @@ internal static class ConsoleReport
 
     private static string OneLine(string? text)
     {
-        // One line per field, and no raw control bytes from a hostile body reaching the terminal.
-        var flat = new string([.. (text ?? string.Empty).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
-            .Select(ch => char.IsControl(ch) ? '?' : ch)]);
+        var flat = Clean(text);
         return flat.Length <= 300 ? flat : string.Concat(flat.AsSpan(0, 300), "…");
     }
+
+    /// <summary>
+    /// One line, and no raw control bytes from a hostile endpoint reaching the terminal: messages quote endpoint text
+    /// too. CR and LF are shown escaped; other controls (ESC, C1, NUL) and bidi or line/paragraph separators become '?'.
+    /// </summary>
+    private static string Clean(string? text) =>
+        new([.. (text ?? string.Empty).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
+            .Select(ch => char.IsControl(ch) || IsFormatting(ch) ? '?' : ch)]);
+
+    private static bool IsFormatting(char ch) =>
+        ch is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }
