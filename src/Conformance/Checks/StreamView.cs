@@ -85,7 +85,7 @@ internal sealed class StreamView
     {
         try
         {
-            return JsonNode.Parse(data) as JsonObject;
+            return Exchange.ParseStrict(data, out _) as JsonObject; // duplicate keys rejected here, not thrown on first access
         }
         catch (JsonException)
         {

@@ -147,6 +147,23 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public async Task RunAsync_StreamChunkWithDuplicateKeys_FailsWithEvidence()
+    {
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.ContentType = "text/event-stream";
+            await ctx.Response.WriteAsync("data: {\"id\":\"c\",\"object\":\"text_completion\",\"created\":1,\"model\":\"llama-8b\",\"choices\":[{\"index\":0,\"text\":\"a\",\"finish_reason\":\"stop\",\"logprobs\":null}],\"usage\":null,\"usage\":null}\n\ndata: [DONE]\n\n");
+        });
+        var options = Suite.Options(server.BaseUrl, "stream");
+
+        var report = await ConformanceRunner.RunAsync(options);
+
+        report.Usage.Requests.Should().BeGreaterThan(0);
+        report.Checks.Where(c => c.Verdict == Verdict.Fail).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Evidence != null && !c.Message.Contains("could not be evaluated", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Exchange_JsonBodyWithDuplicateKeys_IsEvidenceNotAnException()
     {
         await using var server = await JsonServerAsync(200, _ => "{\"id\":\"c\",\"choices\":[],\"usage\":null,\"usage\":null}");
