@@ -76,7 +76,7 @@ internal sealed class ConformanceRootCommand : RootCommand
 
         if (uri.UserInfo.Length > 0)
         {
-            return await UsageAsync("--base-url must not contain credentials (user:password@); pass the key with --api-key.");
+            return await UsageAsync("the base URL (--base-url, OPENAI_BASE_URL or ACS_API_BASE) must not contain credentials (user:password@); pass the key with --api-key.");
         }
 
         if (apiKey is not null && !IsHeaderSafe(apiKey))
