@@ -44,7 +44,7 @@ internal static class CompletionChecks
 
         if (ex.Status != 200)
         {
-            return (null, Outcome.Fail($"the request was answered HTTP {ex.Status}", ex, "HTTP 200", $"HTTP {ex.Status}"));
+            return (null, Outcome.WrongStatus($"the request was answered HTTP {ex.Status}", ex, "HTTP 200", $"HTTP {ex.Status}"));
         }
 
         return ex.Json is JsonObject body

@@ -104,7 +104,7 @@ internal static class ValidationChecks
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(ex);
-        if (ex.Status is null)
+        if (ex.Status is null || ex.Failure != TransportFailure.None)
         {
             return Outcome.FromTransport(ex);
         }
@@ -113,7 +113,7 @@ internal static class ValidationChecks
         if (ex.Status != status)
         {
             var accepted = ex.Status is >= 200 and < 300 ? " (the request was accepted)" : string.Empty;
-            return Outcome.Fail($"expected HTTP {status}, got {ex.Status}{accepted}", ex, $"HTTP {status}", $"HTTP {ex.Status}");
+            return Outcome.WrongStatus($"expected HTTP {status}, got {ex.Status}{accepted}", ex, $"HTTP {status}", $"HTTP {ex.Status}");
         }
 
         if (ex.Json?["error"] is not JsonObject error)

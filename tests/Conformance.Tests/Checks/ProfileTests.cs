@@ -74,6 +74,29 @@ public sealed class ProfileTests
         vllm.Checks.Single(c => c.Id == "validation.boolean.seed.true").Verdict.Should().Be(Verdict.Divergence);
     }
 
+    [Theory]
+    [InlineData("vllm", Hostility.Reset, "validation.boolean.n", "validation.unknown-parameter")]
+    [InlineData("vllm", Hostility.Hang, "validation.boolean.n", "validation.unknown-parameter")]
+    [InlineData("llamacpp", Hostility.Reset, "logprobs", "validation.range")]
+    [InlineData("llamacpp", Hostility.Hang, "logprobs", "validation.range")]
+    public async Task DivergenceOrShouldLevels_DoNotHideAnEndpointThatNeverAnswers(string profile, Hostility hostility, string first, string second)
+    {
+        // An expected divergence is a behaviour the endpoint shows; a reset or a hang is not one, at any level.
+        var report = await Suite.RunAsync(
+            new FakeServerOptions { Hostility = hostility },
+            o =>
+            {
+                o.Profile = profile;
+                o.RequestTimeout = TimeSpan.FromSeconds(1);
+            },
+            first,
+            second);
+
+        report.Checks.Where(c => c.Verdict != Verdict.NotApplicable).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Verdict == Verdict.Fail, "nothing was answered, so nothing conforms or diverges as expected");
+        report.Succeeded.Should().BeFalse();
+    }
+
     [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {
