@@ -237,14 +237,26 @@ internal static class LogprobsChecks
             return problem!;
         }
 
+        var judged = 0;
         foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
         {
+            // A chunk with empty text carries no token: a separate finish chunk (openai, spec-facts §4.3, §9 Q9) or a
+            // hold-back chunk (§9 Q10) may send "logprobs": null. Whether such a finish chunk is allowed at all is
+            // stream.finish-reason.on-last-content-chunk's rule, not this one's.
+            if (string.IsNullOrEmpty(Json.Str(choice["text"])))
+            {
+                continue;
+            }
+
+            judged++;
             if (choice["logprobs"]?["tokens"] is not JsonArray { Count: > 0 })
             {
-                return Outcome.Fail("a content chunk lacks its logprobs", view.Exchange, "logprobs with at least one token on every content chunk (logprobs = 2 was requested)", $"logprobs = {Json.Show(choice["logprobs"])}", StreamView.Frame(chunk));
+                return Outcome.Fail("a content chunk lacks its logprobs", view.Exchange, "logprobs with at least one token on every content chunk with text (logprobs = 2 was requested)", $"logprobs = {Json.Show(choice["logprobs"])}", StreamView.Frame(chunk));
             }
         }
 
-        return Outcome.Pass();
+        return judged > 0
+            ? Outcome.Pass($"{judged} chunks with text, each with logprobs")
+            : Outcome.Fail("no content chunk carries text", view.Exchange, "content chunks with text and logprobs", "none", Exchange.Excerpt(view.Exchange.BodyText, 600));
     }
 }

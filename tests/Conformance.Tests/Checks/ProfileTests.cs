@@ -98,6 +98,18 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public async Task OpenAiProfile_SeparateEmptyFinishChunk_KeepsTheLogprobsRule()
+    {
+        // openai allows the finish on a separate chunk with empty text and "logprobs": null (spec-facts §4.3, §9 Q9).
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.StreamSeparateEmptyFinishChunk);
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = "openai", "logprobs.stream-per-chunk", "stream.finish-reason");
+
+        report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("; ", report.Checks.Select(c => $"{c.Id}: {c.Message}")));
+    }
+
+    [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {
         // acs accepts logprobs 6 (its ceiling is 20), which breaks OpenAI's ceiling of 5 (spec-facts §10 item 3).
