@@ -691,6 +691,12 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             await WriteAsync("event: keepalive" + nl + nl);
         }
 
+        if (Has(Violation.StreamErrorFieldBlock))
+        {
+            // llama.cpp's legacy mid-stream error (spec-facts §8, §9 Q14): a block with no data fires no event.
+            await WriteAsync("error: {\"message\":\"boom\"}" + nl + nl);
+        }
+
         if (Has(Violation.StreamNonJsonEvent))
         {
             await EventAsync("ping");
@@ -759,6 +765,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         if (Has(Violation.StreamGarbageAfterDone))
         {
             await WriteAsync("data: trailing");
+        }
+
+        if (Has(Violation.StreamFieldBlocksAfterDone))
+        {
+            await WriteAsync("error: {\"message\":\"boom\"}" + nl + nl + "event: x" + nl + nl + "retry: 5" + nl + nl);
         }
 
         if (Has(Violation.StreamDataAfterDone))

@@ -60,6 +60,9 @@ public enum Violation
     ErrorParamNull,
     ErrorTypeWrong,
     ErrorNotEnvelope,
+    StreamErrorFieldBlock,
+    StreamFieldBlocksAfterDone,
+    StreamChunkMissingIdentity,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
