@@ -25,7 +25,7 @@ internal static partial class StreamChecks
         yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
         yield return With("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
         yield return With("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", ParserAgreement);
-        yield return With("stream.chunk-shape", "Every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
+        yield return With("stream.chunk-shape", "Every chunk has a string id, integer created and string model; every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
         yield return With("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
         yield return With("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
         yield return new("stream.finish-reason.once-per-choice", "Each choice finishes exactly once", "spec-facts §4.3", OncePerChoice);
@@ -220,6 +220,33 @@ internal static partial class StreamChecks
 
     private static Outcome ChunkShape(CheckContext ctx, StreamView view)
     {
+        // Every chunk, the usage chunk included, names its completion (spec-facts §4.2); constant-identity then compares them.
+        foreach (var chunk in view.Chunks)
+        {
+            var wrong = new List<string>();
+            if (Json.Str(chunk.Json["id"]) is null)
+            {
+                wrong.Add($"id = {(Json.Has(chunk.Json, "id") ? Json.Show(chunk.Json["id"]) : "absent")}");
+            }
+
+            if (Json.Int(chunk.Json["created"]) is null)
+            {
+                wrong.Add($"created = {(Json.Has(chunk.Json, "created") ? Json.Show(chunk.Json["created"]) : "absent")}");
+            }
+
+            if (Json.Str(chunk.Json["model"]) is null)
+            {
+                wrong.Add($"model = {(Json.Has(chunk.Json, "model") ? Json.Show(chunk.Json["model"]) : "absent")}");
+            }
+
+            if (wrong.Count > 0)
+            {
+                return Outcome.Fail(
+                    $"a chunk lacks its identity ({string.Join(", ", wrong)})", view.Exchange,
+                    "a string id, an integer created and a string model on every chunk, the usage chunk included", string.Join(", ", wrong), StreamView.Frame(chunk));
+            }
+        }
+
         foreach (var chunk in view.Chunks.Where(c => c.IsContent))
         {
             if (Json.Str(chunk.Json["object"]) != "text_completion")

@@ -788,6 +788,13 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["model"] = Root,
             ["choices"] = choices,
         };
+        if (Has(Violation.StreamChunkMissingIdentity))
+        {
+            chunk.Remove("id");
+            chunk.Remove("created");
+            chunk.Remove("model");
+        }
+
         if (usage || !Has(Violation.StreamContentUsageOmitted))
         {
             chunk["usage"] = usageValue;
