@@ -32,7 +32,10 @@ internal sealed record Profile
     /// <summary>Gets a value indicating whether <c>error.param</c> must name the offending field.</summary>
     public bool RequireParam { get; init; }
 
-    /// <summary>Gets a value indicating whether <c>error.code</c> must equal the provider's code (e.g. <c>invalid_type</c>).</summary>
+    /// <summary>
+    /// Gets a value indicating whether a non-null <c>error.code</c> must equal the code spec-facts names for the case
+    /// (<c>invalid_type</c>, <c>unknown_parameter</c>, <c>model_not_found</c>, <c>invalid_api_key</c>); null is always accepted.
+    /// </summary>
     public bool RequireErrorCode { get; init; }
 
     public ErrorCodeKind CodeKind { get; init; }

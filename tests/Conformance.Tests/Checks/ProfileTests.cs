@@ -109,6 +109,21 @@ public sealed class ProfileTests
         report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("; ", report.Checks.Select(c => $"{c.Id}: {c.Message}")));
     }
 
+    [Theory]
+    [InlineData(Violation.ErrorCodeNull)]
+    [InlineData(Violation.ErrorCodeUncited)]
+    public async Task AcsProfile_PinsOnlyTheErrorCodesSpecFactsNames_AndAcceptsNull(Violation codes)
+    {
+        // spec-facts §11 item 2: code is a string or null; only invalid_type, unknown_parameter, model_not_found and
+        // invalid_api_key are named, so missing_required_parameter, invalid_json and the like are not required.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(codes);
+
+        var report = await Suite.RunAsync(fake, null, "validation", "auth");
+
+        report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"{c.Id}: {c.Message}").Should().BeEmpty();
+    }
+
     [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {

@@ -53,6 +53,12 @@ public sealed class ViolationTests
         ["logprobs.stream-per-chunk"] = Violation.StreamLogprobsNull,
     };
 
+    /// <summary>Messages of a check that failed for a reason other than its rule: the probe itself went wrong.</summary>
+    private static readonly string[] NotTheRule =
+    [
+        "the request was answered HTTP", "not evaluable", "could not be evaluated", "did not answer", "connection failed", "not answered with 200", "no content chunk",
+    ];
+
     public static TheoryData<string> CheckIds => [.. Catalogue.All.Select(c => c.Id)];
 
     private static bool BrokenByRule(string id) => id.StartsWith("validation.", StringComparison.Ordinal) || id.StartsWith("auth.", StringComparison.Ordinal);
@@ -99,6 +105,7 @@ public sealed class ViolationTests
         var check = report.Checks.Should().ContainSingle().Subject;
         check.Verdict.Should().Be(Verdict.Fail, check.Message);
         check.Evidence!.Seen.Should().NotBeNullOrWhiteSpace();
+        check.Message.Should().NotContainAny(NotTheRule);
     }
 
     [Theory]
@@ -128,6 +135,17 @@ public sealed class ViolationTests
         check.Evidence.Seen.Should().NotBeNullOrWhiteSpace();
         check.Evidence.Request.Should().NotBeNullOrWhiteSpace().And.NotContain(Suite.Key);
         check.Evidence.Excerpt.Should().NotBeNullOrWhiteSpace();
+        if (BrokenByRule(id))
+        {
+            // The disabled rule makes the fake accept the request; the check must fail on that, not on some other detail.
+            check.Message.Should().Contain("(the request was accepted)");
+            check.Evidence.Seen.Should().Be("HTTP 200");
+        }
+        else
+        {
+            check.Message.Should().NotContainAny(NotTheRule);
+        }
+
         if (check.Evidence.Request!.Contains("Authorization", StringComparison.Ordinal) && !id.StartsWith("auth.", StringComparison.Ordinal))
         {
             check.Evidence.Request.Should().Contain("Bearer ***");

@@ -216,6 +216,15 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             return;
         }
 
+        if (Has(Violation.ErrorCodeNull))
+        {
+            code = null;
+        }
+        else if (Has(Violation.ErrorCodeUncited) && code is not ("invalid_type" or "unknown_parameter" or "model_not_found" or "invalid_api_key"))
+        {
+            code = "some_other_code";
+        }
+
         var error = new JsonObject
         {
             ["message"] = message,
@@ -307,9 +316,14 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         {
             body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
         }
+        catch (JsonException) when (!Enforced("validation.invalid-json"))
+        {
+            // A lenient server that answers whatever it could read: here, a default completion.
+            body = JsonNode.Parse("{\"model\":\"" + Model + "\",\"prompt\":\"\",\"max_tokens\":1}")!.AsObject();
+        }
         catch (JsonException)
         {
-            await ErrorAsync(ctx, Enforced("validation.invalid-json") ? 400 : 422, "The body is not valid JSON.", null, "invalid_json");
+            await ErrorAsync(ctx, 400, "The body is not valid JSON.", null, "invalid_json");
             return;
         }
 
@@ -395,7 +409,13 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                         return (null, Bad($"Invalid type for '{name}': expected a number, but got a boolean instead.", name, "invalid_type"));
                     }
 
-                    numbers[name] = value ? 1 : 0; // what a lax (pydantic) server does
+                    // A lax server accepts it and answers 200: true is coerced to 1 (pydantic, spec-facts §1.1) and false is
+                    // ignored, as llama.cpp falls back to the default (§9 Q2), so no range rule refuses a coerced 0.
+                    if (value)
+                    {
+                        numbers[name] = 1;
+                    }
+
                     continue;
                 }
 

@@ -63,6 +63,10 @@ public enum Violation
     StreamErrorFieldBlock,
     StreamFieldBlocksAfterDone,
     StreamChunkMissingIdentity,
+
+    // Not violations under acs: error.code null, or a code spec-facts does not name where it names none.
+    ErrorCodeNull,
+    ErrorCodeUncited,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
