@@ -46,10 +46,15 @@ internal static class LogprobsChecks
                 }
             }
 
-            return Outcome.Pass($"{sources.Count} logprobs objects");
+            return Outcome.Pass($"{sources.Count} logprobs objects ({string.Join(", ", sources.Select(x => x.Label.StartsWith("streamed", StringComparison.Ordinal) ? "streamed" : x.Label).Distinct(StringComparer.Ordinal))})");
         });
 
-    /// <summary>Every logprobs object the shared probes produced: the greedy completion, the echo, and each streamed chunk.</summary>
+    /// <summary>
+    /// Every logprobs object the shared probes produced: the greedy completion, the echo, and each streamed chunk. Each
+    /// source that answered is judged; an echo or stream probe that failed is left to logprobs.echo-first-null and
+    /// logprobs.stream-per-chunk, so one broken probe does not fail every shape check. Only the greedy completion,
+    /// the reference every check reads, must succeed.
+    /// </summary>
     private static async Task<(List<Source> Sources, Outcome? Problem)> Sources(CheckContext ctx)
     {
         var sources = new List<Source>();
@@ -62,24 +67,19 @@ internal static class LogprobsChecks
 
         sources.Add(new("non-streamed", greedy, Probes.FirstChoice(body)?["logprobs"], Probes.GreedyLogprobs, false, Exchange.Excerpt(Json.Show(Probes.FirstChoice(body)?["logprobs"]), 800)));
         var echo = await Probes.Echo(ctx);
-        var (echoBody, echoProblem) = CompletionChecks.Success(echo);
-        if (echoBody is null)
+        if (CompletionChecks.Success(echo).Body is { } echoBody)
         {
-            return (sources, echoProblem);
+            sources.Add(new("echo", echo, Probes.FirstChoice(echoBody)?["logprobs"], Probes.EchoLogprobs, true, Exchange.Excerpt(Json.Show(Probes.FirstChoice(echoBody)?["logprobs"]), 800)));
         }
 
-        sources.Add(new("echo", echo, Probes.FirstChoice(echoBody)?["logprobs"], Probes.EchoLogprobs, true, Exchange.Excerpt(Json.Show(Probes.FirstChoice(echoBody)?["logprobs"]), 800)));
-        var (view, streamProblem) = StreamView.From(await Probes.StreamWithUsage(ctx));
-        if (view is null)
+        if (StreamView.From(await Probes.StreamWithUsage(ctx)).View is { } view)
         {
-            return (sources, streamProblem);
-        }
-
-        foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
-        {
-            if (choice["logprobs"] is JsonObject)
+            foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
             {
-                sources.Add(new($"streamed chunk #{chunk.Event.Index}", view.Exchange, choice["logprobs"], Probes.GreedyLogprobs, false, StreamView.Frame(chunk)));
+                if (choice["logprobs"] is JsonObject)
+                {
+                    sources.Add(new($"streamed chunk #{chunk.Event.Index}", view.Exchange, choice["logprobs"], Probes.GreedyLogprobs, false, StreamView.Frame(chunk)));
+                }
             }
         }
 

@@ -56,7 +56,7 @@ public sealed class ViolationTests
     /// <summary>Messages of a check that failed for a reason other than its rule: the probe itself went wrong.</summary>
     private static readonly string[] NotTheRule =
     [
-        "the request was answered HTTP", "not evaluable", "could not be evaluated", "did not answer", "connection failed", "not answered with 200", "no content chunk",
+        "the request was answered HTTP", "not evaluable", "could not be evaluated", "did not answer", "connection failed", "the streaming request was answered HTTP", "no content chunk",
     ];
 
     public static TheoryData<string> CheckIds => [.. Catalogue.All.Select(c => c.Id)];
@@ -106,6 +106,20 @@ public sealed class ViolationTests
         check.Verdict.Should().Be(Verdict.Fail, check.Message);
         check.Evidence!.Seen.Should().NotBeNullOrWhiteSpace();
         check.Message.Should().NotContainAny(NotTheRule);
+    }
+
+    [Theory]
+    [InlineData(Violation.EchoRejected, "logprobs.echo-first-null")]
+    [InlineData(Violation.StreamRejected, "logprobs.stream-per-chunk")]
+    public async Task LogprobsChecks_AFailedProbeFailsOnlyTheCheckThatOwnsIt(Violation violation, string owner)
+    {
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(violation);
+
+        var report = await Suite.RunAsync(fake, null, "logprobs");
+
+        report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Id).Should().Equal(owner);
+        report.Checks.Single(c => c.Id == owner).Message.Should().Contain("HTTP 400");
     }
 
     [Theory]

@@ -340,6 +340,12 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             return;
         }
 
+        if ((Has(Violation.EchoRejected) && request!.Echo) || (Has(Violation.StreamRejected) && request!.Stream))
+        {
+            await ErrorAsync(ctx, 400, "Not supported.", request.Echo ? "echo" : "stream", "invalid_value");
+            return;
+        }
+
         if (request!.BadLogitBias)
         {
             if (Has(Violation.ServerErrorOnBadLogitBias))

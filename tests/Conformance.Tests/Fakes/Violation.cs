@@ -67,6 +67,10 @@ public enum Violation
     // Not violations under acs: error.code null, or a code spec-facts does not name where it names none.
     ErrorCodeNull,
     ErrorCodeUncited,
+
+    // One probe refused: only the check that owns that probe may fail.
+    EchoRejected,
+    StreamRejected,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
