@@ -42,7 +42,6 @@ internal static class BuiltInProfiles
             StreamChoiceKeys = VllmChoiceKeys,
             UsageNullOnContentChunks = true,
             ModelCardKeys = VllmCardKeys,
-            TopLogprobsKOrKPlusOne = true,
         },
 
         // OpenAI as served (spec-facts §1.1, §10): typed errors without reliable param/code on legacy completions.
@@ -104,7 +103,6 @@ internal static class BuiltInProfiles
             StreamChoiceKeys = VllmChoiceKeys,
             UsageNullOnContentChunks = true,
             ModelCardKeys = VllmCardKeys,
-            TopLogprobsKOrKPlusOne = true,
         },
 
         // llama.cpp server (spec-facts §3.2, §4.3, §6.1, §9).

@@ -64,9 +64,6 @@ internal sealed record Profile
     /// <summary>Gets the keys a model card must carry beyond id/object/created/owned_by (spec-facts §7).</summary>
     public required IReadOnlyList<string> ModelCardKeys { get; init; }
 
-    /// <summary>Gets a value indicating whether each top_logprobs entry has k or k+1 items (vLLM); otherwise 1..k+1 (OpenAI; spec-facts §3.1 L4).</summary>
-    public bool TopLogprobsKOrKPlusOne { get; init; }
-
     /// <summary>Returns the level of <paramref name="checkId"/>: exact id first, then the longest matching prefix.</summary>
     public CheckLevel LevelFor(string checkId)
     {

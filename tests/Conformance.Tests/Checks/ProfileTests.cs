@@ -124,6 +124,19 @@ public sealed class ProfileTests
         report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"{c.Id}: {c.Message}").Should().BeEmpty();
     }
 
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public async Task TopKSize_FewerThanKEntries_IsAllowedUnderEveryProfile(string name)
+    {
+        // spec-facts §3.1 L4: entries can be fewer than k when two token ids decode to the same string.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.LogprobsTopKFewer);
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = name, "logprobs.top-k-size");
+
+        report.Checks.Single().Verdict.Should().Be(Verdict.Pass, report.Checks.Single().Message);
+    }
+
     [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {

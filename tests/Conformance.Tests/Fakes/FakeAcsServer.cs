@@ -590,6 +590,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                     entries[0] = ("<not-sampled>", t.Logprob);
                 }
 
+                if (Has(Violation.LogprobsTopKFewer))
+                {
+                    entries = [entries[0]];
+                }
+
                 if (Has(Violation.LogprobsTopKTooMany))
                 {
                     entries.Add(("<extra-1>", -9.0));

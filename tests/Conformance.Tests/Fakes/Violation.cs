@@ -71,6 +71,9 @@ public enum Violation
     // One probe refused: only the check that owns that probe may fail.
     EchoRejected,
     StreamRejected,
+
+    // Allowed by spec-facts §3.1 L4: a top_logprobs entry with fewer than k items (two ids decoded to one string).
+    LogprobsTopKFewer,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
