@@ -83,6 +83,7 @@ public sealed class ViolationTests
         { "stream.done.single-and-last", Violation.StreamFieldBlocksAfterDone },
         { "stream.data-only", Violation.StreamErrorFieldBlock },
         { "stream.chunk-shape", Violation.StreamChunkMissingIdentity },
+        { "completion.stop.excluded", Violation.StopFinishLength },
         { "stream.data-only", Violation.StreamEventOnlyBlock },
         { "stream.finish-reason.on-last-content-chunk", Violation.StreamContentAfterFinish },
         { "errors.envelope", Violation.ErrorCodeInteger },

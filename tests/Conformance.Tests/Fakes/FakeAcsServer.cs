@@ -528,6 +528,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         string finish = "length";
         string? stopReason = null;
         var salt = request.Temperature == 0 ? "greedy" : request.Seed is { } seed && !Has(Violation.SeedIgnored) ? "seed" + seed : "run" + requestNumber;
+        if (Has(Violation.StopRunDiverges) && request.Stop.Count > 0)
+        {
+            salt = "diverged";
+        }
+
         for (var i = 0; i < request.MaxTokens; i++)
         {
             var index = (int)(Hash(request.Prompt + "|" + salt + "|" + i) % (uint)Vocabulary.Length);
@@ -539,7 +544,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             {
                 // The stop string and anything after it are not returned (spec-facts §2.2 I10).
                 text.Length = Has(Violation.StopStringIncluded) ? hit.At + hit.Stop.Length : hit.At;
-                finish = "stop";
+                finish = Has(Violation.StopFinishLength) ? "length" : "stop";
                 stopReason = Has(Violation.StopReasonNull) ? null : hit.Stop;
                 break;
             }

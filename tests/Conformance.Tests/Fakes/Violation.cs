@@ -60,6 +60,7 @@ public enum Violation
     ErrorParamNull,
     ErrorTypeWrong,
     ErrorNotEnvelope,
+    StopFinishLength,
     StreamErrorFieldBlock,
     StreamFieldBlocksAfterDone,
     StreamChunkMissingIdentity,
@@ -74,6 +75,9 @@ public enum Violation
 
     // Allowed by spec-facts §3.1 L4: a top_logprobs entry with fewer than k items (two ids decoded to one string).
     LogprobsTopKFewer,
+
+    // Allowed: temperature 0 is not reliably deterministic, so the stop run need not repeat the greedy reference.
+    StopRunDiverges,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
