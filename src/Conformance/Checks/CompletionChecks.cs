@@ -9,7 +9,6 @@ namespace Conformance.Checks;
 internal static class CompletionChecks
 {
     private static readonly string[] UsageKeys = ["prompt_tokens", "completion_tokens", "total_tokens"];
-    private static readonly string[] FinishReasons = ["stop", "length"];
 
     public static IEnumerable<CheckDefinition> All()
     {
@@ -94,9 +93,9 @@ internal static class CompletionChecks
                     issues.Add("choice text is not a string");
                 }
 
-                if (!FinishReasons.Contains(Json.Str(choice?["finish_reason"])))
+                if (!ctx.Profile.FinishReasons.Contains(Json.Str(choice?["finish_reason"])))
                 {
-                    issues.Add($"finish_reason is {Json.Show(choice?["finish_reason"])}, not \"stop\" or \"length\"");
+                    issues.Add($"finish_reason is {Json.Show(choice?["finish_reason"])}, not one of {string.Join(", ", ctx.Profile.FinishReasons.Select(Json.Quote))}");
                 }
 
                 if (Json.Kind(choice?["logprobs"]) is not (JsonValueKind.Object or JsonValueKind.Null))

@@ -49,6 +49,9 @@ internal sealed record Profile
     /// <summary>Gets a value indicating whether the finish chunk may carry empty text (spec-facts §10 item 4).</summary>
     public bool FinishTextMayBeEmpty { get; init; }
 
+    /// <summary>Gets the finish_reason values a non-streamed choice may carry (spec-facts §2.1, §5).</summary>
+    public IReadOnlyList<string> FinishReasons { get; init; } = ["stop", "length"];
+
     /// <summary>Gets the pattern a completion id must match (spec-facts §2.2 I4).</summary>
     public required string IdPattern { get; init; }
 

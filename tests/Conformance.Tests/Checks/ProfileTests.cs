@@ -152,6 +152,40 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public async Task AcsProfile_IdsOf32HexDigits_AsSpecFactsDescribes_Pass()
+    {
+        var report = await Suite.RunAsync(new FakeServerOptions { IdHexDigits = 32 }, null, "completion.id-format");
+
+        report.Checks.Single().Verdict.Should().Be(Verdict.Pass, report.Checks.Single().Message);
+    }
+
+    [Fact]
+    public async Task OpenAiProfile_ContentFilterFinish_IsAValidFinishReason()
+    {
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.FinishContentFilter);
+
+        var openai = await Suite.RunAsync(fake, o => o.Profile = "openai", "completion.shape");
+        var acs = await Suite.RunAsync(fake, null, "completion.shape");
+
+        openai.Checks.Single().Verdict.Should().Be(Verdict.Pass, openai.Checks.Single().Message);
+        acs.Checks.Single().Verdict.Should().Be(Verdict.Fail);
+    }
+
+    [Fact]
+    public async Task AcsProfile_RetryAfterIsMust_AndZeroOnA429Fails()
+    {
+        // spec-facts §11 item 6: Retry-After is part of the provider contract, and a 429's is >= 1 second.
+        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 1, ColdStartStatus = 429, RetryAfter = "0" }, null, "errors.retry-after");
+
+        var check = report.Checks.Single();
+        check.Level.Should().Be(CheckLevel.Must);
+        check.Verdict.Should().Be(Verdict.Fail, check.Message);
+        check.Evidence!.Seen.Should().Be("Retry-After: 0");
+        report.Succeeded.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {
         // acs accepts logprobs 6 (its ceiling is 20), which breaks OpenAI's ceiling of 5 (spec-facts §10 item 3).

@@ -84,6 +84,7 @@ public sealed class ViolationTests
         { "stream.data-only", Violation.StreamErrorFieldBlock },
         { "stream.chunk-shape", Violation.StreamChunkMissingIdentity },
         { "completion.stop.excluded", Violation.StopFinishLength },
+        { "completion.shape", Violation.FinishContentFilter },
         { "stream.data-only", Violation.StreamEventOnlyBlock },
         { "stream.finish-reason.on-last-content-chunk", Violation.StreamContentAfterFinish },
         { "errors.envelope", Violation.ErrorCodeInteger },

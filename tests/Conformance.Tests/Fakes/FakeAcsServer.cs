@@ -290,7 +290,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                 ctx.Response.Headers.RetryAfter = _options.RetryAfter;
             }
 
-            await ErrorAsync(ctx, 503, "The model is starting.", null, "model_loading");
+            await ErrorAsync(ctx, _options.ColdStartStatus, "The model is starting.", null, "model_loading");
             return;
         }
 
@@ -669,7 +669,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["index"] = 0,
             ["text"] = request.Echo ? request.Prompt + g.Text : g.Text,
             ["logprobs"] = logprobs,
-            ["finish_reason"] = g.FinishReason,
+            ["finish_reason"] = Has(Violation.FinishContentFilter) ? "content_filter" : g.FinishReason,
             ["stop_reason"] = g.StopReason,
             ["prompt_logprobs"] = promptLogprobs,
         };
@@ -690,7 +690,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         return response;
     }
 
-    private static string Id(int number) => "cmpl-" + number.ToString("x16", CultureInfo.InvariantCulture);
+    private string Id(int number) => "cmpl-" + number.ToString("x" + _options.IdHexDigits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private async Task StreamAsync(HttpContext ctx, Request request, Generation g)
     {

@@ -78,6 +78,9 @@ public enum Violation
 
     // Allowed: temperature 0 is not reliably deterministic, so the stop run need not repeat the greedy reference.
     StopRunDiverges,
+
+    // finish_reason "content_filter" on the non-streamed completion: an OpenAI value, not the provider's.
+    FinishContentFilter,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
@@ -116,6 +119,12 @@ public sealed class FakeServerOptions
     public int ColdStartFailures { get; set; }
 
     public string? RetryAfter { get; set; } = "1";
+
+    /// <summary>The status of the cold-start answers: 503 (cold start) or 429 (budget).</summary>
+    public int ColdStartStatus { get; set; } = 503;
+
+    /// <summary>Hex digits in completion ids: the provider docs show 16, spec-facts §2.2 I4 says 32.</summary>
+    public int IdHexDigits { get; set; } = 16;
 
     /// <summary>A hostile server that echoes the Authorization header into error messages (redaction test).</summary>
     public bool EchoAuthorization { get; set; }
