@@ -186,6 +186,22 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public async Task OpenAiProfile_OpenAiLikeServer_PassesEveryCheck()
+    {
+        // Arrange: the fake answering as OpenAI would (spec-facts §4.3, §9 Q9, §10 item 3): the finish on a separate chunk
+        // with empty text and "logprobs": null, and a logprobs ceiling of 5.
+        var fake = new FakeServerOptions { MaxLogprobs = 5 };
+        fake.Violations.Add(Violation.StreamSeparateEmptyFinishChunk);
+
+        // Act
+        var report = await Suite.RunAsync(fake, o => o.Profile = "openai");
+
+        // Assert
+        report.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.NotApplicable)).Select(c => $"{c.Id}: {c.Verdict} {c.Message}").Should().BeEmpty();
+        report.Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {
         // acs accepts logprobs 6 (its ceiling is 20), which breaks OpenAI's ceiling of 5 (spec-facts §10 item 3).

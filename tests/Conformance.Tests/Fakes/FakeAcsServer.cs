@@ -459,7 +459,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ("validation.range.presence_penalty-above-max", "presence_penalty", Get("presence_penalty") is < -2 or > 2),
             ("validation.range.frequency_penalty-below-min", "frequency_penalty", Get("frequency_penalty") is < -2 or > 2),
             ("validation.range.logprobs-negative", "logprobs", Get("logprobs") is < 0),
-            ("validation.logprobs.above-limit", "logprobs", Get("logprobs") is > 20),
+            ("validation.logprobs.above-limit", "logprobs", Get("logprobs") > _options.MaxLogprobs),
             ("validation.range.prompt_logprobs", "prompt_logprobs", Get("prompt_logprobs") is < 0 or > 20),
             ("validation.range.top_k", "top_k", Get("top_k") is < -1),
             ("validation.range.min_p", "min_p", Get("min_p") is < 0 or > 1),

@@ -126,6 +126,9 @@ public sealed class FakeServerOptions
     /// <summary>Hex digits in completion ids: the provider docs show 16, spec-facts §2.2 I4 says 32.</summary>
     public int IdHexDigits { get; set; } = 16;
 
+    /// <summary>The largest accepted <c>logprobs</c>: 20 for the provider, 5 for OpenAI (spec-facts §10 item 3).</summary>
+    public int MaxLogprobs { get; set; } = 20;
+
     /// <summary>A hostile server that echoes the Authorization header into error messages (redaction test).</summary>
     public bool EchoAuthorization { get; set; }
 }
