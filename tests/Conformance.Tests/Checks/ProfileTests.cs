@@ -97,6 +97,21 @@ public sealed class ProfileTests
         report.Succeeded.Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("vllm", "validation.boolean.n", "validation.unknown-parameter")]
+    [InlineData("llamacpp", "logprobs", "validation.range")]
+    public async Task DivergenceOrShouldLevels_DoNotHideAnEndpointAnswering5xx(string profile, string first, string second)
+    {
+        // Every completion answered 503 (Retry-After 0, so the bounded retries are quick): a 5xx is no expected behaviour.
+        var fake = new FakeServerOptions { ColdStartFailures = int.MaxValue, RetryAfter = "0" };
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = profile, first, second);
+
+        report.Checks.Where(c => c.Verdict != Verdict.NotApplicable).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("503", StringComparison.Ordinal));
+        report.Succeeded.Should().BeFalse();
+    }
+
     [Fact]
     public async Task OpenAiProfile_SeparateEmptyFinishChunk_KeepsTheLogprobsRule()
     {
