@@ -138,7 +138,7 @@ public static class ConformanceRunner
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug in a check must not take the run down; it is reported against that check alone.
-            outcome = Outcome.Fail($"the check could not be evaluated: {ex.GetType().Name}: {ex.Message}", null, "an evaluable response", ex.GetType().Name);
+            outcome = Outcome.NotEvaluable($"the check could not be evaluated: {ex.GetType().Name}: {ex.Message}", null, "an evaluable response", ex.GetType().Name);
         }
 
         report.DurationMs = (long)context.Options.TimeProvider.GetElapsedTime(started).TotalMilliseconds;
@@ -148,6 +148,9 @@ public static class ConformanceRunner
             (OutcomeKind.Pass, _) => Verdict.Pass,
             (OutcomeKind.NotApplicable, _) => Verdict.NotApplicable,
             (OutcomeKind.Skipped, _) => Verdict.Skipped,
+
+            // A hang, a reset, a 5xx or an exception is never the behaviour a SHOULD or an expected divergence describes.
+            (OutcomeKind.NotEvaluable, _) => Verdict.Fail,
             (OutcomeKind.Fail, CheckLevel.Should) => Verdict.Warn,
             (OutcomeKind.Fail, CheckLevel.ExpectedDivergence) => Verdict.Divergence,
             _ => Verdict.Fail,

@@ -30,7 +30,26 @@ internal sealed record Outcome(OutcomeKind Kind, string Message, Evidence? Evide
             Seen = seen,
         });
 
-    /// <summary>Turns a transport problem into an outcome: a budget stop is a skip, anything else fails with evidence.</summary>
+    /// <summary>
+    /// The endpoint did not answer in a way the rule can be judged on (transport failure, 5xx, an exception): a failure
+    /// whatever the profile's level, because a hang or a reset is never the divergence a profile expects.
+    /// </summary>
+    public static Outcome NotEvaluable(string message, Exchange? exchange, string expected, string seen, string? excerpt = null) =>
+        Fail(message, exchange, expected, seen, excerpt) with { Kind = OutcomeKind.NotEvaluable };
+
+    /// <summary>
+    /// Judges a non-transport answer with the wrong status: a 5xx is not evaluable (it is no behaviour a rule or a
+    /// profile can expect), any other status is an ordinary failure of the rule.
+    /// </summary>
+    public static Outcome WrongStatus(string message, Exchange exchange, string expected, string seen, string? excerpt = null)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        return exchange.Status is >= 500
+            ? NotEvaluable($"not evaluable: {message}", exchange, expected, seen, excerpt)
+            : Fail(message, exchange, expected, seen, excerpt);
+    }
+
+    /// <summary>Turns a transport problem into an outcome: a budget stop is a skip, anything else is not evaluable.</summary>
     public static Outcome FromTransport(Exchange exchange)
     {
         if (exchange.Failure == TransportFailure.BudgetExhausted)
@@ -47,7 +66,7 @@ internal sealed record Outcome(OutcomeKind Kind, string Message, Evidence? Evide
             TransportFailure.StreamCapReached => "the stream exceeded the cap (endless stream?)",
             _ => "the request did not complete",
         };
-        return Fail($"{what}: {exchange.FailureDetail}", exchange, "a complete response", exchange.Failure.ToString());
+        return NotEvaluable($"{what}: {exchange.FailureDetail}", exchange, "a complete response", exchange.Failure.ToString());
     }
 }
 
@@ -56,6 +75,9 @@ internal enum OutcomeKind
 {
     Pass,
     Fail,
+
+    /// <summary>The endpoint failed before the rule could be judged (transport failure, 5xx, exception): fails at every level.</summary>
+    NotEvaluable,
     NotApplicable,
     Skipped,
 }

@@ -20,8 +20,14 @@ internal static class ErrorChecks
     private static async Task<Outcome> Envelope(CheckContext ctx)
     {
         // Make sure at least two errors exist even when this check runs alone.
-        await ValidationChecks.InvalidJson(ctx);
-        await ValidationChecks.UnknownModelRequest(ctx);
+        // If they never came back (a hang, a reset, the run timeout), there is nothing to judge: that is no pass.
+        foreach (var own in new[] { await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx) })
+        {
+            if (own.Status is null || own.Failure != TransportFailure.None)
+            {
+                return Outcome.FromTransport(own);
+            }
+        }
 
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400).ToList();
         foreach (var ex in errors)
@@ -92,6 +98,9 @@ internal static class ErrorChecks
             : Outcome.Fail($"a request was answered HTTP {server.Status}", server, "a status below 500", $"HTTP {server.Status}" + (server.Retries.Count > 0 ? $" after {server.Retries.Count} retries" : string.Empty));
     }
 
+    private static bool BelowOneSecond(string? value) =>
+        double.TryParse(value?.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds < 1;
+
     private static async Task<Outcome> RetryAfter(CheckContext ctx)
     {
         // One cheap request of its own, so a cold start shows even when this check runs alone.
@@ -101,6 +110,15 @@ internal static class ErrorChecks
             .ToList();
         ctx.Observe("transport.retries", answers.Count);
         var bad = answers.FirstOrDefault(a => !a.Record.RetryAfterValid);
+        var zero = answers.FirstOrDefault(a => a.Record.Status == 429 && a.Record.RetryAfterValid && BelowOneSecond(a.Record.RetryAfter));
+        if (bad.Exchange is null && zero.Exchange is not null)
+        {
+            // spec-facts §6.2 / §11 item 6: a 429's Retry-After is integer seconds >= 1; 0 invites an immediate retry storm.
+            return Outcome.Fail(
+                "an HTTP 429 came with a Retry-After below one second", zero.Exchange, "Retry-After: <seconds >= 1>",
+                $"Retry-After: {zero.Record.RetryAfter}", $"HTTP 429\n{zero.Record.Excerpt}");
+        }
+
         if (bad.Exchange is not null)
         {
             return Outcome.Fail(

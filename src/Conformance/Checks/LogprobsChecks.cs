@@ -13,7 +13,7 @@ internal static class LogprobsChecks
     {
         yield return Over("logprobs.arrays-equal-length", "tokens, token_logprobs, top_logprobs and text_offset have equal length", "spec-facts §3.1 L1", EqualLength);
         yield return Over("logprobs.values-non-positive", "Every logprob is <= 0", "spec-facts §3.1 L2", NonPositive);
-        yield return Over("logprobs.top-k-size", "Each top_logprobs entry has the profile's size for k", "spec-facts §3.1 L4", TopKSize);
+        yield return Over("logprobs.top-k-size", "Each top_logprobs entry has 1..k+1 items", "spec-facts §3.1 L4", TopKSize);
         yield return Over("logprobs.top-contains-sampled", "Each top_logprobs entry contains the sampled token", "spec-facts §3.1 L4", TopContainsSampled);
         yield return Over("logprobs.text-offset-non-decreasing", "text_offset never decreases", "spec-facts §3.1 L5", OffsetsNonDecreasing);
         yield return CompletionChecks.OnBody("logprobs.echo-first-null", "echo prepends the prompt and its first token has a null logprob", "spec-facts §2.2 I11, §3.1 L7", Probes.Echo, EchoFirstNull);
@@ -46,10 +46,15 @@ internal static class LogprobsChecks
                 }
             }
 
-            return Outcome.Pass($"{sources.Count} logprobs objects");
+            return Outcome.Pass($"{sources.Count} logprobs objects ({string.Join(", ", sources.Select(x => x.Label.StartsWith("streamed", StringComparison.Ordinal) ? "streamed" : x.Label).Distinct(StringComparer.Ordinal))})");
         });
 
-    /// <summary>Every logprobs object the shared probes produced: the greedy completion, the echo, and each streamed chunk.</summary>
+    /// <summary>
+    /// Every logprobs object the shared probes produced: the greedy completion, the echo, and each streamed chunk. Each
+    /// source that answered is judged; an echo or stream probe that failed is left to logprobs.echo-first-null and
+    /// logprobs.stream-per-chunk, so one broken probe does not fail every shape check. Only the greedy completion,
+    /// the reference every check reads, must succeed.
+    /// </summary>
     private static async Task<(List<Source> Sources, Outcome? Problem)> Sources(CheckContext ctx)
     {
         var sources = new List<Source>();
@@ -62,24 +67,19 @@ internal static class LogprobsChecks
 
         sources.Add(new("non-streamed", greedy, Probes.FirstChoice(body)?["logprobs"], Probes.GreedyLogprobs, false, Exchange.Excerpt(Json.Show(Probes.FirstChoice(body)?["logprobs"]), 800)));
         var echo = await Probes.Echo(ctx);
-        var (echoBody, echoProblem) = CompletionChecks.Success(echo);
-        if (echoBody is null)
+        if (CompletionChecks.Success(echo).Body is { } echoBody)
         {
-            return (sources, echoProblem);
+            sources.Add(new("echo", echo, Probes.FirstChoice(echoBody)?["logprobs"], Probes.EchoLogprobs, true, Exchange.Excerpt(Json.Show(Probes.FirstChoice(echoBody)?["logprobs"]), 800)));
         }
 
-        sources.Add(new("echo", echo, Probes.FirstChoice(echoBody)?["logprobs"], Probes.EchoLogprobs, true, Exchange.Excerpt(Json.Show(Probes.FirstChoice(echoBody)?["logprobs"]), 800)));
-        var (view, streamProblem) = StreamView.From(await Probes.StreamWithUsage(ctx));
-        if (view is null)
+        if (StreamView.From(await Probes.StreamWithUsage(ctx)).View is { } view)
         {
-            return (sources, streamProblem);
-        }
-
-        foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
-        {
-            if (choice["logprobs"] is JsonObject)
+            foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
             {
-                sources.Add(new($"streamed chunk #{chunk.Event.Index}", view.Exchange, choice["logprobs"], Probes.GreedyLogprobs, false, StreamView.Frame(chunk)));
+                if (choice["logprobs"] is JsonObject)
+                {
+                    sources.Add(new($"streamed chunk #{chunk.Event.Index}", view.Exchange, choice["logprobs"], Probes.GreedyLogprobs, false, StreamView.Frame(chunk)));
+                }
             }
         }
 
@@ -123,7 +123,9 @@ internal static class LogprobsChecks
     private static (string, string)? TopKSize(CheckContext ctx, Source s)
     {
         var tops = s.Logprobs!["top_logprobs"] as JsonArray ?? [];
-        var min = ctx.Profile.TopLogprobsKOrKPlusOne ? Math.Max(1, s.K) : 1;
+        // spec-facts §3.1 L4: k or k+1 as a rule, but fewer when two token ids decode to the same string (vLLM's dict
+        // keys collide), so every profile accepts 1..k+1.
+        const int min = 1;
         for (var i = 0; i < tops.Count; i++)
         {
             if (i == 0 && s.EchoFirst && tops[i] is null)
@@ -237,14 +239,26 @@ internal static class LogprobsChecks
             return problem!;
         }
 
+        var judged = 0;
         foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
         {
+            // A chunk with empty text carries no token: a separate finish chunk (openai, spec-facts §4.3, §9 Q9) or a
+            // hold-back chunk (§9 Q10) may send "logprobs": null. Whether such a finish chunk is allowed at all is
+            // stream.finish-reason.on-last-content-chunk's rule, not this one's.
+            if (string.IsNullOrEmpty(Json.Str(choice["text"])))
+            {
+                continue;
+            }
+
+            judged++;
             if (choice["logprobs"]?["tokens"] is not JsonArray { Count: > 0 })
             {
-                return Outcome.Fail("a content chunk lacks its logprobs", view.Exchange, "logprobs with at least one token on every content chunk (logprobs = 2 was requested)", $"logprobs = {Json.Show(choice["logprobs"])}", StreamView.Frame(chunk));
+                return Outcome.Fail("a content chunk lacks its logprobs", view.Exchange, "logprobs with at least one token on every content chunk with text (logprobs = 2 was requested)", $"logprobs = {Json.Show(choice["logprobs"])}", StreamView.Frame(chunk));
             }
         }
 
-        return Outcome.Pass();
+        return judged > 0
+            ? Outcome.Pass($"{judged} chunks with text, each with logprobs")
+            : Outcome.Fail("no content chunk carries text", view.Exchange, "content chunks with text and logprobs", "none", Exchange.Excerpt(view.Exchange.BodyText, 600));
     }
 }

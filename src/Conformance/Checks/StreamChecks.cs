@@ -1,7 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Conformance.Http;
+using Conformance.Sse;
 
 namespace Conformance.Checks;
 
@@ -9,7 +11,7 @@ namespace Conformance.Checks;
 /// The event stream read from raw bytes with the suite's own parser (spec-facts §8), then as completion chunks:
 /// framing, <c>[DONE]</c>, identity, finish_reason placement and usage (spec-facts §4).
 /// </summary>
-internal static class StreamChecks
+internal static partial class StreamChecks
 {
     private static readonly string[] IdentityKeys = ["id", "created", "model"];
 
@@ -23,7 +25,7 @@ internal static class StreamChecks
         yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
         yield return With("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
         yield return With("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", ParserAgreement);
-        yield return With("stream.chunk-shape", "Every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
+        yield return With("stream.chunk-shape", "Every chunk has a string id, integer created and string model; every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
         yield return With("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
         yield return With("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
         yield return new("stream.finish-reason.once-per-choice", "Each choice finishes exactly once", "spec-facts §4.3", OncePerChoice);
@@ -54,9 +56,19 @@ internal static class StreamChecks
     private static Outcome DataOnly(CheckContext ctx, StreamView view)
     {
         var bad = view.Events.FirstOrDefault(e => e.FieldNames.Any(f => f != "data"));
-        return bad is null
+        if (bad is not null)
+        {
+            return Outcome.Fail("an event carries a field other than data", view.Exchange, "only data: lines", "fields: " + string.Join(", ", bad.FieldNames.Distinct()), $"event #{bad.Index}:\n{bad.Raw}");
+        }
+
+        // Blocks without data fire no event (WHATWG rule 7), so only the parser's record of them shows an `error:` line
+        // (llama.cpp's legacy mid-stream error), an `event:`-only block or a `retry:` line (spec-facts §8).
+        var silent = view.Exchange.Sse?.EmptyBlockFields.Where(f => f != "data").Distinct(StringComparer.Ordinal).ToList() ?? [];
+        return silent.Count == 0
             ? Outcome.Pass()
-            : Outcome.Fail("an event carries a field other than data", view.Exchange, "only data: lines", "fields: " + string.Join(", ", bad.FieldNames.Distinct()), $"event #{bad.Index}:\n{bad.Raw}");
+            : Outcome.Fail(
+                "a block without data carries a field other than data", view.Exchange, "only data: lines",
+                "fields of blocks that fired no event: " + string.Join(", ", silent), Exchange.Excerpt(view.Exchange.BodyText, 800));
     }
 
     private static Outcome JsonPerEvent(CheckContext ctx, StreamView view)
@@ -93,6 +105,14 @@ internal static class StreamChecks
             return Outcome.Fail($"{after.Count} event(s) follow [DONE]", view.Exchange, "nothing after data: [DONE]", $"{after.Count} more event(s)", $"after [DONE]:\n{Exchange.Excerpt(string.Concat(after.Select(e => e.Raw + "\n")), 600)}");
         }
 
+        // Field blocks after [DONE] that fire no event (error:, event:, retry:) are still bytes that are not comments.
+        if (AfterDone(view.Exchange.BodyText) is { } rest && SseReader.ParseAll(System.Text.Encoding.UTF8.GetBytes(rest)).EmptyBlockFields is { Count: > 0 } fields)
+        {
+            return Outcome.Fail(
+                "field lines follow [DONE]", view.Exchange, "nothing after data: [DONE] but comments",
+                "fields after [DONE]: " + string.Join(", ", fields.Distinct(StringComparer.Ordinal)), $"after [DONE]:\n{Exchange.Excerpt(rest, 600)}");
+        }
+
         if (!string.IsNullOrWhiteSpace(tail) && !tail.Split('\n').All(l => l.Length == 0 || l.StartsWith(':')))
         {
             return Outcome.Fail("bytes that are not comments follow [DONE]", view.Exchange, "nothing after data: [DONE]", "an unterminated event", $"after [DONE]:\n{Exchange.Excerpt(tail, 600)}");
@@ -100,6 +120,16 @@ internal static class StreamChecks
 
         return Outcome.Pass();
     }
+
+    /// <summary>The body text after the first <c>data: [DONE]</c> line and its terminator, or null when there is none.</summary>
+    private static string? AfterDone(string body)
+    {
+        var match = DoneLine().Match(body);
+        return match.Success ? body[(match.Index + match.Length)..] : null;
+    }
+
+    [GeneratedRegex(@"(?:^|\r|\n)data: ?\[DONE\](?:\r\n|\r|\n)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex DoneLine();
 
     private static Outcome DoneBlankLine(CheckContext ctx, StreamView view) =>
         view.DoneUnterminated
@@ -190,6 +220,33 @@ internal static class StreamChecks
 
     private static Outcome ChunkShape(CheckContext ctx, StreamView view)
     {
+        // Every chunk, the usage chunk included, names its completion (spec-facts §4.2); constant-identity then compares them.
+        foreach (var chunk in view.Chunks)
+        {
+            var wrong = new List<string>();
+            if (Json.Str(chunk.Json["id"]) is null)
+            {
+                wrong.Add($"id = {(Json.Has(chunk.Json, "id") ? Json.Show(chunk.Json["id"]) : "absent")}");
+            }
+
+            if (Json.Int(chunk.Json["created"]) is null)
+            {
+                wrong.Add($"created = {(Json.Has(chunk.Json, "created") ? Json.Show(chunk.Json["created"]) : "absent")}");
+            }
+
+            if (Json.Str(chunk.Json["model"]) is null)
+            {
+                wrong.Add($"model = {(Json.Has(chunk.Json, "model") ? Json.Show(chunk.Json["model"]) : "absent")}");
+            }
+
+            if (wrong.Count > 0)
+            {
+                return Outcome.Fail(
+                    $"a chunk lacks its identity ({string.Join(", ", wrong)})", view.Exchange,
+                    "a string id, an integer created and a string model on every chunk, the usage chunk included", string.Join(", ", wrong), StreamView.Frame(chunk));
+            }
+        }
+
         foreach (var chunk in view.Chunks.Where(c => c.IsContent))
         {
             if (Json.Str(chunk.Json["object"]) != "text_completion")

@@ -73,9 +73,14 @@ internal sealed class StreamView
             return (null, Outcome.FromTransport(exchange));
         }
 
+        if (exchange.Status is null)
+        {
+            return (null, Outcome.FromTransport(exchange));
+        }
+
         if (exchange.Status is not 200 || exchange.Sse is null)
         {
-            return (null, Outcome.Fail("the streaming request was not answered with 200", exchange, "HTTP 200 with an event stream", $"HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
+            return (null, Outcome.WrongStatus($"the streaming request was answered HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} without an event stream", exchange, "HTTP 200 with an event stream", $"HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
         }
 
         return (new StreamView(exchange, exchange.Sse), null);

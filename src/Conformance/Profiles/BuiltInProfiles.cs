@@ -27,8 +27,6 @@ internal static class BuiltInProfiles
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 // The schemas pin the exact key set; a key added by a backend upgrade is reported, not fatal.
                 ["schema.*"] = Should,
-                // The mock never sends 429/503; the header is judged only where one is seen.
-                ["errors.retry-after"] = Should,
             },
             ErrorType = "invalid_request_error",
             RequireParam = true,
@@ -37,12 +35,11 @@ internal static class BuiltInProfiles
             RequireAllErrorKeys = true,
             MaxLogprobs = 20,
             FinishTextMayBeEmpty = false,
-            IdPattern = "^cmpl-[0-9a-f]{16}$",
+            IdPattern = "^cmpl-[0-9a-f]{16,32}$", // provider docs show 16 hex digits, spec-facts §2.2 I4 / §11 item 3 say 32
             ChoiceKeys = [.. VllmChoiceKeys, "prompt_logprobs"],
             StreamChoiceKeys = VllmChoiceKeys,
             UsageNullOnContentChunks = true,
             ModelCardKeys = VllmCardKeys,
-            TopLogprobsKOrKPlusOne = true,
         },
 
         // OpenAI as served (spec-facts §1.1, §10): typed errors without reliable param/code on legacy completions.
@@ -68,6 +65,7 @@ internal static class BuiltInProfiles
             CodeKind = ErrorCodeKind.StringOrNull,
             RequireAllErrorKeys = true,
             MaxLogprobs = 5,
+            FinishReasons = ["stop", "length", "content_filter"], // OAS CreateCompletionResponse
             FinishTextMayBeEmpty = true,
             IdPattern = "^cmpl-",
             ChoiceKeys = ["index", "text", "logprobs", "finish_reason"],
@@ -104,7 +102,6 @@ internal static class BuiltInProfiles
             StreamChoiceKeys = VllmChoiceKeys,
             UsageNullOnContentChunks = true,
             ModelCardKeys = VllmCardKeys,
-            TopLogprobsKOrKPlusOne = true,
         },
 
         // llama.cpp server (spec-facts §3.2, §4.3, §6.1, §9).

@@ -32,7 +32,10 @@ internal sealed record Profile
     /// <summary>Gets a value indicating whether <c>error.param</c> must name the offending field.</summary>
     public bool RequireParam { get; init; }
 
-    /// <summary>Gets a value indicating whether <c>error.code</c> must equal the provider's code (e.g. <c>invalid_type</c>).</summary>
+    /// <summary>
+    /// Gets a value indicating whether a non-null <c>error.code</c> must equal the code spec-facts names for the case
+    /// (<c>invalid_type</c>, <c>unknown_parameter</c>, <c>model_not_found</c>, <c>invalid_api_key</c>); null is always accepted.
+    /// </summary>
     public bool RequireErrorCode { get; init; }
 
     public ErrorCodeKind CodeKind { get; init; }
@@ -45,6 +48,9 @@ internal sealed record Profile
 
     /// <summary>Gets a value indicating whether the finish chunk may carry empty text (spec-facts §10 item 4).</summary>
     public bool FinishTextMayBeEmpty { get; init; }
+
+    /// <summary>Gets the finish_reason values a non-streamed choice may carry (spec-facts §2.1, §5).</summary>
+    public IReadOnlyList<string> FinishReasons { get; init; } = ["stop", "length"];
 
     /// <summary>Gets the pattern a completion id must match (spec-facts §2.2 I4).</summary>
     public required string IdPattern { get; init; }
@@ -60,9 +66,6 @@ internal sealed record Profile
 
     /// <summary>Gets the keys a model card must carry beyond id/object/created/owned_by (spec-facts §7).</summary>
     public required IReadOnlyList<string> ModelCardKeys { get; init; }
-
-    /// <summary>Gets a value indicating whether each top_logprobs entry has k or k+1 items (vLLM); otherwise 1..k+1 (OpenAI; spec-facts §3.1 L4).</summary>
-    public bool TopLogprobsKOrKPlusOne { get; init; }
 
     /// <summary>Returns the level of <paramref name="checkId"/>: exact id first, then the longest matching prefix.</summary>
     public CheckLevel LevelFor(string checkId)

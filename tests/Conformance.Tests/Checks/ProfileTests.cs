@@ -74,6 +74,148 @@ public sealed class ProfileTests
         vllm.Checks.Single(c => c.Id == "validation.boolean.seed.true").Verdict.Should().Be(Verdict.Divergence);
     }
 
+    [Theory]
+    [InlineData("vllm", Hostility.Reset, "validation.boolean.n", "validation.unknown-parameter")]
+    [InlineData("vllm", Hostility.Hang, "validation.boolean.n", "validation.unknown-parameter")]
+    [InlineData("llamacpp", Hostility.Reset, "logprobs", "validation.range")]
+    [InlineData("llamacpp", Hostility.Hang, "logprobs", "validation.range")]
+    public async Task DivergenceOrShouldLevels_DoNotHideAnEndpointThatNeverAnswers(string profile, Hostility hostility, string first, string second)
+    {
+        // An expected divergence is a behaviour the endpoint shows; a reset or a hang is not one, at any level.
+        var report = await Suite.RunAsync(
+            new FakeServerOptions { Hostility = hostility },
+            o =>
+            {
+                o.Profile = profile;
+                o.RequestTimeout = TimeSpan.FromSeconds(1);
+            },
+            first,
+            second);
+
+        report.Checks.Where(c => c.Verdict != Verdict.NotApplicable).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Verdict == Verdict.Fail, "nothing was answered, so nothing conforms or diverges as expected");
+        report.Succeeded.Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("vllm", "validation.boolean.n", "validation.unknown-parameter")]
+    [InlineData("llamacpp", "logprobs", "validation.range")]
+    public async Task DivergenceOrShouldLevels_DoNotHideAnEndpointAnswering5xx(string profile, string first, string second)
+    {
+        // Every completion answered 503 (Retry-After 0, so the bounded retries are quick): a 5xx is no expected behaviour.
+        var fake = new FakeServerOptions { ColdStartFailures = int.MaxValue, RetryAfter = "0" };
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = profile, first, second);
+
+        report.Checks.Where(c => c.Verdict != Verdict.NotApplicable).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("503", StringComparison.Ordinal));
+        report.Succeeded.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task OpenAiProfile_SeparateEmptyFinishChunk_KeepsTheLogprobsRule()
+    {
+        // openai allows the finish on a separate chunk with empty text and "logprobs": null (spec-facts §4.3, §9 Q9).
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.StreamSeparateEmptyFinishChunk);
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = "openai", "logprobs.stream-per-chunk", "stream.finish-reason");
+
+        report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("; ", report.Checks.Select(c => $"{c.Id}: {c.Message}")));
+    }
+
+    [Theory]
+    [InlineData(Violation.ErrorCodeNull)]
+    [InlineData(Violation.ErrorCodeUncited)]
+    public async Task AcsProfile_PinsOnlyTheErrorCodesSpecFactsNames_AndAcceptsNull(Violation codes)
+    {
+        // spec-facts §11 item 2: code is a string or null; only invalid_type, unknown_parameter, model_not_found and
+        // invalid_api_key are named, so missing_required_parameter, invalid_json and the like are not required.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(codes);
+
+        var report = await Suite.RunAsync(fake, null, "validation", "auth");
+
+        report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"{c.Id}: {c.Message}").Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public async Task TopKSize_FewerThanKEntries_IsAllowedUnderEveryProfile(string name)
+    {
+        // spec-facts §3.1 L4: entries can be fewer than k when two token ids decode to the same string.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.LogprobsTopKFewer);
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = name, "logprobs.top-k-size");
+
+        report.Checks.Single().Verdict.Should().Be(Verdict.Pass, report.Checks.Single().Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public async Task StopChecks_ARunThatLeavesTheGreedyReference_IsNotAFailure(string name)
+    {
+        // Greedy decoding is not reliably deterministic (openai, vllm); only the exclusion of the stop string is certain.
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.StopRunDiverges);
+
+        var report = await Suite.RunAsync(fake, o => o.Profile = name, "completion.stop");
+
+        report.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.NotApplicable)).Select(c => $"{c.Id}: {c.Message}").Should().BeEmpty();
+        report.Checks.Single(c => c.Id == "completion.stop.excluded").Message.Should().Contain("diverged");
+    }
+
+    [Fact]
+    public async Task AcsProfile_IdsOf32HexDigits_AsSpecFactsDescribes_Pass()
+    {
+        var report = await Suite.RunAsync(new FakeServerOptions { IdHexDigits = 32 }, null, "completion.id-format");
+
+        report.Checks.Single().Verdict.Should().Be(Verdict.Pass, report.Checks.Single().Message);
+    }
+
+    [Fact]
+    public async Task OpenAiProfile_ContentFilterFinish_IsAValidFinishReason()
+    {
+        var fake = new FakeServerOptions();
+        fake.Violations.Add(Violation.FinishContentFilter);
+
+        var openai = await Suite.RunAsync(fake, o => o.Profile = "openai", "completion.shape");
+        var acs = await Suite.RunAsync(fake, null, "completion.shape");
+
+        openai.Checks.Single().Verdict.Should().Be(Verdict.Pass, openai.Checks.Single().Message);
+        acs.Checks.Single().Verdict.Should().Be(Verdict.Fail);
+    }
+
+    [Fact]
+    public async Task AcsProfile_RetryAfterIsMust_AndZeroOnA429Fails()
+    {
+        // spec-facts §11 item 6: Retry-After is part of the provider contract, and a 429's is >= 1 second.
+        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 1, ColdStartStatus = 429, RetryAfter = "0" }, null, "errors.retry-after");
+
+        var check = report.Checks.Single();
+        check.Level.Should().Be(CheckLevel.Must);
+        check.Verdict.Should().Be(Verdict.Fail, check.Message);
+        check.Evidence!.Seen.Should().Be("Retry-After: 0");
+        report.Succeeded.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task OpenAiProfile_OpenAiLikeServer_PassesEveryCheck()
+    {
+        // Arrange: the fake answering as OpenAI would (spec-facts §4.3, §9 Q9, §10 item 3): the finish on a separate chunk
+        // with empty text and "logprobs": null, and a logprobs ceiling of 5.
+        var fake = new FakeServerOptions { MaxLogprobs = 5 };
+        fake.Violations.Add(Violation.StreamSeparateEmptyFinishChunk);
+
+        // Act
+        var report = await Suite.RunAsync(fake, o => o.Profile = "openai");
+
+        // Assert
+        report.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.NotApplicable)).Select(c => $"{c.Id}: {c.Verdict} {c.Message}").Should().BeEmpty();
+        report.Succeeded.Should().BeTrue();
+    }
+
     [Fact]
     public async Task OpenAiProfile_LogprobsCeilingIsFive()
     {

@@ -216,6 +216,15 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             return;
         }
 
+        if (Has(Violation.ErrorCodeNull))
+        {
+            code = null;
+        }
+        else if (Has(Violation.ErrorCodeUncited) && code is not ("invalid_type" or "unknown_parameter" or "model_not_found" or "invalid_api_key"))
+        {
+            code = "some_other_code";
+        }
+
         var error = new JsonObject
         {
             ["message"] = message,
@@ -281,7 +290,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                 ctx.Response.Headers.RetryAfter = _options.RetryAfter;
             }
 
-            await ErrorAsync(ctx, 503, "The model is starting.", null, "model_loading");
+            await ErrorAsync(ctx, _options.ColdStartStatus, "The model is starting.", null, "model_loading");
             return;
         }
 
@@ -307,9 +316,14 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         {
             body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
         }
+        catch (JsonException) when (!Enforced("validation.invalid-json"))
+        {
+            // A lenient server that answers whatever it could read: here, a default completion.
+            body = JsonNode.Parse("{\"model\":\"" + Model + "\",\"prompt\":\"\",\"max_tokens\":1}")!.AsObject();
+        }
         catch (JsonException)
         {
-            await ErrorAsync(ctx, Enforced("validation.invalid-json") ? 400 : 422, "The body is not valid JSON.", null, "invalid_json");
+            await ErrorAsync(ctx, 400, "The body is not valid JSON.", null, "invalid_json");
             return;
         }
 
@@ -323,6 +337,12 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         if (error is not null)
         {
             await ErrorAsync(ctx, error.Value.Status, error.Value.Message, error.Value.Param, error.Value.Code);
+            return;
+        }
+
+        if ((Has(Violation.EchoRejected) && request!.Echo) || (Has(Violation.StreamRejected) && request!.Stream))
+        {
+            await ErrorAsync(ctx, 400, "Not supported.", request.Echo ? "echo" : "stream", "invalid_value");
             return;
         }
 
@@ -395,7 +415,13 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                         return (null, Bad($"Invalid type for '{name}': expected a number, but got a boolean instead.", name, "invalid_type"));
                     }
 
-                    numbers[name] = value ? 1 : 0; // what a lax (pydantic) server does
+                    // A lax server accepts it and answers 200: true is coerced to 1 (pydantic, spec-facts §1.1) and false is
+                    // ignored, as llama.cpp falls back to the default (§9 Q2), so no range rule refuses a coerced 0.
+                    if (value)
+                    {
+                        numbers[name] = 1;
+                    }
+
                     continue;
                 }
 
@@ -433,7 +459,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ("validation.range.presence_penalty-above-max", "presence_penalty", Get("presence_penalty") is < -2 or > 2),
             ("validation.range.frequency_penalty-below-min", "frequency_penalty", Get("frequency_penalty") is < -2 or > 2),
             ("validation.range.logprobs-negative", "logprobs", Get("logprobs") is < 0),
-            ("validation.logprobs.above-limit", "logprobs", Get("logprobs") is > 20),
+            ("validation.logprobs.above-limit", "logprobs", Get("logprobs") > _options.MaxLogprobs),
             ("validation.range.prompt_logprobs", "prompt_logprobs", Get("prompt_logprobs") is < 0 or > 20),
             ("validation.range.top_k", "top_k", Get("top_k") is < -1),
             ("validation.range.min_p", "min_p", Get("min_p") is < 0 or > 1),
@@ -502,6 +528,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         string finish = "length";
         string? stopReason = null;
         var salt = request.Temperature == 0 ? "greedy" : request.Seed is { } seed && !Has(Violation.SeedIgnored) ? "seed" + seed : "run" + requestNumber;
+        if (Has(Violation.StopRunDiverges) && request.Stop.Count > 0)
+        {
+            salt = "diverged";
+        }
+
         for (var i = 0; i < request.MaxTokens; i++)
         {
             var index = (int)(Hash(request.Prompt + "|" + salt + "|" + i) % (uint)Vocabulary.Length);
@@ -513,7 +544,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             {
                 // The stop string and anything after it are not returned (spec-facts §2.2 I10).
                 text.Length = Has(Violation.StopStringIncluded) ? hit.At + hit.Stop.Length : hit.At;
-                finish = "stop";
+                finish = Has(Violation.StopFinishLength) ? "length" : "stop";
                 stopReason = Has(Violation.StopReasonNull) ? null : hit.Stop;
                 break;
             }
@@ -562,6 +593,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                 if (Has(Violation.LogprobsTopMissingSampled))
                 {
                     entries[0] = ("<not-sampled>", t.Logprob);
+                }
+
+                if (Has(Violation.LogprobsTopKFewer))
+                {
+                    entries = [entries[0]];
                 }
 
                 if (Has(Violation.LogprobsTopKTooMany))
@@ -633,7 +669,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["index"] = 0,
             ["text"] = request.Echo ? request.Prompt + g.Text : g.Text,
             ["logprobs"] = logprobs,
-            ["finish_reason"] = g.FinishReason,
+            ["finish_reason"] = Has(Violation.FinishContentFilter) ? "content_filter" : g.FinishReason,
             ["stop_reason"] = g.StopReason,
             ["prompt_logprobs"] = promptLogprobs,
         };
@@ -654,7 +690,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         return response;
     }
 
-    private static string Id(int number) => "cmpl-" + number.ToString("x16", CultureInfo.InvariantCulture);
+    private string Id(int number) => "cmpl-" + number.ToString("x" + _options.IdHexDigits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private async Task StreamAsync(HttpContext ctx, Request request, Generation g)
     {
@@ -689,6 +725,12 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         if (Has(Violation.StreamEventOnlyBlock))
         {
             await WriteAsync("event: keepalive" + nl + nl);
+        }
+
+        if (Has(Violation.StreamErrorFieldBlock))
+        {
+            // llama.cpp's legacy mid-stream error (spec-facts §8, §9 Q14): a block with no data fires no event.
+            await WriteAsync("error: {\"message\":\"boom\"}" + nl + nl);
         }
 
         if (Has(Violation.StreamNonJsonEvent))
@@ -761,6 +803,11 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             await WriteAsync("data: trailing");
         }
 
+        if (Has(Violation.StreamFieldBlocksAfterDone))
+        {
+            await WriteAsync("error: {\"message\":\"boom\"}" + nl + nl + "event: x" + nl + nl + "retry: 5" + nl + nl);
+        }
+
         if (Has(Violation.StreamDataAfterDone))
         {
             await EventAsync(Chunk(id, 99, [], usage: false, null).ToJsonString());
@@ -777,6 +824,13 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             ["model"] = Root,
             ["choices"] = choices,
         };
+        if (Has(Violation.StreamChunkMissingIdentity))
+        {
+            chunk.Remove("id");
+            chunk.Remove("created");
+            chunk.Remove("model");
+        }
+
         if (usage || !Has(Violation.StreamContentUsageOmitted))
         {
             chunk["usage"] = usageValue;

@@ -60,6 +60,27 @@ public enum Violation
     ErrorParamNull,
     ErrorTypeWrong,
     ErrorNotEnvelope,
+    StopFinishLength,
+    StreamErrorFieldBlock,
+    StreamFieldBlocksAfterDone,
+    StreamChunkMissingIdentity,
+
+    // Not violations under acs: error.code null, or a code spec-facts does not name where it names none.
+    ErrorCodeNull,
+    ErrorCodeUncited,
+
+    // One probe refused: only the check that owns that probe may fail.
+    EchoRejected,
+    StreamRejected,
+
+    // Allowed by spec-facts §3.1 L4: a top_logprobs entry with fewer than k items (two ids decoded to one string).
+    LogprobsTopKFewer,
+
+    // Allowed: temperature 0 is not reliably deterministic, so the stop run need not repeat the greedy reference.
+    StopRunDiverges,
+
+    // finish_reason "content_filter" on the non-streamed completion: an OpenAI value, not the provider's.
+    FinishContentFilter,
 }
 
 /// <summary>Whole-endpoint misbehaviour: the suite must report it, never crash on it.</summary>
@@ -98,6 +119,15 @@ public sealed class FakeServerOptions
     public int ColdStartFailures { get; set; }
 
     public string? RetryAfter { get; set; } = "1";
+
+    /// <summary>The status of the cold-start answers: 503 (cold start) or 429 (budget).</summary>
+    public int ColdStartStatus { get; set; } = 503;
+
+    /// <summary>Hex digits in completion ids: the provider docs show 16, spec-facts §2.2 I4 says 32.</summary>
+    public int IdHexDigits { get; set; } = 16;
+
+    /// <summary>The largest accepted <c>logprobs</c>: 20 for the provider, 5 for OpenAI (spec-facts §10 item 3).</summary>
+    public int MaxLogprobs { get; set; } = 20;
 
     /// <summary>A hostile server that echoes the Authorization header into error messages (redaction test).</summary>
     public bool EchoAuthorization { get; set; }

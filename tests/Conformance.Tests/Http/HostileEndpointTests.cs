@@ -28,7 +28,7 @@ public sealed class HostileEndpointTests
     [InlineData(Hostility.Reset, "connection failed")]
     [InlineData(Hostility.EndlessStream, "cap")]
     [InlineData(Hostility.HugeBody, "byte cap")]
-    [InlineData(Hostility.Garbage, "")]
+    [InlineData(Hostility.Garbage, "the body is not a JSON object")]
     public async Task RunAsync_HostileEndpoint_ReportsFailuresWithinBounds(Hostility hostility, string transportMessage)
     {
         var clock = Stopwatch.StartNew();
@@ -62,9 +62,10 @@ public sealed class HostileEndpointTests
                 o.RequestTimeout = TimeSpan.FromSeconds(5);
                 o.RunTimeout = TimeSpan.FromMilliseconds(500);
             },
-            "models");
+            "models",
+            "errors.envelope");
 
-        report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("run timeout", StringComparison.Ordinal));
+        report.Checks.Should().HaveCount(3).And.OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("run timeout", StringComparison.Ordinal));
         report.DurationMs.Should().BeLessThan(4_000);
     }
 
