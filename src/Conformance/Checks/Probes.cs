@@ -35,6 +35,16 @@ internal static class Probes
             new JsonObject { ["model"] = ctx.Model, ["prompt"] = Prompt, ["max_tokens"] = 3, ["temperature"] = 0, ["stream"] = true },
             stream: true);
 
+    /// <summary>
+    /// A stream with <c>stream_options: {}</c>: include_usage is unset, which OpenAI reads as "no usage" and vLLM as
+    /// "usage" (spec-facts §4.4, §9 Q11, §10 item 6).
+    /// </summary>
+    public static Task<Exchange> StreamEmptyOptions(CheckContext ctx) =>
+        ctx.Completion(
+            "stream.empty-options",
+            new JsonObject { ["model"] = ctx.Model, ["prompt"] = Prompt, ["max_tokens"] = 3, ["temperature"] = 0, ["stream"] = true, ["stream_options"] = new JsonObject() },
+            stream: true);
+
     /// <summary>A seeded, sampled request; <paramref name="copy"/> names the two identical sends.</summary>
     public static Task<Exchange> Seeded(CheckContext ctx, string copy) =>
         ctx.Completion(

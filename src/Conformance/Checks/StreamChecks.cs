@@ -32,6 +32,7 @@ internal static partial class StreamChecks
         yield return With("stream.finish-reason.on-last-content-chunk", "The finish reason arrives on the choice's last content chunk, with its token", "spec-facts §4.3, §10 item 4; provider-docs acs-stream", OnLastContentChunk);
         yield return With("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
         yield return new("stream.usage.absent-when-not-requested", "Without stream_options, no chunk carries usage", "spec-facts §4.4", UsageAbsent);
+        yield return new("stream.usage.absent-when-options-empty", "With stream_options {} (include_usage unset), no chunk carries usage", "spec-facts §4.4, §9 Q11, §10 item 6", UsageAbsentWithEmptyOptions);
         yield return With("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
         yield return With("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
     }
@@ -407,6 +408,22 @@ internal static partial class StreamChecks
         return chunk is null
             ? Outcome.Pass()
             : Outcome.Fail("a chunk carries usage although stream_options was not sent", view.Exchange, "no usage in any chunk", $"usage = {Json.Show(chunk.Json["usage"])}", StreamView.Frame(chunk));
+    }
+
+    private static async Task<Outcome> UsageAbsentWithEmptyOptions(CheckContext ctx)
+    {
+        var (view, problem) = StreamView.From(await Probes.StreamEmptyOptions(ctx));
+        if (view is null)
+        {
+            return problem!;
+        }
+
+        // Recorded either way, so `diff` shows an upgrade that flips vLLM's include_usage default.
+        var chunk = view.Chunks.FirstOrDefault(c => Json.Kind(c.Json["usage"]) != JsonValueKind.Null);
+        ctx.Observe("stream.usage_with_empty_stream_options", chunk is not null);
+        return chunk is null
+            ? Outcome.Pass()
+            : Outcome.Fail("a chunk carries usage although stream_options did not set include_usage", view.Exchange, "no usage in any chunk", $"usage = {Json.Show(chunk.Json["usage"])}", StreamView.Frame(chunk));
     }
 
     private static Outcome UsageSums(CheckContext ctx, StreamView view)

@@ -27,6 +27,9 @@ internal static class BuiltInProfiles
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 // The schemas pin the exact key set; a key added by a backend upgrade is reported, not fatal.
                 ["schema.*"] = Should,
+                // §10 item 6: the provider runs vLLM (include_usage defaults to true) behind a gateway whose docs only
+                // say usage is opt-in; the mock follows OpenAI, a real deployment may not.
+                ["stream.usage.absent-when-options-empty"] = Should,
             },
             ErrorType = "invalid_request_error",
             RequireParam = true,
@@ -86,6 +89,7 @@ internal static class BuiltInProfiles
                 ["validation.boolean.*"] = Divergence, // §9 Q2 pydantic lax mode
                 ["validation.numeric-string.*"] = Divergence,
                 ["validation.stream-options.empty-without-stream"] = Divergence, // §9 Q21
+                ["stream.usage.absent-when-options-empty"] = Divergence, // §9 Q11: include_usage defaults to true
                 ["validation.missing-model"] = Divergence, // model is optional in recent vLLM
                 ["validation.range.temperature-above-max"] = Should, // §9 Q20: only 2026 builds reject
                 ["errors.envelope"] = Should, // 401 is {"error":"Unauthorized"} (§6.1)
@@ -122,6 +126,7 @@ internal static class BuiltInProfiles
                 ["logprobs.prompt-logprobs-shape"] = NotApplicable,
                 ["stream.usage.*"] = Should,
                 ["stream.usage.absent-when-not-requested"] = Divergence, // §4.3: usage on the finish chunk always
+                ["stream.usage.absent-when-options-empty"] = Divergence, // the same finish-chunk usage
                 ["stream.constant-identity"] = Divergence, // §9 Q15: created re-read per chunk
                 ["stream.finish-reason.on-last-content-chunk"] = Should,
                 ["completion.stop.reason-names-match"] = NotApplicable, // §9 Q13: stopping_word instead

@@ -510,7 +510,8 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
             Get("prompt_logprobs") is { } plp ? (int)plp : null,
             echo,
             stream,
-            Json.Kind(body["stream_options"]?["include_usage"]) == JsonValueKind.True,
+            Json.Kind(body["stream_options"]?["include_usage"]) == JsonValueKind.True
+                || (Has(Violation.StreamUsageWhenOptionsPresent) && body["stream_options"] is JsonObject && Json.Kind(body["stream_options"]?["include_usage"]) != JsonValueKind.False),
             stop,
             badBias), null);
     }

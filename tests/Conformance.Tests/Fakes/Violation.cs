@@ -45,6 +45,9 @@ public enum Violation
     ModelsObjectWrong,
     ModelsMissingConfigured,
 
+    /// <summary>vLLM's reading of <c>stream_options: {}</c>: include_usage defaults to true (spec-facts §9 Q11).</summary>
+    StreamUsageWhenOptionsPresent,
+
     // Unexpected keys: harmless to a lenient client, caught only by the schema.* checks (additionalProperties: false).
     CompletionExtraKey,
     StreamChunkExtraKey,
