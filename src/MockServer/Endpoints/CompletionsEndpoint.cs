@@ -57,7 +57,7 @@ internal sealed class CompletionsEndpoint(
 
         var (id, entropy) = ids.Next();
         var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var result = engine.Run(request, entropy);
+        var result = engine.Run(request, entropy, aborted);
         if (request.Stream)
         {
             await CompletionStreamWriter.WriteAsync(context, id, created, request, result, options, aborted).ConfigureAwait(false);

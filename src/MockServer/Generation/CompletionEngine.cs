@@ -14,7 +14,7 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
 {
     private readonly Sampler _sampler = new(model);
 
-    public CompletionResult Run(CompletionRequest request, ulong entropy)
+    public CompletionResult Run(CompletionRequest request, ulong entropy, CancellationToken cancellationToken = default)
     {
         // Alternatives are only ranked when a response will show them.
         var topK = request.Logprobs ?? 0;
@@ -26,13 +26,13 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         for (var p = 0; p < request.Prompts.Count; p++)
         {
             var prompt = request.Prompts[p];
-            prompts.Add(new ScoredPrompt(prompt, scorePrompts ? ScorePrompt(request.Model, prompt.Tokens, promptTopK) : null));
+            prompts.Add(new ScoredPrompt(prompt, scorePrompts ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null));
             var fixture = fixtures.Match(request.Model.Id, prompt.Text);
             var candidates = new List<ChoiceResult>(request.BestOf);
             for (var c = 0; c < request.BestOf; c++)
             {
                 var seed = request.Seed is { } s ? Mix.Hash((ulong)s, (ulong)p, (ulong)c) : Mix.Hash(entropy, (ulong)p, (ulong)c);
-                candidates.Add(Generate(request, prompt, fixture, new SeededRandom(seed), request.Logprobs is null ? -1 : topK));
+                candidates.Add(Generate(request, prompt, fixture, new SeededRandom(seed), request.Logprobs is null ? -1 : topK, cancellationToken));
             }
 
             // best_of: keep the n candidates with the highest cumulative logprob (OpenAI's definition of "best").
@@ -48,19 +48,23 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         return new CompletionResult(prompts, choices);
     }
 
-    private ChoiceResult Generate(CompletionRequest request, PromptInput prompt, CompletionFixture? fixture, SeededRandom random, int topK)
+    private ChoiceResult Generate(CompletionRequest request, PromptInput prompt, CompletionFixture? fixture, SeededRandom random, int topK, CancellationToken cancellationToken)
     {
         var context = new List<Token>(prompt.Tokens);
         var generated = new List<GeneratedToken>(Math.Min(request.MaxTokens, 256));
         var counts = new Dictionary<int, int>();
+
+        // Tokens seen in prompt and output, kept up to date instead of rebuilt per step (the repetition penalty).
+        var seen = new HashSet<int>(context.Select(model.IndexOf).Where(i => i >= 0));
         var text = new System.Text.StringBuilder();
-        var longestStop = request.Stop.Count == 0 ? 0 : request.Stop.Max(s => s.Length);
+        var stops = request.Stop.Count == 0 ? null : new StopMatcher(request.Stop);
         double[]? distribution = null;
         string finish = "length";
         string? stopReason = null;
 
         for (var step = 0; step < request.MaxTokens; step++)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // a client that left stops the work
             var (previous2, previous1) = Tail(context);
             var scripted = fixture is not null && (step < fixture.Tokens.Count || !fixture.ContinueSynthetic);
 
@@ -83,14 +87,21 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
             }
             else
             {
-                var index = _sampler.Sample(distribution!, request.Sampling, context, counts, ref random);
+                var index = _sampler.Sample(distribution!, request.Sampling, seen, counts, ref random);
                 var token = model.TokenAt(index);
                 next = new GeneratedToken(token, distribution![index], topK < 0 ? null : Top(distribution, topK));
-                counts[index] = counts.GetValueOrDefault(index) + 1;
             }
 
             generated.Add(next);
             context.Add(next.Token);
+
+            // Scripted tokens count for the penalties too: the synthetic model may continue after them.
+            if (model.IndexOf(next.Token) is var generatedIndex and >= 0)
+            {
+                counts[generatedIndex] = counts.GetValueOrDefault(generatedIndex) + 1;
+                seen.Add(generatedIndex);
+            }
+
             if (next.Token.Id == Vocabulary.EndOfTextId)
             {
                 finish = "stop";
@@ -99,7 +110,7 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
 
             var before = text.Length;
             text.Append(next.Token.Text);
-            if (longestStop > 0 && FindStop(text, request.Stop, Math.Max(0, before - longestStop + 1)) is ({ } stop, var at))
+            if (stops?.Feed(next.Token.Text, before) is ({ } stop, var at))
             {
                 text.Length = at; // the stop string and anything after it are not returned (spec-facts I10)
                 finish = "stop";
@@ -109,23 +120,6 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         }
 
         return new ChoiceResult(0, 0, generated, text.ToString(), finish, stopReason);
-    }
-
-    /// <summary>The earliest occurrence of any stop string that could have been completed at or after <paramref name="from"/>.</summary>
-    private static (string? Stop, int At) FindStop(System.Text.StringBuilder text, IReadOnlyList<string> stops, int from)
-    {
-        var haystack = text.ToString(from, text.Length - from);
-        (string? Stop, int At) best = (null, int.MaxValue);
-        foreach (var stop in stops)
-        {
-            var i = haystack.IndexOf(stop, StringComparison.Ordinal);
-            if (i >= 0 && from + i < best.At)
-            {
-                best = (stop, from + i);
-            }
-        }
-
-        return best.Stop is null ? (null, 0) : best;
     }
 
     /// <summary>
@@ -178,12 +172,13 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         return new GeneratedToken(token, logprob, [.. Sorted(alternatives).Take(topK)]);
     }
 
-    private PromptPosition?[] ScorePrompt(ServedModel served, IReadOnlyList<Token> tokens, int topK)
+    private PromptPosition?[] ScorePrompt(ServedModel served, IReadOnlyList<Token> tokens, int topK, CancellationToken cancellationToken)
     {
         var positions = new PromptPosition?[tokens.Count];
         var distribution = new double[model.Size];
         for (var i = 1; i < tokens.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var oov = model.Compute(served.Key, i >= 2 ? tokens[i - 2] : tokens[i - 1], tokens[i - 1], distribution);
             var index = model.IndexOf(tokens[i]);
             var logprob = index >= 0 ? distribution[index] : oov;
@@ -202,20 +197,32 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         return positions;
     }
 
-    /// <summary>The <paramref name="k"/> most likely tokens, most likely first (ties by id).</summary>
+    /// <summary>
+    /// The <paramref name="k"/> most likely tokens, most likely first (ties by id), by bounded insertion: one pass over
+    /// the vocabulary, not a sort of it, since this runs at every position that shows alternatives.
+    /// </summary>
     private List<Alternative> Top(double[] distribution, int k)
     {
-        var order = new int[distribution.Length];
-        for (var i = 0; i < order.Length; i++)
+        var top = new List<Alternative>(k + 1);
+        for (var i = 0; k > 0 && i < distribution.Length; i++)
         {
-            order[i] = i;
-        }
+            var value = distribution[i];
+            if (top.Count == k && value <= top[^1].Logprob)
+            {
+                continue;
+            }
 
-        Array.Sort(order, (a, b) => distribution[b].CompareTo(distribution[a]) is var c && c != 0 ? c : a.CompareTo(b));
-        var top = new List<Alternative>(k);
-        for (var r = 0; r < Math.Min(k, order.Length); r++)
-        {
-            top.Add(new Alternative(model.TokenAt(order[r]), distribution[order[r]]));
+            var at = top.Count;
+            while (at > 0 && top[at - 1].Logprob < value)
+            {
+                at--;
+            }
+
+            top.Insert(at, new Alternative(model.TokenAt(i), value));
+            if (top.Count > k)
+            {
+                top.RemoveAt(k);
+            }
         }
 
         return top;

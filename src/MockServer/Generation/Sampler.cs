@@ -10,10 +10,13 @@ namespace MockServer.Generation;
 /// </summary>
 internal sealed class Sampler(SyntheticModel model)
 {
+    /// <summary>vLLM's <c>_SAMPLING_EPS</c>.</summary>
+    private const double GreedyBelow = 1e-5;
+
     public int Sample(
         ReadOnlySpan<double> logprobs,
         SamplingParameters p,
-        IReadOnlyList<Token> context,
+        IReadOnlySet<int> seen,
         Dictionary<int, int> generatedCounts,
         ref SeededRandom random)
     {
@@ -30,9 +33,10 @@ internal sealed class Sampler(SyntheticModel model)
             }
         }
 
-        ApplyPenalties(logits, p, context, generatedCounts);
+        ApplyPenalties(logits, p, seen, generatedCounts);
 
-        if (p.Temperature == 0)
+        // vLLM treats temperatures below its epsilon as greedy; dividing by a subnormal one would overflow to NaN.
+        if (p.Temperature < GreedyBelow)
         {
             return ArgMax(logits);
         }
@@ -95,19 +99,14 @@ internal sealed class Sampler(SyntheticModel model)
         return last; // rounding left a sliver of mass: the last candidate takes it
     }
 
-    private void ApplyPenalties(double[] logits, SamplingParameters p, IReadOnlyList<Token> context, Dictionary<int, int> generatedCounts)
+    private static void ApplyPenalties(double[] logits, SamplingParameters p, IReadOnlySet<int> seen, Dictionary<int, int> generatedCounts)
     {
         if (p.RepetitionPenalty != 1.0)
         {
             // vLLM/HF: tokens seen in prompt or output get positive logits divided, negative multiplied.
-            var seen = new HashSet<int>();
-            foreach (var token in context)
+            foreach (var index in seen)
             {
-                var index = model.IndexOf(token);
-                if (index >= 0 && seen.Add(index))
-                {
-                    logits[index] = logits[index] > 0 ? logits[index] / p.RepetitionPenalty : logits[index] * p.RepetitionPenalty;
-                }
+                logits[index] = logits[index] > 0 ? logits[index] / p.RepetitionPenalty : logits[index] * p.RepetitionPenalty;
             }
         }
 

@@ -24,8 +24,10 @@ public sealed class MockServerOptions
     public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Most tokens one request may ask the mock to generate (prompts × <c>best_of</c> × <c>max_tokens</c>). Not a
-    /// provider rule: it keeps one request from tying up a shared test server for minutes.
+    /// Most work one request may ask of the mock: token positions generated (prompts × <c>best_of</c> ×
+    /// <c>max_tokens</c>) plus prompt tokens scored (echo with logprobs, <c>prompt_logprobs</c>), each weighted by
+    /// the entries shown per position (1 + k + 1 with logprobs k). Not a provider rule: it keeps one request from
+    /// tying up a shared test server for minutes or building a response of gigabytes.
     /// </summary>
     /// <value>Default 1,048,576.</value>
     public long MaxGeneratedTokensPerRequest { get; set; } = 1 << 20;

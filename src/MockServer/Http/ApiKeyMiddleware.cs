@@ -6,7 +6,7 @@ using MockServer.Hosting;
 namespace MockServer.Http;
 
 /// <summary>
-/// Bearer-key check on <c>/v1</c> paths when keys are configured (the scheme is case-insensitive, as vLLM's is;
+/// Bearer-key check on <c>/v1</c> paths (in any letter case, as routing matches them) when keys are configured (the scheme is case-insensitive, as vLLM's is;
 /// <c>/health</c> stays open). Failures answer 401 in the OpenAI envelope, never echoing the key.
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, MockServerOptions options)
@@ -15,7 +15,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, MockServerOptions o
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_keys.Length == 0 || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        if (_keys.Length == 0 || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             return next(context);
         }

@@ -137,11 +137,16 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             throw Fail(ApiError.InvalidValue("n", $"This request would generate {prompts.Count * candidates} sequences ({prompts.Count} prompts x {candidates}); the limit is {MaxChoices}."));
         }
 
-        var requested = (long)prompts.Count * candidates * max;
+        // The work (and the response size) grows with every token position produced or scored, times the
+        // alternatives shown at each: prompts are scored for prompt_logprobs, and for echo with logprobs.
+        var scorePrompts = promptLogprobs is not null || (echoing && logprobs is not null);
+        var positions = (long)prompts.Count * candidates * max + (scorePrompts ? prompts.Sum(p => (long)p.Tokens.Count) : 0);
+        var alternatives = 1 + (logprobs is not null || promptLogprobs is not null ? Math.Max(logprobs ?? 0, promptLogprobs ?? 0) + 1 : 0);
+        var requested = positions * alternatives;
         if (requested > options.MaxGeneratedTokensPerRequest)
         {
             throw Fail(new ApiError(400, string.Create(Inv,
-                $"This request could generate {requested} tokens ({prompts.Count} prompts x {candidates} sequences x {max} max_tokens); this mock server allows {options.MaxGeneratedTokensPerRequest} per request (--max-generated-tokens)."),
+                $"This request could produce {positions} token positions ({prompts.Count} prompts x {candidates} sequences x {max} max_tokens{(scorePrompts ? ", plus the scored prompt tokens" : "")}) with {alternatives} entries each, {requested} in all; this mock server allows {options.MaxGeneratedTokensPerRequest} per request (--max-generated-tokens)."),
                 ApiError.InvalidRequest, "max_tokens", "request_too_large"));
         }
 
@@ -276,7 +281,9 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 throw Fail(ApiError.InvalidType(name, "an integer", "a decimal"));
             }
 
-            if (d < min)
+            // TryGetInt64 failed, so an integral value here is outside int64 even if the double rounds onto its edge
+            // (-9223372036854775809 becomes -2^63).
+            if (d < min || d <= -9.2233720368547758E+18)
             {
                 throw Fail(ApiError.BelowMinimum(name, true, $">= {min.ToString(Inv)}", d));
             }

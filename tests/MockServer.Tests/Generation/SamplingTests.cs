@@ -52,6 +52,7 @@ public sealed class SamplingTests(MockServerFixture server) : IClassFixture<Mock
     [InlineData("\"top_p\":0.000001,\"seed\":7")]
     [InlineData("\"min_p\":1,\"seed\":7")]
     [InlineData("\"temperature\":0.0001,\"seed\":7")]
+    [InlineData("\"temperature\":5e-324,\"seed\":7")]
     public async Task Degenerate_filters_reduce_to_greedy(string settings)
     {
         var greedy = await TokensAsync("\"temperature\":0");

@@ -58,6 +58,23 @@ public sealed class AuthenticationTests : IAsyncLifetime
         models.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData("/V1/completions")]
+    [InlineData("/v1/COMPLETIONS")]
+    [InlineData("/V1/models")]
+    public async Task Key_is_required_whatever_the_letter_case_of_the_path(string path)
+    {
+        // Routing matches paths case-insensitively, so the key check must too.
+        using var request = new HttpRequestMessage(path.EndsWith("models", StringComparison.Ordinal) ? HttpMethod.Get : HttpMethod.Post, new Uri(_server.BaseUrl, path))
+        {
+            Content = new StringContent("""{"model":"llama-8b","prompt":"Hi","max_tokens":1}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await _client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
     [Fact]
     public async Task Health_needs_no_key()
     {

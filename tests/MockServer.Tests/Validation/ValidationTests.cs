@@ -114,6 +114,8 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
     [InlineData("top_k", "-2", "integer_below_min_value")]
     [InlineData("best_of", "21", "integer_above_max_value")]
     [InlineData("seed", "1e30", "integer_above_max_value")]
+    [InlineData("seed", "9223372036854775808", "integer_above_max_value")]
+    [InlineData("seed", "-9223372036854775809", "integer_below_min_value")]
     public async Task Out_of_range_value_is_rejected(string name, string value, string code)
     {
         var error = await server.Client.ErrorAsync($$"""{"model":"llama-8b","prompt":"Hi","{{name}}":{{value}}}""");
@@ -219,6 +221,24 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
         error.GetProperty("param").GetString().Should().Be("max_tokens");
         error.GetProperty("code").GetString().Should().Be("request_too_large");
         error.GetProperty("message").GetString().Should().Contain("12800000");
+    }
+
+    [Fact]
+    public async Task Scoring_counts_toward_the_budget_weighted_by_alternatives()
+    {
+        await using var small = await MockLlmServer.StartAsync(new MockServerOptions { MaxGeneratedTokensPerRequest = 1000 });
+        using var client = Api.ClientFor(small);
+        var prompt = string.Join(" ", Enumerable.Repeat("word", 100)); // 101 tokens with beginning-of-text
+
+        // 101 scored + 1 generated positions x (1 + 21) entries = 2244 > 1000.
+        var error = await client.ErrorAsync($$"""{"model":"llama-8b","prompt":"{{prompt}}","max_tokens":1,"echo":true,"logprobs":20}""");
+        var (plainEcho, _, _) = await client.CompleteAsync($$"""{"model":"llama-8b","prompt":"{{prompt}}","max_tokens":1,"echo":true}""");
+        var (fewAlternatives, _, _) = await client.CompleteAsync($$"""{"model":"llama-8b","prompt":"{{prompt}}","max_tokens":1,"prompt_logprobs":1}""");
+
+        error.GetProperty("code").GetString().Should().Be("request_too_large");
+        error.GetProperty("message").GetString().Should().Contain("2244");
+        plainEcho.Should().Be(200, "echo without logprobs scores nothing");
+        fewAlternatives.Should().Be(200, "102 positions x 4 entries fit");
     }
 
     [Fact]
