@@ -42,7 +42,7 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
         new(400, $"We could not parse the JSON body of your request: {detail} The API expects a JSON object.", InvalidRequest, null, "invalid_json");
 
     public static ApiError UnsupportedMediaType(string? contentType) =>
-        new(400, $"Unsupported Media Type: Only 'application/json' is allowed, but the request was sent as '{contentType ?? "(none)"}'.",
+        new(400, $"Unsupported Media Type: Only 'application/json' (UTF-8) is allowed, but the request was sent as '{contentType ?? "(none)"}'.",
             InvalidRequest, null, "unsupported_media_type");
 
     public static ApiError BodyTooLarge(long limit) =>

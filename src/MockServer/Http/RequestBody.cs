@@ -8,9 +8,14 @@ namespace MockServer.Http;
 /// <summary>Reads a JSON request body under a size limit, before anything else looks at it.</summary>
 internal static class RequestBody
 {
+    /// <summary>
+    /// <c>application/json</c>, with no charset or UTF-8: the body is read as UTF-8 (RFC 8259 §8.1), so another
+    /// declared charset would be misread rather than refused.
+    /// </summary>
     public static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+        && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+        && (media.CharSet is null || media.CharSet.Trim('"').Replace("-", "", StringComparison.Ordinal).Equals("utf8", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The body bytes, or an error: 413 past <paramref name="limit"/>, checked on the header and while reading.</summary>
     public static async Task<(ReadOnlySequence<byte> Body, ApiError? Error)> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)

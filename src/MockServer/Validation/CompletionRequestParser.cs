@@ -203,7 +203,8 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
     };
 
     /// <summary>
-    /// JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>), which System.Text.Json refuses to turn into a string.
+    /// JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>) or carry invalid UTF-8, which System.Text.Json refuses
+    /// to turn into a string.
     /// Every string the parser reads goes through here so that becomes a 400 naming the parameter, not a 500.
     /// </summary>
     private static string TextOf(JsonElement v, string? param)
@@ -214,7 +215,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         }
         catch (InvalidOperationException)
         {
-            throw Fail(new ApiError(400, $"The request contains a string with an invalid Unicode escape (a lone surrogate){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
+            throw Fail(new ApiError(400, $"The request contains a string that is not valid Unicode (invalid UTF-8, or an escaped lone surrogate such as \\ud800){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
         }
     }
 
@@ -226,7 +227,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         }
         catch (InvalidOperationException)
         {
-            throw Fail(new ApiError(400, $"The request contains a property name with an invalid Unicode escape (a lone surrogate){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
+            throw Fail(new ApiError(400, $"The request contains a property name that is not valid Unicode (invalid UTF-8, or an escaped lone surrogate such as \\ud800){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
         }
     }
 

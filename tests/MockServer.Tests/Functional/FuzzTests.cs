@@ -107,7 +107,7 @@ public sealed class FuzzTests(MockServerFixture server) : IClassFixture<MockServ
         from prompt in Gen.Frequency((5, Gen.Constant("\"prompt\":\"Hi there\",")), (1, Gen.Constant("")), (2, JsonValue(2).Select(v => $"\"prompt\":{v},")))
         from maxTokens in Gen.Elements("\"max_tokens\":4,", "")
         from pairs in Gen.ListOf(Gen.Elements(Parameters).SelectMany(k => JsonValue(2).Select(v => $"\"{k}\":{v}")))
-        select "{" + model + prompt + maxTokens + string.Join(",", pairs.Take(4)) + "}".Replace(",}", "}", StringComparison.Ordinal);
+        select ("{" + model + prompt + maxTokens + string.Join(",", pairs.Take(4)) + "}").Replace(",}", "}", StringComparison.Ordinal);
 
     /// <summary>A valid request with one to three byte-level edits.</summary>
     private static Gen<string> Mutation() =>

@@ -114,6 +114,16 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
         transcript.Chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(3, "end-of-text is counted");
     }
 
+    [Fact]
+    public async Task A_choice_with_no_visible_text_sends_one_empty_frame_with_its_finish()
+    {
+        var transcript = await server.Client.StreamAsync("""{"model":"llama-8b","prompt":"x","stream":true,"max_tokens":5,"logit_bias":{"128001":100}}""");
+
+        var frame = transcript.ContentChunks.Should().ContainSingle().Subject.GetProperty("choices")[0];
+        frame.GetProperty("text").GetString().Should().BeEmpty();
+        frame.GetProperty("finish_reason").GetString().Should().Be("stop");
+    }
+
     [Theory]
     [InlineData("""{"model":"llama-8b","prompt":"The weather today","max_tokens":30,"temperature":0}""")]
     [InlineData("""{"model":"llama-8b","prompt":"The weather today","max_tokens":30,"seed":99,"n":2,"logprobs":4}""")]
@@ -160,7 +170,9 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
         var first = await ReadUntilAsync(body, "\n\n");
 
         first.Should().StartWith("data: ").And.Contain("\"text\":\" It\"");
-        clock.PendingTimers.Should().Be(1, "the server is waiting before the second token");
+
+        // The first frame may reach us before the server registers its delay; it must then wait for the clock.
+        await WaitUntilAsync(() => clock.PendingTimers == 1);
 
         var rest = new StringBuilder();
         var read = Task.Run(async () => rest.Append(await new StreamReader(body).ReadToEndAsync()));
@@ -191,6 +203,10 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
             {
                 await using var body = await response.Content.ReadAsStreamAsync();
                 (await ReadUntilAsync(body, "\n\n")).Should().StartWith("data: ");
+
+                // Drop the connection only once the server sits in its inter-token delay, so the wait below proves
+                // that the delay is cancelled rather than passing before it began.
+                await WaitUntilAsync(() => clock.PendingTimers == 1);
             } // disposing the response drops the connection mid-stream
 
             // The abandoned stream's delay is cancelled rather than left running to max_tokens.

@@ -37,6 +37,23 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
         error.GetProperty("message").GetString().Should().Contain(name).And.Contain("boolean");
     }
 
+    public static TheoryData<string> NumericParameters() =>
+    [
+        "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
+        "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
+    ];
+
+    [Theory]
+    [MemberData(nameof(NumericParameters))]
+    public async Task Numeric_string_in_a_numeric_parameter_is_rejected_naming_it(string name)
+    {
+        var error = await server.Client.ErrorAsync($$"""{"model":"llama-8b","prompt":"Hi","{{name}}":"1"}""");
+
+        error.GetProperty("param").GetString().Should().Be(name);
+        error.GetProperty("code").GetString().Should().Be("invalid_type");
+        error.GetProperty("message").GetString().Should().Contain("string");
+    }
+
     [Theory]
     [InlineData("echo")]
     [InlineData("stream")]
@@ -286,6 +303,28 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         body.ShouldConformTo(Schemas.Error);
         body.Should().Contain("unsupported_media_type");
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=iso-8859-1")]
+    public async Task Json_with_a_charset_other_than_utf8_is_rejected(string contentType)
+    {
+        using var response = await server.Client.PostAsync("""{"model":"llama-8b","prompt":"Hi"}""", contentType);
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        body.Should().Contain("unsupported_media_type").And.Contain("UTF-8");
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf8\"")]
+    public async Task Json_with_a_utf8_charset_is_accepted(string contentType)
+    {
+        using var response = await server.Client.PostAsync("""{"model":"llama-8b","prompt":"Hi","max_tokens":1}""", contentType);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
