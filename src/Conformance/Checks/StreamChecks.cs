@@ -395,35 +395,27 @@ internal static partial class StreamChecks
             : Outcome.Fail("the usage chunk is not the last chunk before [DONE]", view.Exchange, "usage chunk last", $"{view.Chunks.Count - 1 - view.Chunks.ToList().IndexOf(chunk)} chunk(s) after it", StreamView.Frame(view.Chunks[^1]));
     }
 
-    private static async Task<Outcome> UsageAbsent(CheckContext ctx)
+    private static Task<Outcome> UsageAbsent(CheckContext ctx) =>
+        NoUsageOn(ctx, Probes.StreamPlain, "stream.usage_without_stream_options", "stream_options was not sent");
+
+    // Recorded either way, so `diff` shows an upgrade that flips vLLM's include_usage default (§9 Q11).
+    private static Task<Outcome> UsageAbsentWithEmptyOptions(CheckContext ctx) =>
+        NoUsageOn(ctx, Probes.StreamEmptyOptions, "stream.usage_with_empty_stream_options", "stream_options did not set include_usage");
+
+    /// <summary>No chunk of <paramref name="probe"/>'s stream may carry usage; the finding is also recorded as an observation.</summary>
+    private static async Task<Outcome> NoUsageOn(CheckContext ctx, Func<CheckContext, Task<Exchange>> probe, string observation, string because)
     {
-        var (view, problem) = StreamView.From(await Probes.StreamPlain(ctx));
+        var (view, problem) = StreamView.From(await probe(ctx));
         if (view is null)
         {
             return problem!;
         }
 
         var chunk = view.Chunks.FirstOrDefault(c => Json.Kind(c.Json["usage"]) != JsonValueKind.Null);
-        ctx.Observe("stream.usage_without_stream_options", chunk is not null);
+        ctx.Observe(observation, chunk is not null);
         return chunk is null
             ? Outcome.Pass()
-            : Outcome.Fail("a chunk carries usage although stream_options was not sent", view.Exchange, "no usage in any chunk", $"usage = {Json.Show(chunk.Json["usage"])}", StreamView.Frame(chunk));
-    }
-
-    private static async Task<Outcome> UsageAbsentWithEmptyOptions(CheckContext ctx)
-    {
-        var (view, problem) = StreamView.From(await Probes.StreamEmptyOptions(ctx));
-        if (view is null)
-        {
-            return problem!;
-        }
-
-        // Recorded either way, so `diff` shows an upgrade that flips vLLM's include_usage default.
-        var chunk = view.Chunks.FirstOrDefault(c => Json.Kind(c.Json["usage"]) != JsonValueKind.Null);
-        ctx.Observe("stream.usage_with_empty_stream_options", chunk is not null);
-        return chunk is null
-            ? Outcome.Pass()
-            : Outcome.Fail("a chunk carries usage although stream_options did not set include_usage", view.Exchange, "no usage in any chunk", $"usage = {Json.Show(chunk.Json["usage"])}", StreamView.Frame(chunk));
+            : Outcome.Fail($"a chunk carries usage although {because}", view.Exchange, "no usage in any chunk", $"usage = {Json.Show(chunk.Json["usage"])}", StreamView.Frame(chunk));
     }
 
     private static Outcome UsageSums(CheckContext ctx, StreamView view)

@@ -36,6 +36,10 @@ internal sealed class EndpointClient : IDisposable
             ConnectTimeout = options.RequestTimeout,
             AllowAutoRedirect = false,
             AutomaticDecompression = System.Net.DecompressionMethods.None,
+
+            // A response cut at our byte or event cap is abandoned, not drained: draining an endless or hostile
+            // stream reads up to 1 MB for up to 2 s per response just to reuse a connection to a broken endpoint.
+            MaxResponseDrainSize = 0,
         };
 
         // Our own timeouts apply (per request, per run); HttpClient's would hide which one fired.
