@@ -122,6 +122,10 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
                     {
                         await ctx.Response.Body.WriteAsync(frame, abort);
                         await ctx.Response.Body.FlushAsync(abort);
+
+                        // Writes to a fast reader complete synchronously; without a yield each endless stream pins a
+                        // thread-pool thread, and on a cold 2-core pool the suite's own requests (same process) starve.
+                        await Task.Yield();
                     }
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or IOException)
