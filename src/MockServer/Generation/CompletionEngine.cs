@@ -12,6 +12,8 @@ namespace MockServer.Generation;
 /// </summary>
 internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures)
 {
+    private static readonly HashSet<int> EmptySet = [];
+
     private readonly Sampler _sampler = new(model);
 
     public CompletionResult Run(CompletionRequest request, ulong entropy, CancellationToken cancellationToken = default)
@@ -50,12 +52,14 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
 
     private ChoiceResult Generate(CompletionRequest request, PromptInput prompt, CompletionFixture? fixture, SeededRandom random, int topK, CancellationToken cancellationToken)
     {
-        var context = new List<Token>(prompt.Tokens);
+        // The model conditions on the last two tokens only, so that is all the context kept (no copy of the prompt).
+        var (previous2, previous1) = (prompt.Tokens.Count >= 2 ? prompt.Tokens[^2] : prompt.Tokens[^1], prompt.Tokens[^1]);
         var generated = new List<GeneratedToken>(Math.Min(request.MaxTokens, 256));
         var counts = new Dictionary<int, int>();
 
-        // Tokens seen in prompt and output, kept up to date instead of rebuilt per step (the repetition penalty).
-        var seen = new HashSet<int>(context.Select(model.IndexOf).Where(i => i >= 0));
+        // Tokens seen in prompt and output, for the repetition penalty only: built once when it applies, then kept
+        // up to date instead of rebuilt per step.
+        var seen = request.Sampling.RepetitionPenalty != 1.0 ? new HashSet<int>(prompt.Tokens.Select(model.IndexOf).Where(i => i >= 0)) : null;
         var text = new System.Text.StringBuilder();
         var stops = request.Stop.Count == 0 ? null : new StopMatcher(request.Stop);
         double[]? distribution = null;
@@ -65,7 +69,6 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         for (var step = 0; step < request.MaxTokens; step++)
         {
             cancellationToken.ThrowIfCancellationRequested(); // a client that left stops the work
-            var (previous2, previous1) = Tail(context);
             var scripted = fixture is not null && (step < fixture.Tokens.Count || !fixture.ContinueSynthetic);
 
             // A scripted token needs the model's distribution only to show alternatives; skipping it otherwise keeps
@@ -87,19 +90,19 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
             }
             else
             {
-                var index = _sampler.Sample(distribution!, request.Sampling, seen, counts, ref random);
+                var index = _sampler.Sample(distribution!, request.Sampling, seen ?? EmptySet, counts, ref random);
                 var token = model.TokenAt(index);
                 next = new GeneratedToken(token, distribution![index], topK < 0 ? null : Top(distribution, topK));
             }
 
             generated.Add(next);
-            context.Add(next.Token);
+            (previous2, previous1) = (previous1, next.Token);
 
             // Scripted tokens count for the penalties too: the synthetic model may continue after them.
             if (model.IndexOf(next.Token) is var generatedIndex and >= 0)
             {
                 counts[generatedIndex] = counts.GetValueOrDefault(generatedIndex) + 1;
-                seen.Add(generatedIndex);
+                seen?.Add(generatedIndex);
             }
 
             if (next.Token.Id == Vocabulary.EndOfTextId)
@@ -230,7 +233,4 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
 
     private static IEnumerable<Alternative> Sorted(IEnumerable<Alternative> alternatives) =>
         alternatives.OrderByDescending(a => a.Logprob);
-
-    private static (Token Previous2, Token Previous1) Tail(List<Token> context) =>
-        (context.Count >= 2 ? context[^2] : context[^1], context[^1]);
 }
