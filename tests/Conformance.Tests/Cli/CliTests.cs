@@ -3,6 +3,8 @@ using Conformance.Cli;
 using Conformance.Reporting;
 using Conformance.Tests.Fakes;
 
+using static Conformance.Tests.Cli.CliRunner;
+
 namespace Conformance.Tests.Cli;
 
 public sealed class CliTests : IDisposable
@@ -10,15 +12,6 @@ public sealed class CliTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("conformance-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(string[] args, Dictionary<string, string>? env = null)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var environment = new CliEnvironment(stdout, stderr, name => env is not null && env.TryGetValue(name, out var v) ? v : null);
-        var code = await CliApp.RunAsync(args, environment, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static string[] Args(FakeAcsServer server, params string[] more) =>
         ["--base-url", server.BaseUrl.ToString(), "--api-key", Suite.Key, "--timeout", "10", .. more];

@@ -2,6 +2,8 @@ using Conformance.Cli;
 using Conformance.Tests.Http;
 using Microsoft.AspNetCore.Http;
 
+using static Conformance.Tests.Cli.CliRunner;
+
 namespace Conformance.Tests.Cli;
 
 /// <summary>The key goes only to the host it belongs to, is trimmed and validated, and never reaches any output.</summary>
@@ -10,15 +12,6 @@ public sealed class SecretHandlingCliTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("conformance-secret-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(string[] args, Dictionary<string, string>? env = null)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var environment = new CliEnvironment(stdout, stderr, name => env is not null && env.TryGetValue(name, out var v) ? v : null);
-        var code = await CliApp.RunAsync(args, environment, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     /// <summary>Answers everything with 401 and echoes the Authorization header back, as a hostile endpoint might.</summary>
     private static Task<TinyServer> EchoServerAsync() => TinyServer.StartAsync(async ctx =>
