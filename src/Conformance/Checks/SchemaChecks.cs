@@ -31,16 +31,7 @@ internal static class SchemaChecks
             return Outcome.NotApplicable("no non-streamed completion was answered with 200");
         }
 
-        var schema = await Load("completion.schema.json");
-        foreach (var ex in answers)
-        {
-            if (FirstError(schema, ex.BodyText) is { } error)
-            {
-                return Outcome.Fail($"a completion breaks the schema at {error}", ex, "a body valid against schemas/completion.schema.json", error);
-            }
-        }
-
-        return Outcome.Pass($"{answers.Count} completions");
+        return await EveryBodyValid(answers, "completion.schema.json", _ => "a completion breaks the schema", $"{answers.Count} completions");
     }
 
     private static async Task<Outcome> Chunks(CheckContext ctx)
@@ -76,16 +67,22 @@ internal static class SchemaChecks
         await ValidationChecks.InvalidJson(ctx);
         await ValidationChecks.UnknownModelRequest(ctx);
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
-        var schema = await Load("error.schema.json");
-        foreach (var ex in errors)
+        return await EveryBodyValid(errors, "error.schema.json", ex => $"an HTTP {ex.Status} body breaks the error schema", $"{errors.Count} error bodies");
+    }
+
+    /// <summary>Validates every exchange's body against one schema; the first invalid body fails the check.</summary>
+    private static async Task<Outcome> EveryBodyValid(IReadOnlyList<Exchange> exchanges, string schemaName, Func<Exchange, string> what, string passed)
+    {
+        var schema = await Load(schemaName);
+        foreach (var ex in exchanges)
         {
             if (FirstError(schema, ex.BodyText) is { } error)
             {
-                return Outcome.Fail($"an HTTP {ex.Status} body breaks the error schema at {error}", ex, "a body valid against schemas/error.schema.json", error);
+                return Outcome.Fail($"{what(ex)} at {error}", ex, $"a body valid against schemas/{schemaName}", error);
             }
         }
 
-        return Outcome.Pass($"{errors.Count} error bodies");
+        return Outcome.Pass(passed);
     }
 
     private static async Task<Outcome> Models(CheckContext ctx)
