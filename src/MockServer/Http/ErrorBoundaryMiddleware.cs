@@ -24,7 +24,7 @@ internal sealed partial class ErrorBoundaryMiddleware(RequestDelegate next, ILog
             // Kestrel's own limits and framing errors (e.g. a malformed chunked body).
             await ErrorWriter.WriteAsync(context, ApiError.BadHttpRequest(ex.StatusCode)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex)
         {
             LogUnhandled(logger, context.Request.Method, context.Request.Path, ex);
             if (context.Response.HasStarted)
