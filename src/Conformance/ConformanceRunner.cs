@@ -80,7 +80,7 @@ public static class ConformanceRunner
         var key = string.IsNullOrWhiteSpace(name) ? BuiltInProfiles.Default : name.Trim().ToLowerInvariant();
         return BuiltInProfiles.All.TryGetValue(key, out var profile)
             ? profile
-            : throw new ArgumentException($"Unknown profile '{name}'. Known profiles: {string.Join(", ", BuiltInProfiles.All.Keys)}.", nameof(name));
+            : throw new ArgumentException($"unknown profile '{name}'; known profiles: {string.Join(", ", BuiltInProfiles.All.Keys.Order(StringComparer.Ordinal))}", nameof(name));
     }
 
     /// <summary>The checks that <see cref="ConformanceOptions.Only"/> and <see cref="ConformanceOptions.Skip"/> select, in catalogue order.</summary>
@@ -99,7 +99,8 @@ public static class ConformanceRunner
             && !options.Skip.Any(s => Catalogue.Matches(c, s)))];
     }
 
-    private static void Validate(ConformanceOptions options)
+    /// <summary>Throws <see cref="ArgumentException"/> for options no run can use; the CLI calls it before any request.</summary>
+    internal static void Validate(ConformanceOptions options)
     {
         if (!options.BaseUrl.IsAbsoluteUri || options.BaseUrl.Scheme is not ("http" or "https"))
         {

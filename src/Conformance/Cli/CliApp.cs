@@ -38,4 +38,26 @@ internal static class CliApp
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error }, cancellationToken);
     }
+
+    /// <summary>
+    /// An exception's message as a user should read it: .NET appends <c> (Parameter 'name')</c> to an
+    /// <see cref="ArgumentException"/>'s message, a name from our code that means nothing on the command line.
+    /// Every message the CLI prints from an exception goes through here.
+    /// </summary>
+    public static string UserMessage(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var message = ex.Message;
+        if (ex is ArgumentException { ParamName: { Length: > 0 } name })
+        {
+            // Built the way .NET builds it, so the suffix is removed in whatever language the runtime speaks.
+            var suffix = new ArgumentException(string.Empty, name).Message;
+            if (suffix.Length > 0 && message.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                message = message[..^suffix.Length];
+            }
+        }
+
+        return message;
+    }
 }

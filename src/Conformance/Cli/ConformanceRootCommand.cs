@@ -50,7 +50,7 @@ internal sealed class ConformanceRootCommand : RootCommand
         }
         catch (ArgumentException ex)
         {
-            return await UsageAsync(ex.Message);
+            return await UsageAsync(CliApp.UserMessage(ex));
         }
 
         if (parse.GetValue(_list))
@@ -117,11 +117,12 @@ internal sealed class ConformanceRootCommand : RootCommand
             options.RequestTimeout = Seconds(parse.GetValue(_timeout), "--timeout");
             options.RunTimeout = Seconds(parse.GetValue(_runTimeout), "--run-timeout");
             options.MaxRetryWait = Seconds(parse.GetValue(_maxRetryWait), "--max-retry-wait");
+            ConformanceRunner.Validate(options);
             total = ConformanceRunner.Select(options).Count;
         }
         catch (ArgumentException ex)
         {
-            return await UsageAsync(ex.Message);
+            return await UsageAsync(CliApp.UserMessage(ex));
         }
 
         if (!parse.GetValue(_quiet))
@@ -136,25 +137,29 @@ internal sealed class ConformanceRootCommand : RootCommand
         }
         catch (ArgumentException ex)
         {
-            return await UsageAsync(ex.Message);
+            return await UsageAsync(CliApp.UserMessage(ex));
         }
 
-        await _env.Out.WriteAsync("\n" + ConsoleReport.Summary(report));
+        // The report is redacted as it is built; this last pass reads each output exactly as it is written, so a
+        // formatting step (an escape, a replaced control character) cannot have rebuilt a form of the key.
+        var redactor = new Http.Redactor(apiKey);
+        await _env.Out.WriteAsync(redactor.Redact("\n" + ConsoleReport.Summary(report)));
         try
         {
             if (parse.GetValue(_json) is { } json)
             {
-                await File.WriteAllTextAsync(json.FullName, JsonReport.Serialize(report), ct);
+                await File.WriteAllTextAsync(json.FullName, redactor.Redact(JsonReport.Serialize(report)), JUnitReport.FileEncoding, ct);
             }
 
             if (parse.GetValue(_junit) is { } junit)
             {
-                await File.WriteAllTextAsync(junit.FullName, JUnitReport.Render(report), ct);
+                // UTF-8 without a BOM, as the XML declaration says.
+                await File.WriteAllTextAsync(junit.FullName, redactor.Redact(JUnitReport.Render(report)), JUnitReport.FileEncoding, ct);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return await UsageAsync($"could not write a report: {ex.Message}");
+            return await UsageAsync($"could not write a report: {redactor.Redact(CliApp.UserMessage(ex))}");
         }
 
         return report.Succeeded ? CliApp.Passed : CliApp.Failed;

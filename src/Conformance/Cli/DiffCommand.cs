@@ -38,7 +38,7 @@ internal sealed class DiffCommand : Command
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or ArgumentException)
         {
-            return (null, $"{file.FullName}: {ex.Message}");
+            return (null, $"{file.FullName}: {CliApp.UserMessage(ex)}");
         }
     }
 }

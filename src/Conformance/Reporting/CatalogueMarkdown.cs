@@ -32,14 +32,18 @@ internal static class CatalogueMarkdown
         return sb.ToString();
     }
 
-    /// <summary>The plain list: id, category, title.</summary>
+    /// <summary>The plain list: a header naming the columns, then id, level under <paramref name="profile"/>, title.</summary>
     public static string RenderText(Profile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        const int IdWidth = 52;
+        var levelHeader = $"Level ({profile.Name})";
+        var levelWidth = Math.Max(10, levelHeader.Length);
         var sb = new StringBuilder();
+        sb.Append("Id".PadRight(IdWidth)).Append(' ').Append(levelHeader.PadRight(levelWidth)).Append(" Title\n");
         foreach (var check in Catalogue.All)
         {
-            sb.Append(check.Id.PadRight(52)).Append(' ').Append(ConsoleReport.Level(profile.LevelFor(check.Id)).PadRight(10)).Append(' ').Append(check.Title).Append('\n');
+            sb.Append(check.Id.PadRight(IdWidth)).Append(' ').Append(ConsoleReport.Level(profile.LevelFor(check.Id)).PadRight(levelWidth)).Append(' ').Append(check.Title).Append('\n');
         }
 
         return sb.ToString();

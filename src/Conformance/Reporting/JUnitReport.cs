@@ -53,14 +53,19 @@ internal static class JUnitReport
             suites.Add(suite);
         }
 
-        var sb = new StringBuilder();
-        using (var writer = XmlWriter.Create(sb, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = Encoding.UTF8 }))
+        // The declaration names the writer's encoding: a plain StringWriter would declare utf-16 for text that is then
+        // saved as UTF-8, which XML parsers that honour the declaration refuse.
+        using var text = new Utf8StringWriter();
+        using (var writer = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false }))
         {
             new XDocument(suites).Save(writer);
         }
 
-        return sb.ToString() + "\n";
+        return text + "\n";
     }
+
+    /// <summary>The encoding report files are written in, and the one the XML declaration names: UTF-8 without a BOM.</summary>
+    public static Encoding FileEncoding { get; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The evidence as plain text: title, spec, expected, seen, request, excerpt.</summary>
     public static string Detail(CheckReport check)
@@ -88,6 +93,12 @@ internal static class JUnitReport
 
     private static string Seconds(long ms) => (ms / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
-    // XML 1.0 cannot carry most control characters; hostile bodies contain them.
-    private static string Clean(string text) => new([.. text.Where(ch => XmlConvert.IsXmlChar(ch) || char.IsSurrogate(ch))]);
+    // XML 1.0 cannot carry most control characters; hostile bodies contain them. They are replaced, not dropped:
+    // dropping them would join the text on either side, e.g. two redaction-proof halves of a key.
+    private static string Clean(string text) => new([.. text.Select(ch => XmlConvert.IsXmlChar(ch) || char.IsSurrogate(ch) ? ch : '\uFFFD')]);
+
+    private sealed class Utf8StringWriter() : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override Encoding Encoding => FileEncoding;
+    }
 }

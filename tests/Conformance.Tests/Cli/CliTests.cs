@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Conformance.Checks;
 using Conformance.Cli;
 using Conformance.Reporting;
 using Conformance.Tests.Fakes;
@@ -44,7 +46,7 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData(new string[0], "--base-url is required")]
     [InlineData(new[] { "--base-url", "not a url" }, "not an absolute URL")]
-    [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--profile", "nope" }, "Unknown profile")]
+    [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--profile", "nope" }, "unknown profile")]
     [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--only", "no.such.check" }, "matches no check")]
     [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--timeout", "0" }, "positive number of seconds")]
     [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--profile", "openai" }, "--model is required")]
@@ -77,15 +79,99 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task List_PrintsEveryCheck_AndMarkdownMatchesDocs()
+    public async Task Run_UnknownProfile_NamesTheKnownOnesInOneLine()
     {
-        var (code, text, _) = await RunAsync(["--list"]);
-        var (_, markdown, _) = await RunAsync(["--list", "--format", "markdown"]);
+        var (code, output, error) = await RunAsync(["--base-url", "http://127.0.0.1:1/v1", "--profile", "foo"]);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Be("error: unknown profile 'foo'; known profiles: acs, llamacpp, openai, vllm" + Environment.NewLine);
+        output.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("--profile", "nope")]
+    [InlineData("--only", "no.such.check")]
+    [InlineData("--skip", "no.such.check")]
+    [InlineData("--budget", "0")]
+    [InlineData("--concurrency", "0")]
+    [InlineData("--max-body-bytes", "-1")]
+    public async Task Run_BadConfiguration_IsOneLineWithoutDotNetParameterNames(string option, string value)
+    {
+        // Port 1: nothing listens there, so a message about the configuration must come before any request.
+        var (code, output, error) = await RunAsync(["--base-url", "http://127.0.0.1:1/v1", option, value]);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().StartWith("error: ").And.NotContain("Parameter").And.NotContain("options").And.NotContain("(name");
+        error.TrimEnd().Split('\n').Should().ContainSingle();
+        output.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void UserMessage_ArgumentException_DropsOnlyTheParameterSuffix()
+    {
+        CliApp.UserMessage(new ArgumentException("'x' matches no check", "options")).Should().Be("'x' matches no check");
+        CliApp.UserMessage(new ArgumentException("no parameter")).Should().Be("no parameter");
+        CliApp.UserMessage(new IOException("disk full")).Should().Be("disk full");
+    }
+
+    [Theory]
+    [InlineData("acs")]
+    [InlineData("llamacpp")]
+    public async Task List_Text_HasAHeaderThenEveryCheckWithItsLevelUnderTheProfile(string profileName)
+    {
+        var profile = ConformanceRunner.ResolveProfile(profileName);
+
+        var (code, text, _) = await RunAsync(["--list", "--profile", profileName]);
 
         code.Should().Be(CliApp.Passed);
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(Conformance.Checks.Catalogue.All.Count);
-        markdown.Should().Be(CatalogueMarkdown.Render());
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Should().Equal("Id", "Level", $"({profileName})", "Title");
+        lines.Skip(1).Select(l => l.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries)[0]).Should().Equal(Catalogue.All.Select(c => c.Id));
+        foreach (var (line, check) in lines.Skip(1).Zip(Catalogue.All))
+        {
+            var cells = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            cells[1].Should().Be(LevelName(profile.LevelFor(check.Id)), check.Id);
+            line.Should().EndWith(" " + check.Title);
+        }
     }
+
+    [Fact]
+    public async Task List_Markdown_HasARowPerCheckWithItsLevelUnderEveryProfile()
+    {
+        var (code, markdown, _) = await RunAsync(["--list", "--format", "markdown"]);
+
+        code.Should().Be(CliApp.Passed);
+        var rows = markdown.Split('\n').Where(l => l.StartsWith('|')).Select(Cells).ToList();
+        var header = rows.Single(r => r[0] == "Id");
+        header.Take(3).Should().Equal("Id", "Title", "Spec");
+        var profiles = header.Skip(3).ToList();
+        profiles.Should().BeEquivalentTo(ConformanceRunner.ProfileNames);
+        var checkRows = rows.Where(r => r[0].StartsWith('`') && r.Count == header.Count).ToDictionary(r => r[0].Trim('`'));
+        checkRows.Keys.Should().BeEquivalentTo(Catalogue.All.Select(c => c.Id), "every check has one row, and no row names another");
+        foreach (var check in Catalogue.All)
+        {
+            var row = checkRows[check.Id];
+            row[1].Should().Be(check.Title);
+            row[2].Should().Be(check.Spec);
+            row.Skip(3).Should().Equal(profiles.Select(p => LevelName(ConformanceRunner.ResolveProfile(p).LevelFor(check.Id))), check.Id);
+        }
+
+        markdown.Should().Contain($"\n{Catalogue.All.Count} checks.\n");
+    }
+
+    /// <summary>The level names the docs promise (docs/conformance.md, "Levels and verdicts"), spelled out here on purpose.</summary>
+    private static string LevelName(CheckLevel level) => level switch
+    {
+        CheckLevel.Must => "MUST",
+        CheckLevel.Should => "SHOULD",
+        CheckLevel.ExpectedDivergence => "DIVERGENCE",
+        CheckLevel.NotApplicable => "N/A",
+        _ => throw new ArgumentOutOfRangeException(nameof(level)),
+    };
+
+    /// <summary>A markdown table row's cells; <c>\|</c> inside a cell is an escaped bar, not a separator.</summary>
+    private static List<string> Cells(string row) =>
+        [.. Regex.Split(row.Trim().Trim('|'), @"(?<!\\)\|").Select(c => c.Trim().Replace("\\|", "|", StringComparison.Ordinal))];
 
     [Fact]
     public async Task Run_JsonAndJUnit_AreWritten()
