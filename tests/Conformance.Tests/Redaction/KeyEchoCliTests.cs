@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Xml.Linq;
 using Conformance.Cli;
 using Conformance.Http;
+using Conformance.Tests.Http;
+using Microsoft.AspNetCore.Http;
 
 using static Conformance.Tests.Cli.CliRunner;
 
@@ -60,6 +62,28 @@ public sealed class KeyEchoCliTests : IDisposable
 
             everything.Should().Contain($"[{place}n]{KeyEchoServer.SevenRun(Key)};", "a 7-character run is not masked, by the documented rule");
         }
+    }
+
+    [Fact]
+    public async Task Run_KeyRebuiltOnlyByFormatting_IsRedactedInTheOutputAsWritten()
+    {
+        // A key with a literal backslash-n. The server echoes it with a real line break instead: neither half is a run
+        // of 8, so the report's strings hold nothing to mask, but the console and the JSON file write a line break as
+        // \n and so spell the key out. Only redacting each output as written catches that.
+        const string key = "sk-Ab1\\nx9Zq7";
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.ContentType = "text/plain";
+            await ctx.Response.WriteAsync("bad body " + key.Replace("\\n", "\n", StringComparison.Ordinal) + " end");
+        });
+        var json = Path.Combine(_dir, "report.json");
+
+        var (code, console, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), "--api-key", key, "--only", "models", "--timeout", "10", "--json", json]);
+
+        code.Should().Be(CliApp.Failed, error);
+        var jsonText = await File.ReadAllTextAsync(json);
+        console.Should().NotContain(key).And.Contain("bad body *** end");
+        jsonText.Should().NotContain(key).And.Contain("bad body *** end");
     }
 
     private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
