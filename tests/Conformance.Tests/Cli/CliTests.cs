@@ -4,6 +4,7 @@ using Conformance.Checks;
 using Conformance.Cli;
 using Conformance.Reporting;
 using Conformance.Tests.Fakes;
+using Conformance.Tests.Http;
 
 using static Conformance.Tests.Cli.CliRunner;
 
@@ -97,10 +98,13 @@ public sealed class CliTests : IDisposable
     [InlineData("--max-body-bytes", "-1")]
     public async Task Run_BadConfiguration_IsOneLineWithoutDotNetParameterNames(string option, string value)
     {
-        // Port 1: nothing listens there, so a message about the configuration must come before any request.
-        var (code, output, error) = await RunAsync(["--base-url", "http://127.0.0.1:1/v1", option, value]);
+        // A configuration error is reported before any request (a preflight or a check) reaches the endpoint.
+        await using var server = await TinyServer.StartAsync(_ => Task.CompletedTask);
+
+        var (code, output, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), option, value]);
 
         code.Should().Be(CliApp.UsageError);
+        server.Authorizations.Should().BeEmpty("no request is sent for a configuration that cannot run");
         error.Should().StartWith("error: ").And.NotContain("Parameter").And.NotContain("options").And.NotContain("(name");
         error.TrimEnd().Split('\n').Should().ContainSingle();
         output.Should().BeEmpty();
