@@ -148,13 +148,12 @@ internal sealed class ConformanceRootCommand : RootCommand
         {
             if (parse.GetValue(_json) is { } json)
             {
-                await File.WriteAllTextAsync(json.FullName, redactor.Redact(JsonReport.Serialize(report)), JUnitReport.FileEncoding, ct);
+                await ReportFile.WriteAsync(json.FullName, redactor.Redact(JsonReport.Serialize(report)), ct);
             }
 
             if (parse.GetValue(_junit) is { } junit)
             {
-                // UTF-8 without a BOM, as the XML declaration says.
-                await File.WriteAllTextAsync(junit.FullName, redactor.Redact(JUnitReport.Render(report)), JUnitReport.FileEncoding, ct);
+                await ReportFile.WriteAsync(junit.FullName, redactor.Redact(JUnitReport.Render(report)), ct);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

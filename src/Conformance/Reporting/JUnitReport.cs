@@ -64,9 +64,6 @@ internal static class JUnitReport
         return text + "\n";
     }
 
-    /// <summary>The encoding report files are written in, and the one the XML declaration names: UTF-8 without a BOM.</summary>
-    public static Encoding FileEncoding { get; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-
     /// <summary>The evidence as plain text: title, spec, expected, seen, request, excerpt.</summary>
     public static string Detail(CheckReport check)
     {
@@ -99,6 +96,6 @@ internal static class JUnitReport
 
     private sealed class Utf8StringWriter() : StringWriter(CultureInfo.InvariantCulture)
     {
-        public override Encoding Encoding => FileEncoding;
+        public override Encoding Encoding => ReportFile.Encoding;
     }
 }
