@@ -33,6 +33,7 @@ internal static partial class StreamChecks
         yield return With("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
         yield return new("stream.usage.absent-when-not-requested", "Without stream_options, no chunk carries usage", "spec-facts §4.4", UsageAbsent);
         yield return new("stream.usage.absent-when-options-empty", "With stream_options {} (include_usage unset), no chunk carries usage", "spec-facts §4.4, §9 Q11, §10 item 6", UsageAbsentWithEmptyOptions);
+        yield return new("stream.usage.absent-when-include-usage-false", "With include_usage: false, no chunk carries usage", "spec-facts §4.4, §12.1", UsageAbsentWhenDeclined);
         yield return With("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
         yield return With("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
     }
@@ -420,6 +421,10 @@ internal static partial class StreamChecks
     // Recorded either way, so `diff` shows an upgrade that flips vLLM's include_usage default (§9 Q11).
     private static Task<Outcome> UsageAbsentWithEmptyOptions(CheckContext ctx) =>
         NoUsageOn(ctx, Probes.StreamEmptyOptions, "stream.usage_with_empty_stream_options", "stream_options did not set include_usage");
+
+    // Recorded either way: llama.cpp sends usage on its finish chunk even when it was declined (spec-facts §12.1).
+    private static Task<Outcome> UsageAbsentWhenDeclined(CheckContext ctx) =>
+        NoUsageOn(ctx, Probes.StreamIncludeUsageFalse, "stream.usage_with_include_usage_false", "include_usage was false");
 
     /// <summary>No chunk of <paramref name="probe"/>'s stream may carry usage; the finding is also recorded as an observation.</summary>
     private static async Task<Outcome> NoUsageOn(CheckContext ctx, Func<CheckContext, Task<Exchange>> probe, string observation, string because)
