@@ -7,7 +7,8 @@ namespace Conformance.Checks;
 
 /// <summary>
 /// Bad input must be refused before any generation, with the OpenAI envelope, the right status, and (where the
-/// profile says so) <c>param</c> and, where spec-facts names one, the provider's <c>code</c> (or null). Checks never read <c>error.message</c> (spec-facts §1.1).
+/// profile says so) <c>param</c> and, where spec-facts names one, the provider's <c>code</c> (or null). Checks never judge
+/// <c>error.message</c> (spec-facts §1.1); the boolean rule only compares two messages with each other.
 /// </summary>
 internal static class ValidationChecks
 {
