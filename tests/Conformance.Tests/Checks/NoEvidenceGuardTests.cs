@@ -82,6 +82,21 @@ public sealed class NoEvidenceGuardTests
             .Should().OnlyContain(c => !string.IsNullOrWhiteSpace(c.Message) && c.Evidence != null, "a failure says what was missing and shows the answer");
     }
 
+    [Fact]
+    public async Task LogprobsRules_AStreamWithoutLogprobs_PassOnlySayingWhatWasNotJudged()
+    {
+        // Partial evidence: the non-streamed and echo logprobs are judged, the stream asked for logprobs carried none.
+        var fake = new Fakes.FakeServerOptions();
+        fake.Violations.Add(Fakes.Violation.StreamLogprobsNull);
+
+        var report = await Suite.RunAsync(fake, null, "logprobs.top-k-size", "logprobs.stream-per-chunk");
+
+        var shape = report.Checks.Single(c => c.Id == "logprobs.top-k-size");
+        shape.Verdict.Should().Be(Verdict.Pass);
+        shape.Message.Should().Be("2 logprobs objects (non-streamed, echo); 5 streamed chunk(s) with text carried no logprobs and were not judged (logprobs.stream-per-chunk reports that)");
+        report.Checks.Single(c => c.Id == "logprobs.stream-per-chunk").Verdict.Should().Be(Verdict.Fail);
+    }
+
     private static async Task AnswerNothingAsync(HttpContext ctx, Emptiness nothing)
     {
         var stream = false;
