@@ -7,6 +7,8 @@ namespace Conformance.Tests.Fakes;
 /// <summary>Request validation: the acs rules, each of which a test can disable by the id of the check that tests it.</summary>
 public sealed partial class FakeAcsServer
 {
+    // The parameters the MockServer accepts (src/MockServer/Validation/ParameterNames.cs): min_tokens, a vLLM
+    // parameter (spec-facts §1.2), is refused there as unknown, and so it is here.
     private static readonly HashSet<string> KnownParameters =
     [
         "model", "prompt", "suffix", "max_tokens", "temperature", "top_p", "n", "best_of", "echo", "stream", "stream_options",

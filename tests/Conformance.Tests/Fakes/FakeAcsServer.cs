@@ -12,8 +12,11 @@ namespace Conformance.Tests.Fakes;
 
 /// <summary>
 /// A programmable acs endpoint on Kestrel at 127.0.0.1:0. Its default follows the provider contract to the letter;
-/// each <see cref="Violation"/> or disabled rule breaks one rule so a test can prove the matching check fails.
+/// each <see cref="Violation"/> or disabled rule breaks one rule so a test can prove the matching check fails, and a
+/// <see cref="FakeDialect"/> answers as another server altogether (OpenAI, a current llama.cpp).
 /// Generation is a deterministic toy: token i of a completion is picked from a fixed vocabulary by a hash.
+/// One file per facet: routing and the request pipeline here; validation, generation, streaming, errors, hostility,
+/// runaway generation and the llama.cpp dialect in <c>FakeAcsServer.*.cs</c>.
 /// </summary>
 public sealed partial class FakeAcsServer : IAsyncDisposable
 {
