@@ -194,7 +194,8 @@ public static class ConformanceRunner
         if (booleans.Count > 0)
         {
             report.Observations["validation.booleans_accepted"] = booleans
-                .Count(c => report.Observations.TryGetValue(c.Id + ".status", out var s) && s.StartsWith('2'))
+                .Count(c => (report.Observations.TryGetValue(c.Id + ".status", out var s) && s.StartsWith('2'))
+                    || (report.Observations.TryGetValue(c.Id + ".coerced", out var coerced) && coerced == "true")) // refused only after coercion (spec-facts §12.1)
                 .ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 

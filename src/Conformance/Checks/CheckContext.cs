@@ -31,8 +31,11 @@ internal sealed class CheckContext(ConformanceOptions options, Profile profile, 
     public Task<Exchange> Probe(RequestSpec spec) =>
         _probes.GetOrAdd(spec.Probe, _ => new Lazy<Task<Exchange>>(() => Client.SendAsync(spec, RunToken))).Value;
 
-    /// <summary>A POST to <c>completions</c> with a JSON body; the estimate covers max_tokens × n plus a prompt allowance.</summary>
-    public Task<Exchange> Completion(string probe, JsonObject body, bool stream = false, AuthMode auth = AuthMode.Configured)
+    /// <summary>
+    /// A POST to <c>completions</c> with a JSON body; the estimate covers max_tokens × n plus a prompt allowance.
+    /// <c>abandonAfterEvents</c> stops reading a stream after that many events (a bounded probe); 0 reads it all.
+    /// </summary>
+    public Task<Exchange> Completion(string probe, JsonObject body, bool stream = false, AuthMode auth = AuthMode.Configured, int abandonAfterEvents = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
         var maxTokens = Json.Int(body["max_tokens"]) is { } m && m is > 0 and < 4_096 ? (int)m : 16;
@@ -40,7 +43,7 @@ internal sealed class CheckContext(ConformanceOptions options, Profile profile, 
 
         // 64 covers the short prompts the suite sends, echoed once more when echo is on.
         var estimate = (maxTokens * n) + 64;
-        return Probe(new RequestSpec(probe, HttpMethod.Post, "completions", body.ToJsonString(), Stream: stream, Auth: auth, TokenEstimate: estimate));
+        return Probe(new RequestSpec(probe, HttpMethod.Post, "completions", body.ToJsonString(), Stream: stream, Auth: auth, TokenEstimate: estimate, AbandonAfterEvents: abandonAfterEvents));
     }
 
     /// <summary>A minimal valid body: the configured model, a short prompt and one token.</summary>

@@ -152,9 +152,14 @@ internal static class CompletionChecks
     private static Outcome LengthImpliesMax(CheckContext ctx, Exchange ex, JsonObject body)
     {
         var finish = Json.Str(Probes.FirstChoice(body)?["finish_reason"]);
+        if (finish is null)
+        {
+            return Outcome.Fail("nothing to judge: the completion has no choice with a finish_reason", ex, "choices[0].finish_reason", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+        }
+
         if (finish != "length")
         {
-            return Outcome.Pass($"finish_reason {finish ?? "null"}; the rule binds only on \"length\"");
+            return Outcome.Pass($"finish_reason {Json.Quote(finish)}; the rule binds only on \"length\"");
         }
 
         var completion = Json.Int(body["usage"]?["completion_tokens"]);
@@ -248,6 +253,11 @@ internal static class CompletionChecks
         }
 
         var expected = Json.Str(Probes.FirstChoice(body)?["text"]);
+        if (expected is null)
+        {
+            return Outcome.Fail("nothing to judge: the non-streamed completion has no choice with text", ex, "choices[0].text", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+        }
+
         var texts = view.ByChoice.FirstOrDefault(g => g.Key == 0)?.Select(x => Json.Str(x.Choice["text"]) ?? string.Empty) ?? [];
         var seen = string.Concat(texts);
         return seen == expected
@@ -269,6 +279,14 @@ internal static class CompletionChecks
         if (b is null)
         {
             return problemB!;
+        }
+
+        foreach (var (body, ex) in new[] { (a, first), (b, second) })
+        {
+            if (Json.Str(Probes.FirstChoice(body)?["text"]) is null)
+            {
+                return Outcome.Fail("nothing to judge: a seeded completion has no choice with text", ex, "choices[0].text", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+            }
         }
 
         var left = a["choices"]?.ToJsonString();

@@ -30,6 +30,11 @@ internal static class ErrorChecks
         }
 
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400).ToList();
+        if (errors.Count == 0)
+        {
+            return NoErrorToJudge(ctx);
+        }
+
         foreach (var ex in errors)
         {
             if (Problem(ctx.Profile, ex.Json) is { } problem)
@@ -40,6 +45,17 @@ internal static class ErrorChecks
 
         ctx.Observe("errors.code_kind", errors.Select(e => Json.Kind(e.Json?["error"]?["code"]).ToString()).Distinct().Order(StringComparer.Ordinal).Aggregate(string.Empty, (a, b) => a.Length == 0 ? b : a + "|" + b));
         return Outcome.Pass($"{errors.Count} error bodies");
+    }
+
+    /// <summary>An error rule in a run where no request was refused: nothing to judge, which is no pass.</summary>
+    public static Outcome NoErrorToJudge(CheckContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var statuses = string.Join(", ", ctx.Client.Log.Where(e => e.Status is not null).Select(e => e.Status!.Value).Distinct().Order());
+        var own = ctx.Client.Log.FirstOrDefault(e => e.Spec.Probe == "validation.invalid-json");
+        return Outcome.Fail(
+            "nothing to judge: no request of the run was answered with an error (invalid JSON and an unknown model included)", own,
+            "at least one HTTP 4xx/5xx answer with an error body", $"statuses seen: {(statuses.Length == 0 ? "none" : statuses)}");
     }
 
     private static string ExpectedText(Profile profile) =>
@@ -89,12 +105,28 @@ internal static class ErrorChecks
         // Malformed but well-typed input is where servers have answered 500 (spec-facts §9 Q26).
         var body = ctx.MinimalBody();
         body["logit_bias"] = new JsonObject { ["not-a-token-id"] = 1 };
-        await ctx.Completion("errors.malformed-logit-bias", body);
+        var own = await ctx.Completion("errors.malformed-logit-bias", body);
+        if (own.Status is null || own.Failure != TransportFailure.None)
+        {
+            return Outcome.FromTransport(own);
+        }
 
-        var server = ctx.Client.Log.FirstOrDefault(e => e.Status is >= 500);
+        // An answer with neither an error nor a completion (e.g. 200 and an empty body: a crash after the headers?)
+        // says nothing about how the server handled the input.
+        if (own.Status < 500 && (own.Json is not JsonObject answer || (answer["error"] is not JsonObject && answer["choices"] is not JsonArray)))
+        {
+            return Outcome.Fail(
+                $"nothing to judge: the malformed-input probe was answered HTTP {own.Status} with neither an error nor a completion", own,
+                "an error body or a completion", Exchange.Excerpt(own.BodyText, 200));
+        }
+
+        // A 5xx the profile expects (spec-facts §12.1: llama.cpp's 500 for invalid JSON) is reported by its own check, once.
+        var judged = ctx.Client.Log.Where(e => !ctx.Profile.ExpectedServerErrors.Contains(e.Spec.Probe)).ToList();
+        var server = judged.FirstOrDefault(e => e.Status is >= 500);
         ctx.Observe("errors.5xx_count", ctx.Client.Log.Count(e => e.Status is >= 500));
+        var excluded = ctx.Client.Log.Count - judged.Count;
         return server is null
-            ? Outcome.Pass($"{ctx.Client.Log.Count} requests, none answered 5xx")
+            ? Outcome.Pass($"{judged.Count(e => e.Status is not null)} answers, none 5xx" + (excluded > 0 ? $" ({excluded} left to the check whose 5xx the {ctx.Profile.Name} profile expects)" : string.Empty))
             : Outcome.Fail($"a request was answered HTTP {server.Status}", server, "a status below 500", $"HTTP {server.Status}" + (server.Retries.Count > 0 ? $" after {server.Retries.Count} retries" : string.Empty));
     }
 
@@ -104,7 +136,12 @@ internal static class ErrorChecks
     private static async Task<Outcome> RetryAfter(CheckContext ctx)
     {
         // One cheap request of its own, so a cold start shows even when this check runs alone.
-        await ctx.Completion("errors.retry-probe", ctx.MinimalBody());
+        var own = await ctx.Completion("errors.retry-probe", ctx.MinimalBody());
+        if (own.Status is null || own.Failure != TransportFailure.None)
+        {
+            return Outcome.FromTransport(own);
+        }
+
         var answers = ctx.Client.Log
             .SelectMany(e => e.Retries.Select(r => (Exchange: e, Record: r)))
             .ToList();
@@ -126,8 +163,9 @@ internal static class ErrorChecks
                 $"Retry-After: {bad.Record.RetryAfter ?? "absent"}", $"HTTP {bad.Record.Status}\n{bad.Record.Excerpt}");
         }
 
+        // The rule binds only on a 429/503; a run without one has no Retry-After to judge, which is no pass.
         return answers.Count == 0
-            ? Outcome.Pass("no 429/503 was seen")
+            ? Outcome.NotApplicable($"no 429/503 was answered in this run ({ctx.Client.Log.Count(e => e.Status is not null)} answers), so there is no Retry-After to judge")
             : Outcome.Pass($"{answers.Count} 429/503 answers, each with Retry-After");
     }
 }

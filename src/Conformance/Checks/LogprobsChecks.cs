@@ -8,6 +8,7 @@ namespace Conformance.Checks;
 internal static class LogprobsChecks
 {
     private static readonly string[] ArrayKeys = ["tokens", "token_logprobs", "top_logprobs", "text_offset"];
+    private const string LegacyShape = "{tokens, token_logprobs, top_logprobs, text_offset}";
 
     public static IEnumerable<CheckDefinition> All()
     {
@@ -27,7 +28,7 @@ internal static class LogprobsChecks
     private static CheckDefinition Over(string id, string title, string spec, Func<CheckContext, Source, (string Expected, string Seen)?> rule) =>
         new(id, title, spec, async ctx =>
         {
-            var (sources, problem) = await Sources(ctx);
+            var (sources, notes, problem) = await Sources(ctx);
             if (problem is not null)
             {
                 return problem;
@@ -35,9 +36,10 @@ internal static class LogprobsChecks
 
             foreach (var source in sources)
             {
-                if (source.Logprobs is not JsonObject)
+                // Judged only in the legacy shape: a rule over arrays that are absent would pass on nothing.
+                if (ShapeProblem(source) is { } shape)
                 {
-                    return Outcome.Fail($"{source.Label}: logprobs is not an object", source.Exchange, "a logprobs object", Json.Show(source.Logprobs), source.Excerpt);
+                    return Outcome.Fail($"{source.Label}: {shape}", source.Exchange, $"a logprobs object {LegacyShape} (logprobs = {source.K} was requested)", shape, source.Excerpt);
                 }
 
                 if (rule(ctx, source) is { } broken)
@@ -46,8 +48,36 @@ internal static class LogprobsChecks
                 }
             }
 
-            return Outcome.Pass($"{sources.Count} logprobs objects ({string.Join(", ", sources.Select(x => x.Label.StartsWith("streamed", StringComparison.Ordinal) ? "streamed" : x.Label).Distinct(StringComparer.Ordinal))})");
+            var judged = string.Join(", ", sources.Select(x => x.Label.StartsWith("streamed", StringComparison.Ordinal) ? "streamed" : x.Label).Distinct(StringComparer.Ordinal));
+            return Outcome.Pass($"{sources.Count} logprobs objects ({judged})" + string.Concat(notes.Select(n => "; " + n)));
         });
+
+    /// <summary>
+    /// Why a logprobs object cannot be judged by the legacy rules, naming the shape seen (spec-facts §3.1, §3.2), or
+    /// null when it has the four arrays and covers at least one token.
+    /// </summary>
+    public static string? ShapeProblem(JsonNode? logprobs, int k)
+    {
+        if (logprobs is not JsonObject obj)
+        {
+            return logprobs is null ? $"logprobs is null although logprobs = {k} was requested" : $"logprobs is {Json.Kind(logprobs).ToString().ToLowerInvariant()} {Exchange.Excerpt(Json.Show(logprobs), 80)}, expected an object {LegacyShape}";
+        }
+
+        if (obj["content"] is JsonArray && ArrayKeys.All(key => obj[key] is not JsonArray))
+        {
+            return $"logprobs has the chat shape {{content: [...]}}, expected {LegacyShape}";
+        }
+
+        var notArrays = ArrayKeys.Where(key => obj[key] is not JsonArray).ToList();
+        if (notArrays.Count > 0)
+        {
+            return $"logprobs has the keys {{{string.Join(", ", obj.Select(p => p.Key))}}} ({string.Join(", ", notArrays)} not an array), expected {LegacyShape}";
+        }
+
+        return obj["tokens"] is JsonArray { Count: 0 } ? "logprobs covers no token (tokens is [])" : null;
+    }
+
+    private static string? ShapeProblem(Source source) => ShapeProblem(source.Logprobs, source.K);
 
     /// <summary>
     /// Every logprobs object the shared probes produced: the greedy completion, the echo, and each streamed chunk. Each
@@ -55,35 +85,56 @@ internal static class LogprobsChecks
     /// logprobs.stream-per-chunk, so one broken probe does not fail every shape check. Only the greedy completion,
     /// the reference every check reads, must succeed.
     /// </summary>
-    private static async Task<(List<Source> Sources, Outcome? Problem)> Sources(CheckContext ctx)
+    /// <remarks>What was not judged is returned as notes, so a pass says which evidence it lacked.</remarks>
+    private static async Task<(List<Source> Sources, List<string> Notes, Outcome? Problem)> Sources(CheckContext ctx)
     {
         var sources = new List<Source>();
+        var notes = new List<string>();
         var greedy = await Probes.Greedy(ctx);
         var (body, problem) = CompletionChecks.Success(greedy);
         if (body is null)
         {
-            return (sources, problem);
+            return (sources, notes, problem);
         }
 
         sources.Add(new("non-streamed", greedy, Probes.FirstChoice(body)?["logprobs"], Probes.GreedyLogprobs, false, Exchange.Excerpt(Json.Show(Probes.FirstChoice(body)?["logprobs"]), 800)));
         var echo = await Probes.Echo(ctx);
-        if (CompletionChecks.Success(echo).Body is { } echoBody)
+        var (echoBody, echoProblem) = CompletionChecks.Success(echo);
+        if (echoBody is not null)
         {
             sources.Add(new("echo", echo, Probes.FirstChoice(echoBody)?["logprobs"], Probes.EchoLogprobs, true, Exchange.Excerpt(Json.Show(Probes.FirstChoice(echoBody)?["logprobs"]), 800)));
         }
-
-        if (StreamView.From(await Probes.StreamWithUsage(ctx)).View is { } view)
+        else
         {
-            foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
+            notes.Add($"echo not judged ({echoProblem!.Message}; logprobs.echo-first-null reports that)");
+        }
+
+        var (view, streamProblem) = StreamView.From(await Probes.StreamWithUsage(ctx));
+        if (view is null)
+        {
+            notes.Add($"stream not judged ({streamProblem!.Message}; logprobs.stream-per-chunk reports that)");
+            return (sources, notes, null);
+        }
+
+        var withoutLogprobs = 0;
+        foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
+        {
+            if (choice["logprobs"] is JsonObject)
             {
-                if (choice["logprobs"] is JsonObject)
-                {
-                    sources.Add(new($"streamed chunk #{chunk.Event.Index}", view.Exchange, choice["logprobs"], Probes.GreedyLogprobs, false, StreamView.Frame(chunk)));
-                }
+                sources.Add(new($"streamed chunk #{chunk.Event.Index}", view.Exchange, choice["logprobs"], Probes.GreedyLogprobs, false, StreamView.Frame(chunk)));
+            }
+            else if (!string.IsNullOrEmpty(Json.Str(choice["text"])))
+            {
+                withoutLogprobs++;
             }
         }
 
-        return (sources, null);
+        if (withoutLogprobs > 0)
+        {
+            notes.Add($"{withoutLogprobs} streamed chunk(s) with text carried no logprobs and were not judged (logprobs.stream-per-chunk reports that)");
+        }
+
+        return (sources, notes, null);
     }
 
     private static (string, string)? EqualLength(CheckContext ctx, Source s)
@@ -191,8 +242,13 @@ internal static class LogprobsChecks
         }
 
         var logprobs = choice?["logprobs"];
-        var first = logprobs?["token_logprobs"]?.AsArray() is { Count: > 0 } values ? values[0] : JsonValue.Create("(missing)");
-        var firstTop = logprobs?["top_logprobs"]?.AsArray() is { Count: > 0 } tops ? tops[0] : JsonValue.Create("(missing)");
+        if (ShapeProblem(logprobs, Probes.EchoLogprobs) is { } shape)
+        {
+            return Outcome.Fail($"the echoed logprobs cannot be judged: {shape}", ex, $"logprobs {LegacyShape} with token_logprobs[0] = null", shape, Exchange.Excerpt(Json.Show(logprobs), 600));
+        }
+
+        var first = logprobs?["token_logprobs"] is JsonArray { Count: > 0 } values ? values[0] : JsonValue.Create("(missing)");
+        var firstTop = logprobs?["top_logprobs"] is JsonArray { Count: > 0 } tops ? tops[0] : JsonValue.Create("(missing)");
         return first is null && firstTop is null
             ? Outcome.Pass()
             : Outcome.Fail("the first echoed token's logprob is not null", ex, "token_logprobs[0] = null and top_logprobs[0] = null", $"token_logprobs[0] = {Json.Show(first)}, top_logprobs[0] = {Json.Show(firstTop)}");
@@ -251,6 +307,11 @@ internal static class LogprobsChecks
             }
 
             judged++;
+            if (choice["logprobs"] is JsonObject && ShapeProblem(choice["logprobs"], Probes.GreedyLogprobs) is { } shape)
+            {
+                return Outcome.Fail($"a content chunk's {shape}", view.Exchange, $"logprobs {LegacyShape} with at least one token on every content chunk with text", shape, StreamView.Frame(chunk));
+            }
+
             if (choice["logprobs"]?["tokens"] is not JsonArray { Count: > 0 })
             {
                 return Outcome.Fail("a content chunk lacks its logprobs", view.Exchange, "logprobs with at least one token on every content chunk with text (logprobs = 2 was requested)", $"logprobs = {Json.Show(choice["logprobs"])}", StreamView.Frame(chunk));

@@ -45,6 +45,16 @@ internal static class Probes
             new JsonObject { ["model"] = ctx.Model, ["prompt"] = Prompt, ["max_tokens"] = 3, ["temperature"] = 0, ["stream"] = true, ["stream_options"] = new JsonObject() },
             stream: true);
 
+    /// <summary>
+    /// A stream with <c>stream_options: {include_usage: false}</c>: usage was declined in so many words, which llama.cpp's
+    /// completions streams ignore (spec-facts §12.1).
+    /// </summary>
+    public static Task<Exchange> StreamIncludeUsageFalse(CheckContext ctx) =>
+        ctx.Completion(
+            "stream.include-usage-false",
+            new JsonObject { ["model"] = ctx.Model, ["prompt"] = Prompt, ["max_tokens"] = 3, ["temperature"] = 0, ["stream"] = true, ["stream_options"] = new JsonObject { ["include_usage"] = false } },
+            stream: true);
+
     /// <summary>A seeded, sampled request; <paramref name="copy"/> names the two identical sends.</summary>
     public static Task<Exchange> Seeded(CheckContext ctx, string copy) =>
         ctx.Completion(

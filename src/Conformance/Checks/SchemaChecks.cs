@@ -24,11 +24,12 @@ internal static class SchemaChecks
 
     private static async Task<Outcome> Completions(CheckContext ctx)
     {
-        await Probes.Greedy(ctx); // at least one answer to judge, even when this check runs alone
+        var greedy = await Probes.Greedy(ctx); // at least one answer to judge, even when this check runs alone
         var answers = ctx.Client.Log.Where(e => e.Spec.Path == "completions" && !e.Spec.Stream && e.Status == 200 && e.Failure == TransportFailure.None).ToList();
         if (answers.Count == 0)
         {
-            return Outcome.NotApplicable("no non-streamed completion was answered with 200");
+            return CompletionChecks.Success(greedy).Problem
+                ?? Outcome.Fail("nothing to judge: no non-streamed completion was answered with 200", greedy, "a completion", "none");
         }
 
         return await EveryBodyValid(answers, "completion.schema.json", _ => "a completion breaks the schema", $"{answers.Count} completions");
@@ -36,11 +37,12 @@ internal static class SchemaChecks
 
     private static async Task<Outcome> Chunks(CheckContext ctx)
     {
-        await Probes.StreamWithUsage(ctx);
+        var own = await Probes.StreamWithUsage(ctx);
         var streams = ctx.Client.Log.Where(e => e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList();
         if (streams.Count == 0)
         {
-            return Outcome.NotApplicable("no stream was answered with 200");
+            return StreamView.From(own).Problem
+                ?? Outcome.Fail("nothing to judge: no stream was answered with 200", own, "an event stream", "none");
         }
 
         var schema = await Load("completion-chunk.schema.json");
@@ -58,15 +60,23 @@ internal static class SchemaChecks
             }
         }
 
-        return Outcome.Pass($"{checkedChunks} chunks in {streams.Count} streams");
+        return checkedChunks > 0
+            ? Outcome.Pass($"{checkedChunks} chunks in {streams.Count} streams")
+            : Outcome.Fail($"nothing to judge: {streams.Count} streams carried no chunk", own, "chunks to validate", "no data event before [DONE]", Exchange.Excerpt(own.BodyText, 400));
     }
 
     private static async Task<Outcome> Errors(CheckContext ctx)
     {
         // Make sure errors exist even when this check runs alone.
-        await ValidationChecks.InvalidJson(ctx);
-        await ValidationChecks.UnknownModelRequest(ctx);
+        var own = new[] { await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx) };
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
+        if (errors.Count == 0)
+        {
+            return own.FirstOrDefault(e => e.Status is null || e.Failure != TransportFailure.None) is { } failed
+                ? Outcome.FromTransport(failed)
+                : ErrorChecks.NoErrorToJudge(ctx);
+        }
+
         return await EveryBodyValid(errors, "error.schema.json", ex => $"an HTTP {ex.Status} body breaks the error schema", $"{errors.Count} error bodies");
     }
 

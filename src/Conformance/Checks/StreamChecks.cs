@@ -33,6 +33,7 @@ internal static partial class StreamChecks
         yield return With("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
         yield return new("stream.usage.absent-when-not-requested", "Without stream_options, no chunk carries usage", "spec-facts §4.4", UsageAbsent);
         yield return new("stream.usage.absent-when-options-empty", "With stream_options {} (include_usage unset), no chunk carries usage", "spec-facts §4.4, §9 Q11, §10 item 6", UsageAbsentWithEmptyOptions);
+        yield return new("stream.usage.absent-when-include-usage-false", "With include_usage: false, no chunk carries usage", "spec-facts §4.4, §12.1", UsageAbsentWhenDeclined);
         yield return With("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
         yield return With("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
     }
@@ -93,9 +94,15 @@ internal static partial class StreamChecks
     private static Outcome DoneSingleAndLast(CheckContext ctx, StreamView view)
     {
         ctx.Observe("stream.done_count", view.DoneCount);
+        if (view.DoneUnterminated)
+        {
+            // The [DONE] is the last bytes of the body, so nothing follows it; done.blank-line warns about the missing blank line.
+            return Outcome.Pass("a single [DONE] ends the stream (without its blank line: stream.done.blank-line reports that)");
+        }
+
         if (view.DoneCount == 0)
         {
-            return Outcome.Pass("no [DONE]; stream.not-truncated reports that");
+            return NoDone(view);
         }
 
         var first = view.Events.First(e => e.Data == StreamView.Done);
@@ -137,14 +144,20 @@ internal static partial class StreamChecks
             ? Outcome.Fail(
                 "[DONE] is not followed by a blank line, so a WHATWG parser drops it", view.Exchange, "data: [DONE] then an empty line",
                 "the stream ends right after data: [DONE]", $"unterminated tail: {Json.Quote(view.Exchange.Sse?.DiscardedTail)}")
-            : Outcome.Pass(view.DoneCount > 0 ? "ok" : "no [DONE]; stream.not-truncated reports that");
+            : view.DoneCount > 0 ? Outcome.Pass() : NoDone(view);
+
+    /// <summary>A [DONE] rule on a stream without any [DONE]: nothing to judge (stream.not-truncated names the truncation).</summary>
+    private static Outcome NoDone(StreamView view) =>
+        Outcome.Fail(
+            "nothing to judge: the stream has no [DONE] (stream.not-truncated reports the truncation)", view.Exchange, "data: [DONE] at the end of the stream",
+            $"no [DONE] in {view.Events.Count} event(s)", Exchange.Excerpt(view.Exchange.BodyText, 600));
 
     private static async Task<Outcome> NotTruncated(CheckContext ctx)
     {
         foreach (var probe in new[] { Probes.StreamWithUsage(ctx), Probes.StreamPlain(ctx) })
         {
             var ex = await probe;
-            var (view, problem) = StreamView.From(ex);
+            var (view, problem) = StreamView.From(ex, requireContent: false);
             if (view is null)
             {
                 return problem!;
@@ -162,6 +175,12 @@ internal static partial class StreamChecks
                 return Outcome.Fail(
                     $"the stream ended after {view.Events.Count} event(s) and {ex.Sse!.BytesRead} bytes without [DONE] (truncated)",
                     ex, "data: [DONE] before the connection closes", "end of body without [DONE]", $"last event:\n{last}\nunterminated tail: {Json.Quote(ex.Sse.DiscardedTail)}");
+            }
+
+            // A [DONE] alone proves nothing about truncation: the completion it should end is missing.
+            if (view.NoContent() is { } missing)
+            {
+                return missing;
             }
         }
 
@@ -354,8 +373,9 @@ internal static partial class StreamChecks
             var finishAt = items.FindIndex(x => !string.IsNullOrEmpty(Json.Str(x.Choice["finish_reason"])));
             if (finishAt < 0)
             {
-                // stream.finish-reason.once-per-choice reports a missing finish.
-                continue;
+                return Outcome.Fail(
+                    $"nothing to judge: choice {group.Key} never finishes, so where its finish arrives is unknown (stream.finish-reason.once-per-choice reports that)",
+                    view.Exchange, "a chunk with the choice's finish_reason", "no finish_reason on any chunk", StreamView.Frame(items[^1].Chunk));
             }
 
             var finish = items[finishAt];
@@ -402,6 +422,10 @@ internal static partial class StreamChecks
     private static Task<Outcome> UsageAbsentWithEmptyOptions(CheckContext ctx) =>
         NoUsageOn(ctx, Probes.StreamEmptyOptions, "stream.usage_with_empty_stream_options", "stream_options did not set include_usage");
 
+    // Recorded either way: llama.cpp sends usage on its finish chunk even when it was declined (spec-facts §12.1).
+    private static Task<Outcome> UsageAbsentWhenDeclined(CheckContext ctx) =>
+        NoUsageOn(ctx, Probes.StreamIncludeUsageFalse, "stream.usage_with_include_usage_false", "include_usage was false");
+
     /// <summary>No chunk of <paramref name="probe"/>'s stream may carry usage; the finding is also recorded as an observation.</summary>
     private static async Task<Outcome> NoUsageOn(CheckContext ctx, Func<CheckContext, Task<Exchange>> probe, string observation, string because)
     {
@@ -423,7 +447,9 @@ internal static partial class StreamChecks
         var chunk = view.Chunks.LastOrDefault(c => Json.Kind(c.Json["usage"]) == JsonValueKind.Object);
         if (chunk is null)
         {
-            return Outcome.Pass("no usage chunk; stream.usage.present-when-requested reports that");
+            return Outcome.Fail(
+                "nothing to judge: no chunk carries usage although include_usage was requested (stream.usage.present-when-requested reports that)",
+                view.Exchange, "a chunk with a usage object", "no usage in any chunk", Exchange.Excerpt(view.Exchange.BodyText, 600));
         }
 
         ctx.Observe("stream.usage.completion_tokens", Json.Int(chunk.Json["usage"]?["completion_tokens"]));
@@ -434,9 +460,21 @@ internal static partial class StreamChecks
     {
         var usage = view.Chunks.LastOrDefault(c => Json.Kind(c.Json["usage"]) == JsonValueKind.Object);
         var finish = view.ByChoice.FirstOrDefault(g => g.Key == 0)?.Select(x => Json.Str(x.Choice["finish_reason"])).LastOrDefault(f => !string.IsNullOrEmpty(f));
-        if (finish != "length" || usage is null)
+        if (finish is null)
         {
-            return Outcome.Pass($"finish_reason {finish ?? "none"}; the rule binds only on \"length\" with a usage chunk");
+            return Outcome.Fail("nothing to judge: choice 0 has no finish_reason", view.Exchange, "a finish_reason on choice 0", "none", Exchange.Excerpt(view.Exchange.BodyText, 600));
+        }
+
+        if (finish != "length")
+        {
+            return Outcome.Pass($"finish_reason {Json.Quote(finish)}; the rule binds only on \"length\"");
+        }
+
+        if (usage is null)
+        {
+            return Outcome.Fail(
+                "nothing to judge: finish_reason \"length\" but no chunk carries usage", view.Exchange, $"usage.completion_tokens = {Probes.GreedyMaxTokens}", "no usage in any chunk",
+                Exchange.Excerpt(view.Exchange.BodyText, 600));
         }
 
         var completion = Json.Int(usage.Json["usage"]?["completion_tokens"]);

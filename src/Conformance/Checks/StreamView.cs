@@ -64,8 +64,12 @@ internal sealed class StreamView
             .SelectMany(c => c.Choices!.Where(ch => ch is not null).Select(ch => (Chunk: c, Choice: ch!)))
             .GroupBy(x => Json.Int(x.Choice["index"]) ?? -1);
 
-    /// <summary>Builds the view, or returns a failing outcome when the exchange has no usable stream.</summary>
-    public static (StreamView? View, Outcome? Problem) From(Exchange exchange)
+    /// <summary>
+    /// Builds the view, or returns a failing outcome when the exchange has no usable stream: no answer, another status,
+    /// or (unless <paramref name="requireContent"/> is false) no completion chunk at all, which leaves a stream rule
+    /// nothing to judge (issue 6, "No verdict without evidence").
+    /// </summary>
+    public static (StreamView? View, Outcome? Problem) From(Exchange exchange, bool requireContent = true)
     {
         if (exchange.Failure is TransportFailure.BudgetExhausted or TransportFailure.RunTimeout or TransportFailure.Timeout or TransportFailure.Connection
             && (exchange.Sse is null || exchange.Sse.Events.Count == 0))
@@ -83,7 +87,20 @@ internal sealed class StreamView
             return (null, Outcome.WrongStatus($"the streaming request was answered HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} without an event stream", exchange, "HTTP 200 with an event stream", $"HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
         }
 
-        return (new StreamView(exchange, exchange.Sse), null);
+        var view = new StreamView(exchange, exchange.Sse);
+        return requireContent && view.NoContent() is { } missing ? (null, missing) : (view, null);
+    }
+
+    /// <summary>A failure when the stream carried no chunk with choices: there is no completion to judge.</summary>
+    public Outcome? NoContent()
+    {
+        if (Chunks.Any(c => c.IsContent))
+        {
+            return null;
+        }
+
+        var seen = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Events.Count} event(s), {Chunks.Count} JSON chunk(s), none with choices");
+        return Outcome.Fail($"nothing to judge: the stream carried no completion chunk ({seen})", Exchange, "content chunks with a non-empty `choices` array", seen);
     }
 
     public static JsonObject? TryObject(string data)

@@ -7,7 +7,8 @@ namespace Conformance.Checks;
 
 /// <summary>
 /// Bad input must be refused before any generation, with the OpenAI envelope, the right status, and (where the
-/// profile says so) <c>param</c> and, where spec-facts names one, the provider's <c>code</c> (or null). Checks never read <c>error.message</c> (spec-facts §1.1).
+/// profile says so) <c>param</c> and, where spec-facts names one, the provider's <c>code</c> (or null). Checks never judge
+/// <c>error.message</c> (spec-facts §1.1); the boolean rule only compares two messages with each other.
 /// </summary>
 internal static class ValidationChecks
 {
@@ -21,6 +22,12 @@ internal static class ValidationChecks
     /// <summary>A model id no endpoint serves.</summary>
     public const string UnknownModel = "conformance-no-such-model";
 
+    /// <summary>
+    /// How many events of a bounded probe's stream are read before it is abandoned. A validation probe is judged on its
+    /// status alone, and a strict server refuses before the first byte; an accepting one has shown that with the status.
+    /// </summary>
+    public const int BoundedProbeEvents = 3;
+
     public static IEnumerable<CheckDefinition> All()
     {
         yield return Case(
@@ -31,10 +38,10 @@ internal static class ValidationChecks
         {
             foreach (var value in new[] { true, false })
             {
-                var literal = value ? "true" : "false";
-                yield return Case(
-                    $"validation.boolean.{name}.{literal}", $"`{name}: {literal}` is refused as the wrong type", "spec-facts §1.1, §10 item 2, §11.1",
-                    ctx => Body(ctx, b => b[name] = value), 400, name, "invalid_type");
+                var id = $"validation.boolean.{name}.{(value ? "true" : "false")}";
+                yield return new(
+                    id, $"`{name}: {(value ? "true" : "false")}` is refused as the wrong type", "spec-facts §1.1, §10 item 2, §11.1, §12.1",
+                    ctx => BooleanRefused(ctx, id, name, value));
             }
         }
 
@@ -91,9 +98,14 @@ internal static class ValidationChecks
         yield return Auth("auth.wrong-key", "A request with a wrong key is refused", AuthMode.Wrong, "invalid_api_key");
     }
 
-    /// <summary>A body cut off mid-object; the estimate covers an endpoint that somehow generates anyway.</summary>
+    /// <summary>
+    /// A body cut off mid-object. Bounded whatever the server does: a parser that reads what it can still sees
+    /// <c>max_tokens: 1</c> and <c>stream: true</c>, and the stream is abandoned after a few events.
+    /// </summary>
     public static Task<Exchange> InvalidJson(CheckContext ctx) =>
-        ctx.Probe(new RequestSpec("validation.invalid-json", HttpMethod.Post, "completions", "{\"model\": \"" + ctx.Model + "\", \"prompt\": ", TokenEstimate: 80));
+        ctx.Probe(new RequestSpec(
+            "validation.invalid-json", HttpMethod.Post, "completions", "{\"model\": \"" + ctx.Model + "\", \"max_tokens\": 1, \"stream\": true, \"prompt\": ",
+            Stream: true, TokenEstimate: 80, AbandonAfterEvents: BoundedProbeEvents));
 
     /// <summary>A valid request for a model no endpoint serves.</summary>
     public static Task<Exchange> UnknownModelRequest(CheckContext ctx) => Body(ctx, b => b["model"] = UnknownModel);
@@ -111,6 +123,12 @@ internal static class ValidationChecks
         }
 
         ctx.Observe(id + ".status", ex.Status);
+        if (ex.Status is >= 500 && ctx.Profile.ExpectedServerErrors.Contains(id))
+        {
+            // The profile records this 5xx as its expected divergence (spec-facts §12.1): judged here, at this check's level, once.
+            return Outcome.Fail($"expected HTTP {status}, got {ex.Status} (the 5xx the {ctx.Profile.Name} profile expects)", ex, $"HTTP {status}", $"HTTP {ex.Status}");
+        }
+
         if (ex.Status != status)
         {
             var accepted = ex.Status is >= 200 and < 300 ? " (the request was accepted)" : string.Empty;
@@ -166,11 +184,78 @@ internal static class ValidationChecks
     private static CheckDefinition Case(string id, string title, string spec, Func<CheckContext, Task<Exchange>> send, int status, string? param, string? code) =>
         new(id, title, spec, async ctx => ExpectError(ctx, id, await send(ctx), status, param, code));
 
-    /// <summary>Sends the minimal valid body changed by <paramref name="mutate"/>; the body itself names the probe, so equal bodies are sent once.</summary>
+    /// <summary>
+    /// <c>validation.boolean.*</c>: a 400 proves the boolean was refused only if the refusal is about its type. A server
+    /// that coerces <c>false</c> to 0 and then refuses 0 as out of range (llama.cpp's <c>n: false</c>, spec-facts §12.1)
+    /// accepts booleans. The rule: the refusal is a type refusal when <c>error.code</c> is <c>invalid_type</c>; otherwise
+    /// the same body with the numeric equivalent (true → 1, false → 0) is sent, and when both answers have the same
+    /// status and the same error message once the literal is normalised (or, without messages, the same code and
+    /// param), the boolean was coerced. Any difference (a 200 for the number, another message) shows the type was refused.
+    /// </summary>
+    private static async Task<Outcome> BooleanRefused(CheckContext ctx, string id, string name, bool value)
+    {
+        var literal = value ? "true" : "false";
+        var digit = value ? 1 : 0;
+        var ex = await Body(ctx, b => b[name] = value);
+        var outcome = ExpectError(ctx, id, ex, 400, name, "invalid_type");
+        var error = ex.Json?["error"];
+
+        // A refusal (even one whose envelope breaks another rule) that does not name the type is compared with the
+        // number's: when the boolean was coerced, that is the real reason, and it is reported before any envelope detail.
+        if (ex.Status != 400 || ex.Failure != TransportFailure.None || error is not JsonObject || Json.Str(error["code"]) == "invalid_type")
+        {
+            return outcome;
+        }
+
+        var numeric = await Body(ctx, b => b[name] = digit);
+        if (numeric.Status is null || numeric.Failure != TransportFailure.None)
+        {
+            return Outcome.FromTransport(numeric);
+        }
+
+        var numericError = numeric.Json?["error"];
+        var sameMessage = Json.Str(error?["message"]) is { } m1 && Json.Str(numericError?["message"]) is { } m2
+            ? NormaliseLiteral(m1, literal, digit) == NormaliseLiteral(m2, literal, digit)
+            : Json.Str(error?["message"]) is null && Json.Str(numericError?["message"]) is null
+                && JsonNode.DeepEquals(error?["code"], numericError?["code"]) && JsonNode.DeepEquals(error?["param"], numericError?["param"]);
+        var coerced = numeric.Status == ex.Status && sameMessage;
+        ctx.Observe(id + ".coerced", coerced);
+        if (coerced)
+        {
+            return Outcome.Fail(
+                $"the server refused `{name}: {literal}` exactly as it refuses `{name}: {digit}`: the boolean was coerced, not refused",
+                ex,
+                $"a refusal of the type: error.code \"invalid_type\", or an answer that differs from the one to `{name}: {digit}`",
+                $"HTTP {ex.Status} for both, error {Exchange.Excerpt(Json.Show(error), 200)}",
+                $"{ex.Describe(300)}\n--- the same body with {name}: {digit} ---\n{numeric.Describe(300)}");
+        }
+
+        return outcome.Kind != OutcomeKind.Pass ? outcome : outcome with { Message = $"{outcome.Message}; refused as a type: `{name}: {digit}` is answered HTTP {numeric.Status}" + (numeric.Status == ex.Status ? " with another message" : string.Empty) };
+    }
+
+    /// <summary>The message with the boolean literal and its numeric equivalent replaced, so "got false" and "got 0" compare equal.</summary>
+    private static string NormaliseLiteral(string message, string literal, int digit) =>
+        System.Text.RegularExpressions.Regex.Replace(
+            message, $@"(?<![\w.])({literal}|{digit}(\.0+)?)(?![\w.])", "<value>", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>
+    /// Sends the minimal valid body changed by <paramref name="mutate"/>; the body itself names the probe, so equal bodies
+    /// are sent once. A body whose <c>max_tokens</c> is not a positive integer (absent, null, zero, negative, a boolean, a
+    /// string) might make a lenient server generate until its context is full (spec-facts §12.1, <c>max_tokens: -1</c>):
+    /// such a probe is sent with <c>stream: true</c> and abandoned after <see cref="BoundedProbeEvents"/> events, so it
+    /// costs a few tokens whatever the server does. A server that validates refuses it before the first byte, as before.
+    /// </summary>
     private static Task<Exchange> Body(CheckContext ctx, Action<JsonObject> mutate)
     {
         var body = ctx.MinimalBody();
         mutate(body);
-        return ctx.Completion("validation:" + body.ToJsonString(), body);
+        // Read back from the text: a node built in code holds a CLR int, which Json.Int (made for parsed JSON) does not read.
+        if (Json.Int(Json.TryParse(body.ToJsonString())?["max_tokens"]) is not > 0 && !body.ContainsKey("stream"))
+        {
+            body["stream"] = true;
+        }
+
+        var stream = Json.Kind(body["stream"]) == JsonValueKind.True;
+        return ctx.Completion("validation:" + body.ToJsonString(), body, stream, abandonAfterEvents: stream ? BoundedProbeEvents : 0);
     }
 }

@@ -348,6 +348,14 @@ internal sealed class EndpointClient : IDisposable
                     break;
                 }
 
+                if (sse is not null && spec.AbandonAfterEvents > 0 && sse.Events.Count >= spec.AbandonAfterEvents)
+                {
+                    // A bounded probe (RequestSpec.AbandonAfterEvents): leave without draining, so a server that
+                    // would generate until its context is full stops at its next write.
+                    exchange.Abandoned = true;
+                    break;
+                }
+
                 if (sse is not null && sse.Events.Count > _options.MaxStreamEvents)
                 {
                     exchange.Failure = TransportFailure.StreamCapReached;

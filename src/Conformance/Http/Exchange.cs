@@ -52,6 +52,10 @@ internal enum AuthMode
 /// <param name="Auth">How to authenticate.</param>
 /// <param name="Stream">Whether to parse the body as an event stream while reading it.</param>
 /// <param name="TokenEstimate">The worst-case tokens the request may cost; 0 for requests that generate nothing.</param>
+/// <param name="AbandonAfterEvents">
+/// For a stream: stop reading after this many events and close the connection (0 reads to the end). A probe a lenient
+/// server might answer with unbounded output is sent streamed and abandoned, so it costs a few tokens whatever the server does.
+/// </param>
 internal sealed record RequestSpec(
     string Probe,
     HttpMethod Method,
@@ -60,7 +64,8 @@ internal sealed record RequestSpec(
     string ContentType = "application/json",
     AuthMode Auth = AuthMode.Configured,
     bool Stream = false,
-    int TokenEstimate = 0);
+    int TokenEstimate = 0,
+    int AbandonAfterEvents = 0);
 
 /// <summary>One 429/503 answer that the client waited on (or refused to wait on) before retrying.</summary>
 /// <param name="Status">The status received.</param>
@@ -94,6 +99,9 @@ internal sealed class Exchange
     public byte[] Body { get; set; } = [];
 
     public TransportFailure Failure { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the client stopped reading the stream on purpose (<see cref="RequestSpec.AbandonAfterEvents"/>); not a failure.</summary>
+    public bool Abandoned { get; set; }
 
     public string? FailureDetail { get; set; }
 
@@ -166,6 +174,7 @@ internal sealed class Exchange
         RetryAfter = null;
         Body = [];
         Sse = null;
+        Abandoned = false;
     }
 
     /// <summary>A short description of the response for evidence: status line, content type, body start.</summary>
@@ -180,6 +189,11 @@ internal sealed class Exchange
         {
             // E.g. why a 503 was not retried: its Retry-After exceeded the bound.
             sb.Append("note: ").Append(FailureDetail).Append('\n');
+        }
+
+        if (Abandoned)
+        {
+            sb.Append("note: a bounded probe: the stream was abandoned after ").Append(Spec.AbandonAfterEvents).Append(" event(s), the rest was never read\n");
         }
 
         if (Status is { } status)

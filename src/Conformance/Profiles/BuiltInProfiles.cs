@@ -108,40 +108,46 @@ internal static class BuiltInProfiles
             ModelCardKeys = VllmCardKeys,
         },
 
-        // llama.cpp server (spec-facts §3.2, §4.3, §6.1, §9).
+        // A current llama.cpp server, as spec-facts §12 observed it (build b10587), plus §3.2, §4.2, §7 and §9 where §12 is silent.
         ["llamacpp"] = new()
         {
             Name = "llamacpp",
-            Description = "llama.cpp server: lenient parsing, chat-style logprobs, usage on the finish chunk, integer error.code.",
+            Description = "A current llama.cpp server (spec-facts §12): booleans coerced, numeric strings refused, unknown fields, echo and model ignored, 500 on invalid JSON, chat-shaped logprobs, usage on the finish chunk, chatcmpl- ids, integer error.code without param.",
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
-                ["validation.*"] = Should,
-                ["validation.unknown-parameter"] = Divergence, // §9 Q1
-                ["validation.boolean.*"] = Divergence, // §9 Q2: falls back to defaults
-                ["validation.numeric-string.*"] = Divergence,
-                ["validation.prompt-logprobs.while-streaming"] = NotApplicable,
-                ["logprobs.*"] = Divergence, // §3.2: chat-style shape on /v1/completions
-                ["logprobs.prompt-logprobs-shape"] = NotApplicable,
-                ["stream.usage.*"] = Should,
-                ["stream.usage.absent-when-not-requested"] = Divergence, // §4.3: usage on the finish chunk always
-                ["stream.usage.absent-when-options-empty"] = Divergence, // the same finish-chunk usage
-                ["stream.constant-identity"] = Divergence, // §9 Q15: created re-read per chunk
-                ["stream.finish-reason.on-last-content-chunk"] = Should,
+                ["validation.*"] = Should, // §12.1 records n's range check as the only one in effect
+                ["validation.numeric-string.*"] = CheckLevel.Must, // §12.1: "type must be number, but is string"
+                ["validation.unknown-parameter"] = Divergence, // §12.1: ignored
+                ["validation.boolean.*"] = Divergence, // §12.1: accepted as 1/0 (n: false is then refused as n: 0 is)
+                ["validation.missing-model"] = Divergence, // §12.1: the model is not validated
+                ["validation.unknown-model"] = Divergence, // §12.1: any model is answered as the served alias
+                ["validation.content-type"] = Divergence, // §12.1: Content-Type is not checked
+                ["validation.invalid-json"] = Divergence, // §12.1: 500 server_error (see ExpectedServerErrors)
+                ["validation.range.max_tokens-zero"] = Divergence, // §12.1: generates one token
+                ["validation.range.max_tokens-negative"] = Divergence, // §12.1: generates until the context is full
+                ["validation.prompt-logprobs.while-streaming"] = NotApplicable, // vLLM extension, ignored
+                ["logprobs.*"] = Divergence, // §3.2, §12.1: the chat shape {content: [...]} on /v1/completions; echo ignored
+                ["logprobs.prompt-logprobs-shape"] = NotApplicable, // vLLM extension
+                ["stream.usage.present-when-requested"] = Divergence, // §12.1: usage on the finish chunk, never a choices: [] chunk
+                ["stream.usage.null-on-content-chunks"] = Divergence, // §12.1: that finish chunk (with choices) carries the usage
+                ["stream.usage.absent-when-not-requested"] = Divergence, // §12.1: usage on the finish chunk whatever stream_options says
+                ["stream.usage.absent-when-options-empty"] = Divergence, // the same
+                ["stream.usage.absent-when-include-usage-false"] = Divergence, // §12.1: including include_usage: false
+                ["stream.constant-identity"] = Divergence, // §4.2, §9 Q15: created re-read per chunk
                 ["completion.stop.reason-names-match"] = NotApplicable, // §9 Q13: stopping_word instead
-                ["completion.id-format"] = Should,
-                ["errors.envelope"] = Should, // §6.1: no param key
                 ["errors.retry-after"] = Should,
                 ["consistency.*"] = Should,
             },
             CodeKind = ErrorCodeKind.Integer,
             MaxLogprobs = 20,
-            FinishTextMayBeEmpty = true,
-            IdPattern = "^(chat)?cmpl-",
+            FinishTextMayBeEmpty = true, // §12.1: the finish chunk has text ""
+            IdPattern = "^chatcmpl-", // §12.1, §9 Q16: text completions too
             ChoiceKeys = ["index", "text", "finish_reason"],
             StreamChoiceKeys = ["index", "text", "finish_reason"],
             ModelCardKeys = [],
+            ExpectedServerErrors = ["validation.invalid-json"], // §12.1: counted once, not also by errors.no-5xx
         },
     };
 }

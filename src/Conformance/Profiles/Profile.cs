@@ -64,6 +64,13 @@ internal sealed record Profile
     /// <summary>Gets a value indicating whether content chunks must carry <c>"usage": null</c> rather than omit it (spec-facts §9 Q12).</summary>
     public bool UsageNullOnContentChunks { get; init; }
 
+    /// <summary>
+    /// Gets the probes (named as the check that owns them) whose 5xx answer is this profile's expected divergence, e.g.
+    /// llama.cpp's 500 for invalid JSON (spec-facts §12.1). The owning check reports that 5xx at its own level instead of
+    /// as not evaluable, and <c>errors.no-5xx</c> leaves those probes out, so the divergence is counted once.
+    /// </summary>
+    public IReadOnlyList<string> ExpectedServerErrors { get; init; } = [];
+
     /// <summary>Gets the keys a model card must carry beyond id/object/created/owned_by (spec-facts §7).</summary>
     public required IReadOnlyList<string> ModelCardKeys { get; init; }
 

@@ -17,4 +17,19 @@ public sealed class ConcurrencyTests
             report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => $"run {run}: {c.Id}: {c.Message}").Should().BeEmpty();
         }
     }
+
+    [Fact]
+    public async Task RunAsync_MaxConcurrencyTwo_SendsTwoAtOnce_AndNeverMore()
+    {
+        // The fake holds the first two requests until both are in flight: the overlap is certain, not a matter of latency.
+        await using var server = await FakeAcsServer.StartAsync(new FakeServerOptions { OverlapFirst = 2 });
+        var options = Suite.Options(server.BaseUrl, "validation");
+        options.MaxConcurrency = 2;
+
+        var report = await ConformanceRunner.RunAsync(options);
+
+        report.Succeeded.Should().BeTrue();
+        server.CompletionRequests.Should().BeGreaterThan(40);
+        server.MaxConcurrentRequests.Should().Be(2);
+    }
 }

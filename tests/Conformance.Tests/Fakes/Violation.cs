@@ -48,6 +48,9 @@ public enum Violation
     /// <summary>vLLM's reading of <c>stream_options: {}</c>: include_usage defaults to true (spec-facts §9 Q11).</summary>
     StreamUsageWhenOptionsPresent,
 
+    /// <summary>llama.cpp's completions streams: usage even with <c>include_usage: false</c> (spec-facts §12.1).</summary>
+    StreamUsageWhenIncludeUsageFalse,
+
     // Unexpected keys: harmless to a lenient client, caught only by the schema.* checks (additionalProperties: false).
     CompletionExtraKey,
     StreamChunkExtraKey,
@@ -97,9 +100,45 @@ public enum Hostility
     Reset,
 }
 
+/// <summary>Which server the fake answers as: each dialect is a whole wire, not a violation of another.</summary>
+public enum FakeDialect
+{
+    /// <summary>The strict provider of provider-docs/ (spec-facts §11).</summary>
+    Acs,
+
+    /// <summary>
+    /// OpenAI as served (spec-facts §4.3, §9 Q9, §10 item 3): the finish on a separate chunk with empty text and
+    /// <c>"logprobs": null</c>, and a logprobs ceiling of 5.
+    /// </summary>
+    OpenAi,
+
+    /// <summary>A current llama.cpp server (<c>llama-server</c>), as spec-facts §12 observed it.</summary>
+    LlamaCpp,
+}
+
 /// <summary>How the fake behaves. The default is fully acs-conformant.</summary>
 public sealed class FakeServerOptions
 {
+    public FakeDialect Dialect { get; set; }
+
+    /// <summary>Coerce JSON booleans in numeric fields to 1/0 and judge them by the range rules (spec-facts §12.1: <c>n: false</c>).</summary>
+    public bool CoerceBooleans { get; set; }
+
+    /// <summary>
+    /// Treat any <c>max_tokens</c> that is not a positive integer (-1, 0, true, false, "16", null, absent) as "until the
+    /// context is full" (<see cref="ContextTokens"/>), generated lazily and stopped when the client leaves.
+    /// </summary>
+    public bool RunawayMaxTokens { get; set; }
+
+    /// <summary>The context a runaway generation fills (spec-facts §12.1: until the slot's context is full).</summary>
+    public int ContextTokens { get; set; } = 131_072;
+
+    /// <summary>
+    /// Hold the first this-many completion requests until that many are in flight at once: a deterministic overlap that
+    /// proves a client really sends that many concurrently (0: no gate). A client bounded below it never gets past.
+    /// </summary>
+    public int OverlapFirst { get; set; }
+
     public string? ApiKey { get; set; } = "test-key";
 
     public HashSet<Violation> Violations { get; } = [];
@@ -131,6 +170,9 @@ public sealed class FakeServerOptions
 
     /// <summary>The largest accepted <c>logprobs</c>: 20 for the provider, 5 for OpenAI (spec-facts §10 item 3).</summary>
     public int MaxLogprobs { get; set; } = 20;
+
+    /// <summary>Gets the ceiling in effect: the OpenAI dialect's is 5.</summary>
+    internal int LogprobsCeiling => Dialect == FakeDialect.OpenAi ? Math.Min(MaxLogprobs, 5) : MaxLogprobs;
 
     /// <summary>A hostile server that echoes the Authorization header into error messages (redaction test).</summary>
     public bool EchoAuthorization { get; set; }
