@@ -60,6 +60,8 @@ public static class ConformanceRunner
                 TokenBudget = client.Budget.Limit,
                 TokensSpent = client.Budget.Spent,
                 Requests = client.Log.Sum(e => e.Attempts),
+                Responses = client.ResponseCount,
+                TransportRetries = client.TransportRetryCount,
                 Retries = client.RetryCount,
                 RetryWaitMs = (long)client.RetryWait.TotalMilliseconds,
             },
