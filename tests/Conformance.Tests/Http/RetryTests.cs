@@ -53,9 +53,12 @@ public sealed class RetryTests
     [Fact]
     public async Task RunAsync_RetryAfterBeyondBound_IsNotWaitedAndFailsWithTheReason()
     {
-        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 100, RetryAfter = "120" }, null, "completion.shape", "errors.no-5xx");
+        // The clock never moves: had the client started waiting 120 s on it, the run would not end.
+        var clock = new ObservedClock();
+        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 100, RetryAfter = "120" }, o => o.TimeProvider = clock, "completion.shape", "errors.no-5xx").WaitAsync(Guard);
 
-        report.DurationMs.Should().BeLessThan(5_000);
+        clock.TimerCreated(TimeSpan.FromSeconds(120)).IsCompleted.Should().BeFalse("a Retry-After beyond the bound is never waited");
+        report.DurationMs.Should().Be(0);
         var shape = report.Checks.Single(c => c.Id == "completion.shape");
         shape.Verdict.Should().Be(Verdict.Fail);
         shape.Evidence!.Excerpt.Should().Contain("HTTP 503").And.Contain("Retry-After 120s exceeds the bound of 2s; not retried");
