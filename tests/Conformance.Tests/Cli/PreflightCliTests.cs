@@ -63,6 +63,17 @@ public sealed class PreflightCliTests
     }
 
     [Fact]
+    public async Task Run_HttpsToAPlainHttpPort_SaysTheHandshakeFailed()
+    {
+        await using var server = await StatusServerAsync(_ => 200);
+        var url = "https://" + server.BaseUrl.Authority + "/v1";
+
+        var error = await StoppedAsync(url);
+
+        error.Should().Be($"error: cannot connect to {url}: the TLS handshake failed; does the server speak https, or did you mean http://?");
+    }
+
+    [Fact]
     public async Task Run_BaseWithoutV1_SuggestsTheV1Url()
     {
         await using var server = await StatusServerAsync(ctx => ctx.Request.Path.StartsWithSegments("/v1") ? 200 : 404);

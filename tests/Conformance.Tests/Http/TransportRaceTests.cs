@@ -57,6 +57,26 @@ public sealed class TransportRaceTests
     }
 
     [Fact]
+    public async Task RunAsync_OneConnectionClosedAfterEachStream_CountsTheRetriesInTheReportAndTheConsole()
+    {
+        await using var fake = await FakeAcsServer.StartAsync();
+        await using var proxy = StreamClosingProxy.Start(fake.BaseUrl);
+        var options = Suite.Options(proxy.BaseUrl, "stream", "logprobs");
+
+        // One request at a time: the request after each stream reuses the connection the stream's server closed.
+        options.MaxConcurrency = 1;
+
+        var report = await ConformanceRunner.RunAsync(options);
+
+        report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+        var retries = report.Usage.TransportRetries;
+        retries.Should().BePositive();
+        report.Usage.Requests.Should().Be(report.Usage.Responses + retries, "each retried request failed once without an answer");
+        ConsoleReport.Summary(report).Should().Contain($"resent after a transport race: {retries};");
+        JsonReport.Serialize(report).Should().Contain($"\"transportRetries\": {retries}");
+    }
+
+    [Fact]
     public async Task SendAsync_ConnectionRefused_IsNotRetried()
     {
         var options = Suite.Options(new Uri($"http://127.0.0.1:{Ports.Closed()}/v1"));
