@@ -60,6 +60,8 @@ public static class ConformanceRunner
                 TokenBudget = client.Budget.Limit,
                 TokensSpent = client.Budget.Spent,
                 Requests = client.Log.Sum(e => e.Attempts),
+                Responses = client.ResponseCount,
+                TransportRetries = client.TransportRetryCount,
                 Retries = client.RetryCount,
                 RetryWaitMs = (long)client.RetryWait.TotalMilliseconds,
             },
@@ -72,6 +74,28 @@ public static class ConformanceRunner
 
         Summarise(report);
         return report;
+    }
+
+    /// <summary>
+    /// Probes the target cheaply before a run and says, in one line, what makes it the wrong target: nothing listening,
+    /// not HTTP, 404 on every route (e.g. a base URL without <c>/v1</c>), or the key refused on every route.
+    /// </summary>
+    /// <remarks>
+    /// The CLI calls it before every run and stops with exit code 2 on a problem; <see cref="RunAsync"/> does not call
+    /// it, so in-process callers that want it call it first. It sends at most three requests, none of which can generate
+    /// more than one token (docs/conformance.md, "Preflight"). A target that does not answer within a few seconds is
+    /// not a problem here: it may be starting, and the checks' own timeouts apply.
+    /// </remarks>
+    /// <param name="options">The endpoint and key; <see cref="ConformanceOptions.RequestTimeout"/> bounds each probe, at most 5 seconds.</param>
+    /// <param name="cancellationToken">Cancels the probes.</param>
+    /// <returns>Null when the checks should run; otherwise the problem and what to try, on one line, without the key.</returns>
+    /// <exception cref="ArgumentException">The options are not valid (as for <see cref="RunAsync"/>).</exception>
+    public static async Task<string?> PreflightAsync(ConformanceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var problem = await Preflight.RunAsync(options, cancellationToken);
+        return problem is null ? null : new Redactor(options.ApiKey).Redact(problem);
     }
 
     /// <summary>Resolves a profile name, case-insensitively.</summary>

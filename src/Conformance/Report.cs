@@ -141,11 +141,20 @@ public sealed class ReportUsage
     /// <summary>Gets or sets the token budget.</summary>
     public int TokenBudget { get; set; }
 
-    /// <summary>Gets or sets the tokens spent (reported usage; the reservation where none was reported).</summary>
+    /// <summary>
+    /// Gets or sets the tokens received: the reported <c>usage.total_tokens</c>, else counted from the bodies. Requests
+    /// that got no answer or a 4xx/5xx count 0 (docs/conformance.md, "How the budget counts").
+    /// </summary>
     public int TokensSpent { get; set; }
 
     /// <summary>Gets or sets the number of HTTP requests sent, retries included.</summary>
     public int Requests { get; set; }
+
+    /// <summary>Gets or sets how many of <see cref="Requests"/> received an HTTP status line; 0 with requests sent means nothing answered.</summary>
+    public int Responses { get; set; }
+
+    /// <summary>Gets or sets how many requests failed before any response byte and were retried once on a fresh connection.</summary>
+    public int TransportRetries { get; set; }
 
     /// <summary>Gets or sets how many 429/503 answers were retried.</summary>
     public int Retries { get; set; }
@@ -158,7 +167,7 @@ public sealed class ReportUsage
 public sealed class ConformanceReport
 {
     /// <summary>The JSON report schema version this build writes.</summary>
-    public const string CurrentSchemaVersion = "1.0";
+    public const string CurrentSchemaVersion = "1.1";
 
     /// <summary>Gets or sets the report schema version.</summary>
     public string SchemaVersion { get; set; } = CurrentSchemaVersion;
@@ -187,4 +196,8 @@ public sealed class ConformanceReport
     /// <summary>Gets a value indicating whether every check that applies passed (warnings and expected divergences allowed).</summary>
     [JsonIgnore]
     public bool Succeeded => Summary.Failed == 0 && Summary.Skipped == 0;
+
+    /// <summary>Gets a value indicating whether requests were sent and none of them got an HTTP answer (e.g. a dead port).</summary>
+    [JsonIgnore]
+    public bool NothingAnswered => Usage.Requests > 0 && Usage.Responses == 0;
 }

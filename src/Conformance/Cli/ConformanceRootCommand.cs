@@ -125,14 +125,20 @@ internal sealed class ConformanceRootCommand : RootCommand
             return await UsageAsync(CliApp.UserMessage(ex));
         }
 
-        if (!parse.GetValue(_quiet))
-        {
-            options.Progress = new LineProgress(_env.Out, total);
-        }
-
         ConformanceReport report;
         try
         {
+            // A wrong target is one line and exit 2, not a failure per check (docs/conformance.md, "Preflight").
+            if (await ConformanceRunner.PreflightAsync(options, ct) is { } problem)
+            {
+                return await UsageAsync(problem);
+            }
+
+            if (!parse.GetValue(_quiet))
+            {
+                options.Progress = new LineProgress(_env.Out, total);
+            }
+
             report = await ConformanceRunner.RunAsync(options, ct);
         }
         catch (ArgumentException ex)

@@ -19,11 +19,14 @@ internal sealed class EndpointClient : IDisposable
 
     private readonly ConformanceOptions _options;
     private readonly HttpClient _http;
+    private readonly HttpClient _fresh;
     private readonly SemaphoreSlim _concurrency;
     private readonly Redactor _redactor;
     private readonly ConcurrentQueue<Exchange> _log = new();
     private long _retryWaitTicks;
     private int _retryCount;
+    private int _transportRetryCount;
+    private int _responseCount;
 
     public EndpointClient(ConformanceOptions options, TokenBudget budget, Redactor redactor)
     {
@@ -31,19 +34,13 @@ internal sealed class EndpointClient : IDisposable
         Budget = budget;
         _redactor = redactor;
         _concurrency = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = options.RequestTimeout,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.None,
-
-            // A response cut at our byte or event cap is abandoned, not drained: draining an endless or hostile
-            // stream reads up to 1 MB for up to 2 s per response just to reuse a connection to a broken endpoint.
-            MaxResponseDrainSize = 0,
-        };
 
         // Our own timeouts apply (per request, per run); HttpClient's would hide which one fired.
-        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(NewHandler(options, Timeout.InfiniteTimeSpan), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+
+        // Connections that live for one request: a retry of a transport race goes out on a connection that cannot be
+        // the dead pooled one (spec-facts §12.1).
+        _fresh = new HttpClient(NewHandler(options, TimeSpan.Zero), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public TokenBudget Budget { get; }
@@ -53,11 +50,18 @@ internal sealed class EndpointClient : IDisposable
 
     public int RetryCount => _retryCount;
 
+    /// <summary>Gets how many requests failed before any response byte and were sent once more on a fresh connection.</summary>
+    public int TransportRetryCount => _transportRetryCount;
+
+    /// <summary>Gets how many attempts received an HTTP status line (whatever the status); 0 means nothing answered.</summary>
+    public int ResponseCount => _responseCount;
+
     public TimeSpan RetryWait => TimeSpan.FromTicks(Interlocked.Read(ref _retryWaitTicks));
 
     public void Dispose()
     {
         _http.Dispose();
+        _fresh.Dispose();
         _concurrency.Dispose();
     }
 
@@ -128,7 +132,7 @@ internal sealed class EndpointClient : IDisposable
                 exchange.Elapsed = _options.TimeProvider.GetElapsedTime(started);
                 if (spec.TokenEstimate > 0)
                 {
-                    Budget.Settle(spec.TokenEstimate, TokensSpent(exchange));
+                    Budget.Settle(spec.TokenEstimate, ReceivedTokens.Count(exchange));
                 }
             }
             finally
@@ -170,39 +174,6 @@ internal sealed class EndpointClient : IDisposable
         return (false, TimeSpan.Zero);
     }
 
-    /// <summary>What the exchange cost: the reported <c>total_tokens</c>, else the estimate. Total: it never throws.</summary>
-    private static long TokensSpent(Exchange exchange)
-    {
-        try
-        {
-            if (exchange.Status is not (>= 200 and < 300))
-            {
-                // A rejected or failed request generated nothing that the endpoint could bill.
-                return exchange.Failure is TransportFailure.None or TransportFailure.BudgetExhausted ? 0 : exchange.Spec.TokenEstimate;
-            }
-
-            JsonNode? usage = null;
-            if (exchange.Sse is { } sse)
-            {
-                foreach (var ev in sse.Events)
-                {
-                    usage = Exchange.ParseStrict(ev.Data, out _)?["usage"] ?? usage;
-                }
-            }
-            else
-            {
-                usage = (exchange.Json as JsonObject)?["usage"];
-            }
-
-            return Json.Int(usage?["total_tokens"]) is { } total && total >= 0 ? total : exchange.Spec.TokenEstimate;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
-        {
-            // A body the checks will report on must not stop the budget from settling.
-            return exchange.Spec.TokenEstimate;
-        }
-    }
-
     private Uri Resolve(string path)
     {
         // User info is never sent or shown: a key belongs in ApiKey, not in the URL.
@@ -241,6 +212,20 @@ internal sealed class EndpointClient : IDisposable
         return _redactor.Redact(sb.ToString());
     }
 
+    private static SocketsHttpHandler NewHandler(ConformanceOptions options, TimeSpan pooledConnectionLifetime) => new()
+    {
+        ConnectTimeout = options.RequestTimeout,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+
+        // A response cut at our byte or event cap is abandoned, not drained: draining an endless or hostile
+        // stream reads up to 1 MB for up to 2 s per response just to reuse a connection to a broken endpoint.
+        MaxResponseDrainSize = 0,
+
+        // Zero: a connection serves one request and is closed, never pooled.
+        PooledConnectionLifetime = pooledConnectionLifetime,
+    };
+
     private async Task AttemptAsync(RequestSpec spec, Exchange exchange, CancellationToken runToken)
     {
         try
@@ -256,34 +241,23 @@ internal sealed class EndpointClient : IDisposable
 
         try
         {
-            exchange.Attempts++;
+            // One per-request timeout bounds the attempt and its transport retry together.
             using var timeout = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(runToken, timeout.Token);
-            try
+            if (await SendRecordingAsync(_http, spec, exchange, timeout, runToken, linked.Token) is not { } race)
             {
-                await SendOnceAsync(spec, exchange, linked.Token);
+                return;
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !runToken.IsCancellationRequested)
-            {
-                exchange.Failure = TransportFailure.Timeout;
-                exchange.FailureDetail = $"no complete response within {_options.RequestTimeout.TotalSeconds:0.###}s";
-            }
-            catch (OperationCanceledException) when (runToken.IsCancellationRequested)
-            {
-                exchange.Failure = TransportFailure.RunTimeout;
-                exchange.FailureDetail = "run timeout elapsed during the request";
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
-            {
-                exchange.Failure = TransportFailure.Connection;
-                exchange.FailureDetail = _redactor.Redact(ex.GetBaseException().Message);
-            }
-            catch (FormatException)
-            {
-                // E.g. a key with a newline or non-ASCII character: the header cannot be formed. The message may quote the key.
-                exchange.Failure = TransportFailure.Connection;
-                exchange.FailureDetail = "the request could not be formed: a header value (the API key?) has control or non-ASCII characters";
-            }
+
+            // A failure before any response byte, after the connection was made: the usual cause is a server that closed
+            // a kept-alive connection just as the pool reused it (spec-facts §12.1). That is no behaviour of the
+            // endpoint, so the request goes once more on a connection opened for it, and the report says so.
+            Interlocked.Increment(ref _transportRetryCount);
+            exchange.TransportRetry = race;
+            exchange.ResetResponse();
+            exchange.Failure = TransportFailure.None;
+            exchange.FailureDetail = null;
+            await SendRecordingAsync(_fresh, spec, exchange, timeout, runToken, linked.Token);
         }
         finally
         {
@@ -291,9 +265,70 @@ internal sealed class EndpointClient : IDisposable
         }
     }
 
-    private async Task SendOnceAsync(RequestSpec spec, Exchange exchange, CancellationToken ct)
+    /// <summary>Sends once on <paramref name="client"/> and records the outcome.</summary>
+    /// <returns>Why the attempt failed when the failure may be a transport race worth one retry; otherwise null.</returns>
+    private async Task<string?> SendRecordingAsync(HttpClient client, RequestSpec spec, Exchange exchange, CancellationTokenSource timeout, CancellationToken runToken, CancellationToken ct)
+    {
+        exchange.Attempts++;
+        try
+        {
+            await SendOnceAsync(client, spec, exchange, ct);
+            return null;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !runToken.IsCancellationRequested)
+        {
+            exchange.Failure = TransportFailure.Timeout;
+            exchange.FailureDetail = $"no complete response within {_options.RequestTimeout.TotalSeconds:0.###}s";
+            return null;
+        }
+        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
+        {
+            exchange.Failure = TransportFailure.RunTimeout;
+            exchange.FailureDetail = "run timeout elapsed during the request";
+            return null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
+        {
+            exchange.Failure = TransportFailure.Connection;
+            exchange.FailureDetail = _redactor.Redact(ex.GetBaseException().Message);
+            return exchange.Status is null && client == _http && IsRace(ex) ? exchange.FailureDetail : null;
+        }
+        catch (FormatException)
+        {
+            // E.g. a key with a newline or non-ASCII character: the header cannot be formed. The message may quote the key.
+            exchange.Failure = TransportFailure.Connection;
+            exchange.FailureDetail = "the request could not be formed: a header value (the API key?) has control or non-ASCII characters";
+            return null;
+        }
+        finally
+        {
+            if (exchange.Status is not null)
+            {
+                Interlocked.Increment(ref _responseCount);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a failure happened on a connection that was up: the response ended or the connection was reset before
+    /// any byte. Failures to connect (refused, unknown host, TLS) and answers that are not HTTP are not races: a retry
+    /// would meet them again. HttpClient does not say whether the connection was a pooled one, so every such failure
+    /// gets its one retry; it costs one request more against a server that really resets.
+    /// </summary>
+    private static bool IsRace(Exception ex) => ex switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.Unknown } http => http.InnerException is IOException,
+        IOException => true,
+        _ => false,
+    };
+
+    private async Task SendOnceAsync(HttpClient client, RequestSpec spec, Exchange exchange, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(spec.Method, exchange.Url);
+
+        // On the fresh-connection client, say so to the server too.
+        request.Headers.ConnectionClose = client == _fresh ? true : null;
         if (spec.Body is not null)
         {
             var content = new ByteArrayContent(Encoding.UTF8.GetBytes(spec.Body));
@@ -319,7 +354,7 @@ internal sealed class EndpointClient : IDisposable
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         }
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         exchange.Status = (int)response.StatusCode;
         exchange.ContentType = response.Content.Headers.TryGetValues("Content-Type", out var types) ? string.Join(", ", types) : null;
         exchange.RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? string.Join(", ", retry) : null;

@@ -110,6 +110,12 @@ internal sealed class Exchange
 
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>
+    /// Gets or sets why the first attempt was sent again on a fresh connection (it failed before any response byte, a
+    /// transport race: spec-facts §12.1), or null when it was not.
+    /// </summary>
+    public string? TransportRetry { get; set; }
+
     /// <summary>Gets or sets how many times the request was actually sent (retries included).</summary>
     public int Attempts { get; set; }
 
@@ -181,6 +187,12 @@ internal sealed class Exchange
     public string Describe(int maxBody = 600)
     {
         var sb = new StringBuilder();
+        if (TransportRetry is not null)
+        {
+            sb.Append("note: sent twice: the first attempt failed before any response byte (").Append(TransportRetry)
+                .Append("), so it was retried once on a fresh connection\n");
+        }
+
         if (Failure != TransportFailure.None)
         {
             sb.Append("transport: ").Append(Failure).Append(FailureDetail is null ? string.Empty : $" ({FailureDetail})").Append('\n');

@@ -41,7 +41,14 @@ internal static class ConsoleReport
 
         var s = report.Summary;
         sb.Append(CultureInfo.InvariantCulture, $"\n{s.Passed} passed, {s.Failed} failed, {s.Warned} warnings, {s.Divergent} expected divergences, {s.NotApplicable} not applicable, {s.Skipped} skipped\n");
-        sb.Append(CultureInfo.InvariantCulture, $"tokens spent: {report.Usage.TokensSpent} of {report.Usage.TokenBudget}; requests: {report.Usage.Requests}; retries: {report.Usage.Retries} (waited {report.Usage.RetryWaitMs} ms); {report.DurationMs} ms\n");
+        var u = report.Usage;
+        var transport = u.TransportRetries > 0 ? $"; resent after a transport race: {u.TransportRetries}" : string.Empty;
+        sb.Append(CultureInfo.InvariantCulture, $"tokens spent: {u.TokensSpent} of {u.TokenBudget}; requests: {u.Requests}; retries: {u.Retries} (waited {u.RetryWaitMs} ms){transport}; {report.DurationMs} ms\n");
+        if (report.NothingAnswered)
+        {
+            // The one line that explains every failure above: nothing was there to judge.
+            sb.Append(CultureInfo.InvariantCulture, $"nothing answered: 0 of {u.Requests} requests got a response; is the server running at {Clean(report.Target.BaseUrl)}?\n");
+        }
         return sb.ToString();
     }
 

@@ -13,10 +13,13 @@ public sealed class SecretHandlingCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Answers everything with 401 and echoes the Authorization header back, as a hostile endpoint might.</summary>
+    /// <summary>
+    /// Answers with 401 and echoes the Authorization header back, as a hostile endpoint might. The model list answers
+    /// 200 (with the echo): a server that refuses the key on every route stops at the preflight, before any check.
+    /// </summary>
     private static Task<TinyServer> EchoServerAsync() => TinyServer.StartAsync(async ctx =>
     {
-        ctx.Response.StatusCode = 401;
+        ctx.Response.StatusCode = HttpMethods.IsGet(ctx.Request.Method) && ctx.Request.Path.Value!.EndsWith("/models", StringComparison.Ordinal) ? 200 : 401;
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync("{\"error\":{\"message\":\"bad key " + ctx.Request.Headers.Authorization.ToString().Replace("\"", string.Empty, StringComparison.Ordinal) + "\",\"type\":\"auth\",\"param\":null,\"code\":null}}");
     });

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Conformance.Http;
 using Conformance.Tests.Fakes;
 
@@ -7,6 +6,8 @@ namespace Conformance.Tests.Http;
 /// <summary>A broken or hostile endpoint is reported, never crashed on, and never holds the run beyond its bounds.</summary>
 public sealed class HostileEndpointTests
 {
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
     private static readonly string[] Subset = ["stream.not-truncated", "completion.shape", "models.list-shape", "validation.unknown-parameter"];
 
     private static async Task<ConformanceReport> RunHostileAsync(Hostility hostility)
@@ -15,9 +16,8 @@ public sealed class HostileEndpointTests
             new FakeServerOptions { Hostility = hostility },
             o =>
             {
-                // Only a hang needs the per-request timeout to fire; the other hostilities answer at once and are cut
-                // by the caps, so a roomier timeout keeps a cold start on a loaded CI machine from reading as a hang.
-                o.RequestTimeout = TimeSpan.FromSeconds(hostility == Hostility.Hang ? 1 : 5);
+                // These hostilities answer at once and are cut by the caps; hangs have their own tests on a fake clock.
+                o.RequestTimeout = TimeSpan.FromSeconds(5);
                 o.RunTimeout = TimeSpan.FromSeconds(8);
                 o.MaxBodyBytes = 256 * 1024;
                 o.MaxStreamEvents = 200;
@@ -26,18 +26,14 @@ public sealed class HostileEndpointTests
     }
 
     [Theory]
-    [InlineData(Hostility.Hang, "did not answer in time")]
     [InlineData(Hostility.Reset, "connection failed")]
     [InlineData(Hostility.EndlessStream, "cap")]
     [InlineData(Hostility.HugeBody, "byte cap")]
     [InlineData(Hostility.Garbage, "the body is not a JSON object")]
     public async Task RunAsync_HostileEndpoint_ReportsFailuresWithinBounds(Hostility hostility, string transportMessage)
     {
-        var clock = Stopwatch.StartNew();
-
         var report = await RunHostileAsync(hostility);
 
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(8));
         report.Checks.Should().HaveCount(Subset.Length);
         report.Checks.Should().OnlyContain(c => c.Verdict == Verdict.Fail && c.Evidence != null);
         report.Succeeded.Should().BeFalse();
@@ -55,20 +51,50 @@ public sealed class HostileEndpointTests
     }
 
     [Fact]
+    public async Task RunAsync_HangingEndpoint_TimesOutWhenTheClockPassesTheRequestTimeoutAndAbortsTheRequest()
+    {
+        var clock = new ObservedClock();
+        await using var server = await HangServer.StartAsync();
+        var options = Suite.Options(server.BaseUrl, "models.list-shape");
+        options.TimeProvider = clock;
+
+        // Far longer than the test may take: only the run's clock can make it pass.
+        options.RequestTimeout = TimeSpan.FromMinutes(10);
+        options.RunTimeout = TimeSpan.FromHours(1);
+
+        var run = ConformanceRunner.RunAsync(options);
+        await server.FirstArrival.WaitAsync(Guard);
+        run.IsCompleted.Should().BeFalse("nothing answered and the clock has not moved");
+        clock.Fake.Advance(options.RequestTimeout);
+        var report = await run.WaitAsync(Guard);
+
+        var check = report.Checks.Single();
+        check.Verdict.Should().Be(Verdict.Fail);
+        check.Message.Should().Contain("did not answer in time");
+        check.Evidence!.Excerpt.Should().Contain("no complete response within 600s");
+        report.DurationMs.Should().Be(600_000, "the run ended when the request timeout passed on the run's clock");
+        await Task.WhenAll(server.Aborts).WaitAsync(Guard);
+        server.Aborts.Should().ContainSingle("the timed-out request was aborted, not left open, and not retried");
+    }
+
+    [Fact]
     public async Task RunAsync_RunTimeoutElapses_RemainingChecksFailAsNotEvaluated()
     {
-        var report = await Suite.RunAsync(
-            new FakeServerOptions { Hostility = Hostility.Hang },
-            o =>
-            {
-                o.RequestTimeout = TimeSpan.FromSeconds(5);
-                o.RunTimeout = TimeSpan.FromMilliseconds(500);
-            },
-            "models",
-            "errors.envelope");
+        var clock = new ObservedClock();
+        await using var server = await HangServer.StartAsync();
+        var options = Suite.Options(server.BaseUrl, "models", "errors.envelope");
+        options.TimeProvider = clock;
+        options.RequestTimeout = TimeSpan.FromHours(1);
+        options.RunTimeout = TimeSpan.FromMinutes(10);
+
+        var run = ConformanceRunner.RunAsync(options);
+        await server.FirstArrival.WaitAsync(Guard);
+        clock.Fake.Advance(options.RunTimeout);
+        var report = await run.WaitAsync(Guard);
 
         report.Checks.Should().HaveCount(3).And.OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("run timeout", StringComparison.Ordinal));
-        report.DurationMs.Should().BeLessThan(4_000);
+        report.DurationMs.Should().Be(600_000, "the run ended when the run timeout passed on the run's clock, before any request timeout");
+        await Task.WhenAll(server.Aborts).WaitAsync(Guard);
     }
 
     [Fact]

@@ -1,31 +1,64 @@
 using Conformance.Tests.Fakes;
+using Microsoft.AspNetCore.Http;
 
 namespace Conformance.Tests.Http;
 
 /// <summary>Cold starts (503 + Retry-After) are waited out within a bound, reported, and never turned into failures.</summary>
 public sealed class RetryTests
 {
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
     [Fact]
-    public async Task RunAsync_ColdStartWithRetryAfter_WaitsReportsAndPasses()
+    public async Task RunAsync_ColdStartWithRetryAfter_RetriesOnlyOnceTheClockHasPassedIt()
     {
-        await using var server = await FakeAcsServer.StartAsync(new FakeServerOptions { ColdStartFailures = 1, RetryAfter = "1" });
-        var options = Suite.Options(server.BaseUrl, "completion.shape", "errors");
+        var clock = new ObservedClock();
+        var requests = 0;
+        DateTimeOffset? retriedAt = null;
+        var retried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.ContentType = "application/json";
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                ctx.Response.StatusCode = 503;
+                ctx.Response.Headers.RetryAfter = "1";
+                await ctx.Response.WriteAsync("{\"error\":{\"message\":\"starting\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
+                return;
+            }
 
-        var report = await ConformanceRunner.RunAsync(options);
+            retriedAt ??= clock.GetUtcNow();
+            retried.TrySetResult();
+            await ctx.Response.WriteAsync("{\"object\":\"list\",\"data\":[{\"id\":\"" + FakeAcsServer.Model + "\",\"object\":\"model\",\"created\":0,\"owned_by\":\"acs\"}]}");
+        });
+        var options = Suite.Options(server.BaseUrl, "models.lists-model");
+        options.TimeProvider = clock;
+        var started = clock.GetUtcNow();
 
-        report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Id + ": " + c.Message).Should().BeEmpty();
+        var run = ConformanceRunner.RunAsync(options);
+
+        // Either the client starts its one-second wait, or (if it does not wait) the retry arrives first.
+        var first = await Task.WhenAny(clock.TimerCreated(TimeSpan.FromSeconds(1)), retried.Task).WaitAsync(Guard);
+        first.Should().NotBeSameAs(retried.Task, "the retry must not be sent before Retry-After has passed");
+        retried.Task.IsCompleted.Should().BeFalse();
+        clock.Fake.Advance(TimeSpan.FromSeconds(1));
+        var report = await run.WaitAsync(Guard);
+
+        (retriedAt - started).Should().Be(TimeSpan.FromSeconds(1), "the retry went out when the clock reached Retry-After, not before");
+        report.Checks.Single().Verdict.Should().Be(Verdict.Pass, report.Checks.Single().Message);
         report.Usage.Retries.Should().Be(1);
-        report.Usage.RetryWaitMs.Should().BeGreaterThanOrEqualTo(1_000);
-        report.Observations["transport.retries"].Should().Be("1");
-        report.Usage.Requests.Should().Be(server.CompletionRequests, "every attempt, the retried one included, is counted");
+        report.Usage.RetryWaitMs.Should().Be(1_000);
+        report.Usage.Requests.Should().Be(2, "every attempt, the retried one included, is counted");
     }
 
     [Fact]
     public async Task RunAsync_RetryAfterBeyondBound_IsNotWaitedAndFailsWithTheReason()
     {
-        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 100, RetryAfter = "120" }, null, "completion.shape", "errors.no-5xx");
+        // The clock never moves: had the client started waiting 120 s on it, the run would not end.
+        var clock = new ObservedClock();
+        var report = await Suite.RunAsync(new FakeServerOptions { ColdStartFailures = 100, RetryAfter = "120" }, o => o.TimeProvider = clock, "completion.shape", "errors.no-5xx").WaitAsync(Guard);
 
-        report.DurationMs.Should().BeLessThan(5_000);
+        clock.TimerCreated(TimeSpan.FromSeconds(120)).IsCompleted.Should().BeFalse("a Retry-After beyond the bound is never waited");
+        report.DurationMs.Should().Be(0);
         var shape = report.Checks.Single(c => c.Id == "completion.shape");
         shape.Verdict.Should().Be(Verdict.Fail);
         shape.Evidence!.Excerpt.Should().Contain("HTTP 503").And.Contain("Retry-After 120s exceeds the bound of 2s; not retried");

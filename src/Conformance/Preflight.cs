@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Conformance.Http;
+
+namespace Conformance;
+
+/// <summary>
+/// A few cheap requests before the checks that tell a wrong target from a non-conforming one: nothing listening, a port
+/// that does not speak HTTP, a base URL that answers 404 everywhere, a key refused everywhere. Each becomes one line that
+/// says what is wrong and what to try, instead of every check failing with the same transport error.
+/// </summary>
+/// <remarks>
+/// Cost: <c>GET {base}/models</c>; only when that answers 401, 403 or 404, one <c>POST {base}/completions</c> whose body
+/// is <c>{"max_tokens": 1}</c> (no model, no prompt: a strict server refuses it without generating, a lenient one that
+/// generates on anything stops after one token); only when both answer 404 and the base lacks <c>/v1</c>,
+/// <c>GET {base}/v1/models</c> to see whether that is what was meant. A probe that gets no answer within
+/// <see cref="MaxTimeout"/> (or the request timeout, if shorter) is not a verdict: a server busy starting may answer the
+/// checks later, so the checks run and their timeouts apply.
+/// </remarks>
+internal static class Preflight
+{
+    /// <summary>The longest a preflight probe waits for an answer.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(5);
+
+    private enum Kind
+    {
+        Answered,
+        Unreachable,
+        NotHttp,
+        NoAnswer,
+    }
+
+    /// <summary>What one probe got: a status, or why not.</summary>
+    private readonly record struct Probe(Kind Kind, int Status = 0, string Reason = "");
+
+    public static async Task<string?> RunAsync(ConformanceOptions options, CancellationToken cancellationToken)
+    {
+        var baseUrl = EndpointClient.WithoutUserInfo(options.BaseUrl);
+        var shown = baseUrl.AbsoluteUri.TrimEnd('/');
+        var timeout = options.RequestTimeout < MaxTimeout ? options.RequestTimeout : MaxTimeout;
+        using var http = new HttpClient(
+            new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectTimeout = timeout,
+                MaxResponseDrainSize = 0,
+                PooledConnectionLifetime = TimeSpan.Zero,
+            },
+            disposeHandler: true)
+        { Timeout = Timeout.InfiniteTimeSpan };
+
+        async Task<Probe> SendAsync(HttpMethod method, string url, string? body)
+        {
+            using var request = new HttpRequestMessage(method, url);
+            try
+            {
+                if (!string.IsNullOrEmpty(options.ApiKey))
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+                }
+            }
+            catch (FormatException)
+            {
+                // A key that cannot be a header: the checks report it (without the key); the preflight has nothing to add.
+                return new Probe(Kind.NoAnswer);
+            }
+
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            }
+
+            using var deadline = new CancellationTokenSource(timeout, options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            try
+            {
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+                return new Probe(Kind.Answered, (int)response.StatusCode);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new Probe(Kind.NoAnswer);
+            }
+            catch (HttpRequestException ex)
+            {
+                return Classify(ex, baseUrl);
+            }
+            catch (IOException ex)
+            {
+                return new Probe(Kind.NotHttp, Reason: "the connection failed: " + OneLine(ex.Message));
+            }
+        }
+
+        var models = await SendAsync(HttpMethod.Get, shown + "/models", null);
+        switch (models.Kind)
+        {
+            case Kind.Unreachable:
+                return $"cannot connect to {shown}: {models.Reason}";
+            case Kind.NotHttp:
+                return $"{shown} does not speak HTTP: {models.Reason}; check the host and port in --base-url";
+            case Kind.NoAnswer:
+                return null;
+            default:
+                break;
+        }
+
+        if (models.Status is not (401 or 403 or 404))
+        {
+            return null;
+        }
+
+        var completions = await SendAsync(HttpMethod.Post, shown + "/completions", "{\"max_tokens\": 1}");
+        if (completions.Kind != Kind.Answered)
+        {
+            return null;
+        }
+
+        var statuses = models.Status == completions.Status
+            ? string.Create(CultureInfo.InvariantCulture, $"HTTP {models.Status} on /models and /completions")
+            : string.Create(CultureInfo.InvariantCulture, $"HTTP {models.Status} on /models, {completions.Status} on /completions");
+        if (completions.Status is 401 or 403)
+        {
+            // Never the key itself, not even a part of it: only whether one was sent.
+            return string.IsNullOrEmpty(options.ApiKey)
+                ? $"the endpoint requires a key ({statuses}): pass --api-key or set OPENAI_API_KEY"
+                : $"the endpoint refused the key ({statuses}); check --api-key or OPENAI_API_KEY";
+        }
+
+        if (completions.Status != 404 || models.Status != 404)
+        {
+            return null;
+        }
+
+        var path = baseUrl.AbsolutePath.TrimEnd('/');
+        if (!path.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            var withV1 = shown + "/v1";
+            var guess = await SendAsync(HttpMethod.Get, withV1 + "/models", null);
+            if (guess.Kind == Kind.Answered && guess.Status != 404)
+            {
+                return $"{shown} answers 404 on /models and /completions; did you mean {withV1}?";
+            }
+        }
+
+        return $"{shown} answers 404 on /models and /completions; check the path in --base-url (the URL under which /completions is served, usually ending in /v1)";
+    }
+
+    private static Probe Classify(HttpRequestException ex, Uri baseUrl) => ex.HttpRequestError switch
+    {
+        HttpRequestError.NameResolutionError => new Probe(Kind.Unreachable, Reason: $"the host '{baseUrl.Host}' was not found; check the host in --base-url"),
+        HttpRequestError.ConnectionError => new Probe(Kind.Unreachable, Reason: ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
+            ? "connection refused; is the server running?"
+            : OneLine(ex.GetBaseException().Message) + "; is the server running?"),
+        HttpRequestError.SecureConnectionError => new Probe(Kind.Unreachable, Reason: "the TLS handshake failed; does the server speak https, or did you mean http://?"),
+        HttpRequestError.ResponseEnded => new Probe(Kind.NotHttp, Reason: "it closed the connection without an answer"),
+        HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError => new Probe(Kind.NotHttp, Reason: "it answered with bytes that are not an HTTP response"),
+        _ => new Probe(Kind.NotHttp, Reason: "the connection failed: " + OneLine(ex.GetBaseException().Message)),
+    };
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Conformance.Cli;
+using Conformance.Tests.Http;
+using Microsoft.AspNetCore.Http;
+
+using static Conformance.Tests.Cli.CliRunner;
+
+namespace Conformance.Tests.Cli;
+
+/// <summary>A wrong target stops the CLI before any check with one line that says what is wrong and what to try, and exit 2.</summary>
+public sealed class PreflightCliTests
+{
+    private static readonly string[] Checks = ["--only", "models,completion", "--timeout", "10"];
+
+    /// <summary>Runs the CLI and asserts the preflight stopped it: exit 2, one line on stderr, no check run.</summary>
+    private static async Task<string> StoppedAsync(string baseUrl, params string[] more)
+    {
+        var (code, output, error) = await RunAsync(["--base-url", baseUrl, .. Checks, .. more]);
+
+        code.Should().Be(CliApp.UsageError, error + output);
+        output.Should().BeEmpty("the preflight stops the CLI before the first check");
+        error.TrimEnd('\n').Should().NotContain("\n", "the problem is one line").And.StartWith("error: ");
+        return error.TrimEnd('\n');
+    }
+
+    private static Task<TinyServer> StatusServerAsync(Func<HttpContext, int> status) => TinyServer.StartAsync(ctx =>
+    {
+        ctx.Response.StatusCode = status(ctx);
+        return Task.CompletedTask;
+    });
+
+    private static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
+
+    [Fact]
+    public async Task Run_NothingListening_SaysItCannotConnect()
+    {
+        var url = $"http://127.0.0.1:{Ports.Closed()}/v1";
+
+        var error = await StoppedAsync(url);
+
+        error.Should().Be($"error: cannot connect to {url}: connection refused; is the server running?");
+    }
+
+    [Fact]
+    public async Task Run_PortSendingSomethingElse_SaysItDoesNotSpeakHttp()
+    {
+        await using var ssh = RawTcpServer.Start(async (stream, ct) => await stream.WriteAsync("SSH-2.0-OpenSSH_9.6\r\n"u8.ToArray(), ct));
+
+        var error = await StoppedAsync($"http://127.0.0.1:{ssh.Port}/v1");
+
+        error.Should().Contain($"http://127.0.0.1:{ssh.Port}/v1 does not speak HTTP").And.Contain("not an HTTP response");
+    }
+
+    [Fact]
+    public async Task Run_PortClosingEveryConnection_SaysItDoesNotSpeakHttp()
+    {
+        await using var closing = RawTcpServer.Start((_, _) => Task.CompletedTask);
+
+        var error = await StoppedAsync($"http://127.0.0.1:{closing.Port}/v1");
+
+        error.Should().Contain("does not speak HTTP").And.Contain("closed the connection without an answer");
+    }
+
+    [Fact]
+    public async Task Run_HttpsToAPlainHttpPort_SaysTheHandshakeFailed()
+    {
+        await using var server = await StatusServerAsync(_ => 200);
+        var url = "https://" + server.BaseUrl.Authority + "/v1";
+
+        var error = await StoppedAsync(url);
+
+        error.Should().Be($"error: cannot connect to {url}: the TLS handshake failed; does the server speak https, or did you mean http://?");
+    }
+
+    [Fact]
+    public async Task Run_BaseWithoutV1_SuggestsTheV1Url()
+    {
+        await using var server = await StatusServerAsync(ctx => ctx.Request.Path.StartsWithSegments("/v1") ? 200 : 404);
+        var origin = Origin(server.BaseUrl);
+
+        var error = await StoppedAsync(origin);
+
+        error.Should().Be($"error: {origin} answers 404 on /models and /completions; did you mean {origin}/v1?");
+    }
+
+    [Fact]
+    public async Task Run_BaseWithoutV1WhereV1IsMissingToo_SuggestsNoUrl()
+    {
+        await using var server = await StatusServerAsync(_ => 404);
+        var origin = Origin(server.BaseUrl);
+
+        var error = await StoppedAsync(origin);
+
+        error.Should().Contain($"{origin} answers 404 on /models and /completions").And.NotContain("did you mean").And.Contain("check the path");
+    }
+
+    [Fact]
+    public async Task Run_BaseWithV1Answering404Everywhere_SaysSoWithoutSuggestingV1Again()
+    {
+        await using var server = await StatusServerAsync(_ => 404);
+
+        var error = await StoppedAsync(server.BaseUrl.ToString());
+
+        error.Should().Contain("answers 404 on /models and /completions").And.NotContain("did you mean").And.NotContain("/v1/v1");
+    }
+
+    [Fact]
+    public async Task Run_KeyRequiredAndNoneGiven_SaysHowToPassOne()
+    {
+        await using var server = await StatusServerAsync(_ => 401);
+
+        var error = await StoppedAsync(server.BaseUrl.ToString());
+
+        error.Should().Be("error: the endpoint requires a key (HTTP 401 on /models and /completions): pass --api-key or set OPENAI_API_KEY");
+    }
+
+    [Fact]
+    public async Task Run_KeyRefusedEverywhere_SaysTheKeyWasRefusedWithoutPrintingIt()
+    {
+        const string key = "sk-preflight-secret-0123456789";
+        await using var server = await StatusServerAsync(_ => 403);
+
+        var error = await StoppedAsync(server.BaseUrl.ToString(), "--api-key", key);
+
+        error.Should().Be("error: the endpoint refused the key (HTTP 403 on /models and /completions); check --api-key or OPENAI_API_KEY");
+        server.Authorizations.Should().Contain("Bearer " + key, "the preflight sends the key it was given");
+    }
+
+    [Fact]
+    public async Task Run_NoModelListButACompletionsRoute_RunsTheChecksAndTheProbeCannotGenerateMoreThanOneToken()
+    {
+        var bodies = new List<string>();
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            if (ctx.Request.Path.Value!.EndsWith("/models", StringComparison.Ordinal))
+            {
+                ctx.Response.StatusCode = 404;
+                return;
+            }
+
+            using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            lock (bodies)
+            {
+                bodies.Add(body);
+            }
+
+            ctx.Response.StatusCode = 400;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("{\"error\":{\"message\":\"no\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+        });
+
+        var (code, output, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), "--only", "models", "--timeout", "10"]);
+
+        code.Should().Be(CliApp.Failed, "the checks ran and the model list is missing: " + error);
+        output.Should().Contain("models.list-shape");
+        var probe = JsonNode.Parse(bodies.Should().ContainSingle().Subject)!.AsObject();
+        probe["max_tokens"]!.GetValue<int>().Should().Be(1, "a lenient server that generates on anything stops after one token");
+        probe.ContainsKey("prompt").Should().BeFalse("without a prompt a strict server refuses it without generating");
+    }
+}

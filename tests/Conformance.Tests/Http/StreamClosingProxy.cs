@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Conformance.Tests.Http;
+
+/// <summary>
+/// A raw HTTP/1.1 keep-alive front for another server that, like a current llama.cpp server (spec-facts §12.1), closes
+/// the TCP connection after every event stream without sending <c>Connection: close</c>. Kestrel cannot be made to do
+/// that, so this speaks the little HTTP/1.1 the suite's client needs: Content-Length request bodies, Content-Length
+/// answers, chunked event streams.
+/// </summary>
+internal sealed class StreamClosingProxy : IAsyncDisposable
+{
+    private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
+
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false });
+    private readonly Uri _origin;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private int _streamsClosed;
+
+    private StreamClosingProxy(Uri upstream)
+    {
+        _origin = new Uri(upstream.GetLeftPart(UriPartial.Authority));
+        _listener.Start();
+        var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        BaseUrl = new Uri($"http://127.0.0.1:{port}{upstream.AbsolutePath.TrimEnd('/')}");
+        _accepting = AcceptAsync();
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>Gets how many connections were closed right after an event stream.</summary>
+    public int StreamsClosed => Volatile.Read(ref _streamsClosed);
+
+    public static StreamClosingProxy Start(Uri upstream) => new(upstream);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopping the listener ends the accept loop with one of these.
+        }
+
+        _upstream.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var buffer = new List<byte>();
+                while (await ReadRequestAsync(stream, buffer) is { } request)
+                {
+                    if (await ForwardAsync(request, stream))
+                    {
+                        // The point of this server: the stream is over, the connection goes, and nothing says so. On
+                        // loopback a close sent at once always reaches the client's pool before it reuses the
+                        // connection, so the race would never show; the close is held until the client sends its next
+                        // request on the connection, which is when a slower close lands in practice. That request gets
+                        // no byte back, as in spec-facts §12.1.
+                        Interlocked.Increment(ref _streamsClosed);
+                        await ReadRequestAsync(stream, buffer);
+                        return;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or HttpRequestException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client went away, or the test is over.
+            }
+        }
+    }
+
+    /// <summary>Forwards one request and writes the answer; true when the answer was an event stream.</summary>
+    private async Task<bool> ForwardAsync((string Method, string Target, Dictionary<string, string> Headers, byte[] Body) request, NetworkStream stream)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_origin, request.Target));
+        if (request.Headers.TryGetValue("authorization", out var auth))
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", auth);
+        }
+
+        if (request.Headers.TryGetValue("accept", out var accept))
+        {
+            message.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        if (request.Body.Length > 0 || request.Headers.ContainsKey("content-length"))
+        {
+            message.Content = new ByteArrayContent(request.Body);
+            if (request.Headers.TryGetValue("content-type", out var type))
+            {
+                message.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+            }
+        }
+
+        using var response = await _upstream.SendAsync(message, _stop.Token);
+        var body = await response.Content.ReadAsByteArrayAsync(_stop.Token);
+        var contentType = response.Content.Headers.TryGetValues("Content-Type", out var types) ? string.Join(", ", types) : null;
+        var isStream = contentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
+
+        var head = new StringBuilder();
+        head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {(int)response.StatusCode} {response.ReasonPhrase}\r\n");
+        if (contentType is not null)
+        {
+            head.Append("Content-Type: ").Append(contentType).Append("\r\n");
+        }
+
+        if (response.Headers.TryGetValues("Retry-After", out var retry))
+        {
+            head.Append("Retry-After: ").Append(string.Join(", ", retry)).Append("\r\n");
+        }
+
+        if (isStream)
+        {
+            head.Append("Transfer-Encoding: chunked\r\n\r\n");
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
+            if (body.Length > 0)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(body.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), _stop.Token);
+                await stream.WriteAsync(body, _stop.Token);
+                await stream.WriteAsync("\r\n"u8.ToArray(), _stop.Token);
+            }
+
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), _stop.Token);
+            return true;
+        }
+
+        head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
+        await stream.WriteAsync(body, _stop.Token);
+        return false;
+    }
+
+    /// <summary>Reads one request (head and Content-Length body); null when the client closed the connection.</summary>
+    private async Task<(string Method, string Target, Dictionary<string, string> Headers, byte[] Body)?> ReadRequestAsync(NetworkStream stream, List<byte> buffer)
+    {
+        int end;
+        while ((end = IndexOf(buffer, HeadEnd)) < 0)
+        {
+            if (!await FillAsync(stream, buffer))
+            {
+                return null;
+            }
+        }
+
+        var lines = Encoding.ASCII.GetString([.. buffer.GetRange(0, end)]).Split("\r\n");
+        buffer.RemoveRange(0, end + HeadEnd.Length);
+        var requestLine = lines[0].Split(' ');
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+        }
+
+        var length = headers.TryGetValue("content-length", out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
+        while (buffer.Count < length)
+        {
+            if (!await FillAsync(stream, buffer))
+            {
+                return null;
+            }
+        }
+
+        var body = buffer.GetRange(0, length).ToArray();
+        buffer.RemoveRange(0, length);
+        return (requestLine[0], requestLine[1], headers, body);
+    }
+
+    private async Task<bool> FillAsync(NetworkStream stream, List<byte> buffer)
+    {
+        var chunk = new byte[8192];
+        var read = await stream.ReadAsync(chunk, _stop.Token);
+        buffer.AddRange(chunk.AsSpan(0, read));
+        return read > 0;
+    }
+
+    private static int IndexOf(List<byte> buffer, byte[] pattern)
+    {
+        for (var i = 0; i + pattern.Length <= buffer.Count; i++)
+        {
+            if (buffer[i] == pattern[0] && buffer[i + 1] == pattern[1] && buffer[i + 2] == pattern[2] && buffer[i + 3] == pattern[3])
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
