@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -46,20 +47,151 @@ public sealed partial class ProcessTests : IDisposable
     [InlineData("--urls", "notaurl")]
     [InlineData("--urls", "http://127.0.0.1:99999")]
     [InlineData("--token-delay-ms", "-5")]
+    [InlineData("--max-body-bytes", "0")]
     public async Task Bad_configuration_exits_with_2_and_a_message(string flag, string value)
     {
         // The flag under test comes last, so it overrides the default --urls.
-        using var process = Start("--urls", "http://127.0.0.1:0", flag, value);
-        var stderr = process.StandardError.ReadToEndAsync();
+        var (exitCode, stderr) = await RunToExitAsync("--urls", "http://127.0.0.1:0", flag, value);
 
-        var exited = await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(20)));
-        if (!process.HasExited)
+        exitCode.Should().Be(2);
+        stderr.Should().StartWith("MockServer cannot start:");
+        OneLine(stderr);
+    }
+
+    [Theory]
+    [InlineData("unknown option '--api-key'; did you mean '--api-keys'?", "--api-key", "sk-meant-to-be-required")]
+    [InlineData("unknown option '--fixture'; did you mean '--fixtures'?", "--fixture", "my-fixtures")]
+    [InlineData("unknown option '--api-key'; did you mean '--api-keys'?", "--api-key=sk-meant-to-be-required")]
+    [InlineData("unknown option '--MockServer:ApiKey'; did you mean '--MockServer:ApiKeys'?", "--MockServer:ApiKey", "sk-1")]
+    [InlineData("unknown option '-p'", "-p", "8000")]
+    [InlineData("unknown option '--port'", "--port", "8000")]
+    [InlineData("unexpected argument 'serve'", "serve")]
+    [InlineData("option '--api-keys' needs a value", "--api-keys")]
+    public async Task Unknown_option_stops_the_start_with_a_hint_instead_of_being_ignored(string expected, params string[] args)
+    {
+        var (exitCode, stderr) = await RunToExitAsync(["--urls", "http://127.0.0.1:0", .. args]);
+
+        exitCode.Should().Be(2);
+        stderr.Should().StartWith("MockServer cannot start: " + expected);
+        OneLine(stderr);
+    }
+
+    [Fact]
+    public async Task Documented_aspnet_settings_and_configuration_keys_still_start_the_server()
+    {
+        using var process = Start(
+            "--urls=http://127.0.0.1:0", "--environment", "Development", "--Logging:LogLevel:Default", "Information",
+            "--MockServer:ApiKeys", "sk-test-key-1", "/seed", "3");
+        try
+        {
+            var (baseUrl, _) = await WaitForBaseUrlAsync(process);
+
+            using var client = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+            using var anonymous = await client.GetAsync("models");
+            client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-test-key-1");
+            using var authorized = await client.GetAsync("models");
+
+            ((int)anonymous.StatusCode).Should().Be(401, "--MockServer:ApiKeys was read");
+            ((int)authorized.StatusCode).Should().Be(200);
+        }
+        finally
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Help_lists_the_options_and_exits_0()
+    {
+        using var process = Start("--help");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var (exitCode, _) = await WaitForExitAsync(process);
+
+        exitCode.Should().Be(0);
+        (await stdout).Should().Contain("--fixtures DIR").And.Contain("--api-keys K1,K2").And.Contain("--urls URL");
+    }
+
+    [Fact]
+    public async Task Fixture_files_with_comments_trailing_commas_or_a_bom_are_served()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_workingDirectory, "fixtures")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "commas.json"), """{"completions":[{"match":{"prompt":"commas?",},"tokens":[" yes",],},],}""");
+        await File.WriteAllTextAsync(Path.Combine(folder, "comments.json"), "// a comment\n{\"completions\":[/* one */{\"match\":{\"prompt\":\"comments?\"},\"tokens\":[\" yes\"]}]}");
+        await File.WriteAllTextAsync(Path.Combine(folder, "bom.json"), """{"completions":[{"match":{"prompt":"bom?"},"tokens":[" yes"]}]}""", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        using var process = Start("--urls", "http://127.0.0.1:0", "--fixtures", folder);
+        try
+        {
+            var (baseUrl, _) = await WaitForBaseUrlAsync(process);
+            using var client = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+            foreach (var prompt in new[] { "commas?", "comments?", "bom?" })
+            {
+                using var response = await client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt, max_tokens = 3 });
+                var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" yes", prompt);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("", "Fixture 'broken.json' is empty")]
+    [InlineData("{\"completions\":[{\"match\":{\"prompt\":\"a\"},\n  \"tokens\":[\"a\"", "Fixture 'broken.json' is not valid JSON at line 2, position 16:")]
+    [InlineData("{\"models\":[]}\n,", "Fixture 'broken.json' is not valid JSON at line 2, position 1:")]
+    public async Task Fixture_file_that_is_not_json_exits_with_2_and_one_line(string text, string expected)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_workingDirectory, "fixtures")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "broken.json"), text);
+
+        var (exitCode, stderr) = await RunToExitAsync("--urls", "http://127.0.0.1:0", "--fixtures", folder);
+
+        exitCode.Should().Be(2, "a bad fixture is a configuration error, not a crash (134)");
+        stderr.Should().StartWith("MockServer cannot start: " + expected);
+        OneLine(stderr);
+    }
+
+    /// <summary>One line of message: no stack trace, no "Unhandled exception".</summary>
+    private static void OneLine(string stderr) =>
+        stderr.TrimEnd().Should().NotContain("\n", "the error is one line, not a stack trace").And.NotContain("Unhandled");
+
+    /// <summary>Runs the server expecting it to refuse to start; fails as soon as it starts listening instead.</summary>
+    private async Task<(int ExitCode, string Stderr)> RunToExitAsync(params string[] args)
+    {
+        using var process = Start(args);
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.Contains("listening", StringComparison.Ordinal))
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                throw new InvalidOperationException($"The server started although it should have refused to: {line}");
+            }
         }
 
-        process.ExitCode.Should().Be(2);
-        (await stderr).Should().StartWith("MockServer cannot start:");
+        return await WaitForExitAsync(process);
+    }
+
+    private static async Task<(int ExitCode, string Stderr)> WaitForExitAsync(Process process)
+    {
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A guard against a server that starts and never exits, not a timing assertion.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"The server did not exit; it was killed. stderr: {await stderr}");
+        }
+
+        return (process.ExitCode, await stderr);
     }
 
     private Process Start(params string[] args)
