@@ -150,7 +150,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 ApiError.InvalidRequest, "max_tokens", "request_too_large"));
         }
 
-        var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId));
+        var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
         foreach (var prompt in prompts)
         {
             if (prompt.Tokens.Count + max > model.MaxModelLen)
