@@ -20,24 +20,14 @@ public sealed partial class ProcessTests : IDisposable
     [Fact]
     public async Task Process_serves_embedded_fixtures_from_any_directory_and_logs_base_url_and_models()
     {
-        using var process = Start("--urls", "http://127.0.0.1:0");
-        try
-        {
-            var (baseUrl, line) = await WaitForBaseUrlAsync(process);
-            line.Should().Contain("llama-8b (meta-llama/Llama-3.1-8B)").And.Contain("llama-1b").And.Contain("llama-70b");
+        await using var server = await ServeAsync("--urls", "http://127.0.0.1:0");
+        server.StartLine.Should().Contain("llama-8b (meta-llama/Llama-3.1-8B)").And.Contain("llama-1b").And.Contain("llama-70b");
 
-            using var client = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
-            using var response = await client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt = "The capital of France is", max_tokens = 1, logprobs = 5 });
-            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        using var response = await server.Client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt = "The capital of France is", max_tokens = 1, logprobs = 5 });
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
-            json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" a");
-            json.GetProperty("usage").GetProperty("total_tokens").GetInt32().Should().Be(7);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" a");
+        json.GetProperty("usage").GetProperty("total_tokens").GetInt32().Should().Be(7);
     }
 
     [Theory]
@@ -79,26 +69,16 @@ public sealed partial class ProcessTests : IDisposable
     [Fact]
     public async Task Documented_aspnet_settings_and_configuration_keys_still_start_the_server()
     {
-        using var process = Start(
+        await using var server = await ServeAsync(
             "--urls=http://127.0.0.1:0", "--environment", "Development", "--Logging:LogLevel:Default", "Information",
             "--MockServer:ApiKeys", "sk-test-key-1", "/seed", "3");
-        try
-        {
-            var (baseUrl, _) = await WaitForBaseUrlAsync(process);
 
-            using var client = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
-            using var anonymous = await client.GetAsync("models");
-            client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-test-key-1");
-            using var authorized = await client.GetAsync("models");
+        using var anonymous = await server.Client.GetAsync("models");
+        server.Client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-test-key-1");
+        using var authorized = await server.Client.GetAsync("models");
 
-            ((int)anonymous.StatusCode).Should().Be(401, "--MockServer:ApiKeys was read");
-            ((int)authorized.StatusCode).Should().Be(200);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        ((int)anonymous.StatusCode).Should().Be(401, "--MockServer:ApiKeys was read");
+        ((int)authorized.StatusCode).Should().Be(200);
     }
 
     [Fact]
@@ -119,22 +99,13 @@ public sealed partial class ProcessTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(folder, "commas.json"), """{"completions":[{"match":{"prompt":"commas?",},"tokens":[" yes",],},],}""");
         await File.WriteAllTextAsync(Path.Combine(folder, "comments.json"), "// a comment\n{\"completions\":[/* one */{\"match\":{\"prompt\":\"comments?\"},\"tokens\":[\" yes\"]}]}");
         await File.WriteAllTextAsync(Path.Combine(folder, "bom.json"), """{"completions":[{"match":{"prompt":"bom?"},"tokens":[" yes"]}]}""", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        using var process = Start("--urls", "http://127.0.0.1:0", "--fixtures", folder);
-        try
+        await using var server = await ServeAsync("--urls", "http://127.0.0.1:0", "--fixtures", folder);
+
+        foreach (var prompt in new[] { "commas?", "comments?", "bom?" })
         {
-            var (baseUrl, _) = await WaitForBaseUrlAsync(process);
-            using var client = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
-            foreach (var prompt in new[] { "commas?", "comments?", "bom?" })
-            {
-                using var response = await client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt, max_tokens = 3 });
-                var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-                json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" yes", prompt);
-            }
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            using var response = await server.Client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt, max_tokens = 3 });
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" yes", prompt);
         }
     }
 
@@ -207,18 +178,37 @@ public sealed partial class ProcessTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static async Task<(string BaseUrl, string Line)> WaitForBaseUrlAsync(Process process)
+    /// <summary>Starts the server and waits for its "listening" line; disposing kills it.</summary>
+    private async Task<RunningServer> ServeAsync(params string[] args)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        var process = Start(args);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a hang guard, not a timing assertion
+        while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
         {
             if (BaseUrlLine().Match(line) is { Success: true } match)
             {
-                return (match.Groups[1].Value, line);
+                return new RunningServer(process, new Uri(match.Groups[1].Value + "/"), line);
             }
         }
 
-        throw new InvalidOperationException("The server exited without logging its base URL.");
+        var stderr = await process.StandardError.ReadToEndAsync();
+        process.Dispose();
+        throw new InvalidOperationException($"The server exited without logging its base URL: {stderr}");
+    }
+
+    private sealed class RunningServer(Process process, Uri baseUrl, string startLine) : IAsyncDisposable
+    {
+        public string StartLine { get; } = startLine;
+
+        public HttpClient Client { get; } = new() { BaseAddress = baseUrl };
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
     }
 
     [GeneratedRegex(@"base URL (http://127\.0\.0\.1:\d+/v1)")]
