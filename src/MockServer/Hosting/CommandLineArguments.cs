@@ -60,13 +60,13 @@ internal static class CommandLineArguments
             if (prefix == 1 && arg[0] == '-')
             {
                 // ASP.NET ignores -key (or throws on -key=value) unless it is a mapped short switch; the mock maps none.
-                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(arg[1..(equals < 0 ? arg.Length : equals)])}.");
+                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(arg[1..(equals < 0 ? arg.Length : equals)])}");
             }
 
             var key = arg[prefix..(equals < 0 ? arg.Length : equals)];
             if (!IsKnown(key))
             {
-                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(key)}.");
+                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(key)}");
             }
 
             if (equals < 0)
@@ -107,9 +107,13 @@ internal static class CommandLineArguments
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         if (colon >= 0 && key[..colon].Equals("MockServer", StringComparison.OrdinalIgnoreCase))
         {
-            return ParameterNames.Suggest(key[(colon + 1)..], MockServerKeys) is { } setting ? $"; did you mean '--MockServer:{setting}'?" : "";
+            return ParameterNames.Suggest(key[(colon + 1)..], MockServerKeys) is { } setting
+                ? $"; did you mean '--MockServer:{setting}'?"
+                : $"; the MockServer settings are {string.Join(", ", MockServerKeys)}.";
         }
 
-        return ParameterNames.Suggest(key, Flags) is { } flag ? $"; did you mean '--{flag}'?" : "; the mock's options are --" + string.Join(", --", Flags);
+        return ParameterNames.Suggest(key, Flags) is { } flag
+            ? $"; did you mean '--{flag}'?"
+            : $"; the mock's options are --{string.Join(", --", Flags)} (see --help).";
     }
 }
