@@ -9,14 +9,17 @@ namespace MockServer.Tests.Validation;
 /// <summary>Strict validation before any byte of a response (spec-facts §11.1; provider docs "Gotcha").</summary>
 public sealed class ValidationTests(MockServerFixture server) : IClassFixture<MockServerFixture>
 {
+    // The 13 numeric parameters of ParameterNames.Completions (the README's count).
+    private static readonly string[] Numeric =
+    [
+        "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
+        "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
+    ];
+
     public static TheoryData<string, string> NumericParametersAsBooleans()
     {
         var data = new TheoryData<string, string>();
-        foreach (var name in new[]
-        {
-            "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
-            "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
-        })
+        foreach (var name in Numeric)
         {
             data.Add(name, "true");
             data.Add(name, "false");
@@ -37,11 +40,11 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
         error.GetProperty("message").GetString().Should().Contain(name).And.Contain("boolean");
     }
 
-    public static TheoryData<string> NumericParameters() =>
-    [
-        "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
-        "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
-    ];
+    public static TheoryData<string> NumericParameters() => [.. Numeric];
+
+    [Fact]
+    public void The_numeric_list_names_accepted_parameters() =>
+        Numeric.Should().OnlyHaveUniqueItems().And.BeSubsetOf(MockServer.Validation.ParameterNames.Completions);
 
     [Theory]
     [MemberData(nameof(NumericParameters))]
