@@ -28,7 +28,8 @@ internal static class FixtureJsonText
 
         try
         {
-            using var _ = JsonDocument.Parse(text, Lenient);
+            using var document = JsonDocument.Parse(text, Lenient);
+            RequireUnicode(doc.Name, document.RootElement, "$");
         }
         catch (JsonException ex)
         {
@@ -38,6 +39,53 @@ internal static class FixtureJsonText
         }
 
         return Blank(text);
+    }
+
+    /// <summary>
+    /// JSON may escape half a surrogate pair (<c>"\ud800"</c>); the parser accepts it but cannot turn it into a string,
+    /// which would surface later as an unhandled exception. Found here, it is named by its path.
+    /// </summary>
+    private static void RequireUnicode(string file, JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException ex)
+                {
+                    throw new FixtureLoadException($"Fixture '{file}' at {path}: the string is not valid Unicode (an escaped lone surrogate such as \\ud800).", ex);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    RequireUnicode(file, item, $"{path}[{i++}]");
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        throw new FixtureLoadException($"Fixture '{file}' at {path}: a property name is not valid Unicode (an escaped lone surrogate such as \\ud800).", ex);
+                    }
+
+                    RequireUnicode(file, property.Value, $"{path}.{name}");
+                }
+
+                break;
+        }
     }
 
     /// <summary>System.Text.Json counts bytes of UTF-8 within the line; an editor counts characters.</summary>

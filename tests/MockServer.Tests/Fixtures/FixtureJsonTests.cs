@@ -89,6 +89,18 @@ public sealed class FixtureJsonTests : IDisposable
         message.Should().NotContain("\n", "one line").And.NotContain("LineNumber", "the parser's zero-based position is replaced by the editor's");
     }
 
+    [Theory]
+    [InlineData("""{"completions":[{"match":{"prompt":"\ud800"},"tokens":["a"]}]}""", "$.completions[0].match.prompt")]
+    [InlineData("""{"completions":[{"match":{"prompt":"a"},"tokens":[{"text":"a","top_logprobs":{"\udc00":-1}}]}]}""", "$.completions[0].tokens[0].top_logprobs")]
+    public async Task An_escaped_lone_surrogate_is_named_by_its_path(string text, string path)
+    {
+        await File.WriteAllTextAsync(Path.Combine(_folder, "surrogate.json"), text);
+
+        var start = () => MockLlmServer.StartAsync(new MockServerOptions { FixturesDirectory = _folder });
+
+        (await start.Should().ThrowAsync<FixtureLoadException>()).Which.Message.Should().Contain("surrogate.json").And.Contain($"at {path}:").And.Contain("not valid Unicode");
+    }
+
     [Fact]
     public async Task A_model_number_beyond_what_the_server_holds_names_the_file_and_path()
     {

@@ -118,6 +118,7 @@ public sealed partial class ProcessTests : IDisposable
     [InlineData("", "Fixture 'broken.json' is empty")]
     [InlineData("{\"completions\":[{\"match\":{\"prompt\":\"a\"},\n  \"tokens\":[\"a\"", "Fixture 'broken.json' is not valid JSON at line 2, position 16:")]
     [InlineData("{\"models\":[]}\n,", "Fixture 'broken.json' is not valid JSON at line 2, position 1:")]
+    [InlineData("{\"completions\":[{\"match\":{\"prompt\":\"\\ud800\"},\"tokens\":[\"a\"]}]}", "Fixture 'broken.json' at $.completions[0].match.prompt: the string is not valid Unicode")]
     public async Task Fixture_file_that_is_not_json_exits_with_2_and_one_line(string text, string expected)
     {
         var folder = Directory.CreateDirectory(Path.Combine(_workingDirectory, "fixtures")).FullName;
