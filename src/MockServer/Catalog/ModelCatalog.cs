@@ -22,4 +22,20 @@ internal sealed class ModelCatalog
     public IReadOnlyList<ServedModel> Models { get; }
 
     public ServedModel? Find(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>
+    /// The served ids for an unknown-model message, sorted so the text is stable, and bounded so a server with
+    /// thousands of aliases does not answer a typo with a megabyte: the first <paramref name="shown"/>, then "and N more".
+    /// </summary>
+    public string DescribeIds(int shown = 20)
+    {
+        var ids = Models.Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return "none";
+        }
+
+        var listed = string.Join(", ", ids.Take(shown));
+        return ids.Count > shown ? $"{listed} and {ids.Count - shown} more" : listed;
+    }
 }

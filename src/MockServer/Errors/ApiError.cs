@@ -48,8 +48,10 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
     public static ApiError BodyTooLarge(long limit) =>
         new(413, $"Request body too large: the limit is {limit.ToString(Inv)} bytes.", InvalidRequest, null, "request_too_large");
 
-    public static ApiError ModelNotFound(string model) =>
-        new(404, $"The model '{model}' does not exist or you do not have access to it.", InvalidRequest, "model", "model_not_found");
+    /// <param name="model">The id the client asked for.</param>
+    /// <param name="served">The ids that do exist (<see cref="Catalog.ModelCatalog.DescribeIds"/>), so the fix is in the message.</param>
+    public static ApiError ModelNotFound(string model, string served) =>
+        new(404, $"The model '{model}' does not exist. Served models: {served}.", InvalidRequest, "model", "model_not_found");
 
     public static ApiError MissingApiKey() =>
         new(401, "You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'.", InvalidRequest, null, "missing_api_key");
@@ -59,7 +61,7 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
         new(401, "Incorrect API key provided.", InvalidRequest, null, "invalid_api_key");
 
     public static ApiError NotFound(string path) =>
-        new(404, $"Unknown request URL: {path}. Supported: POST /v1/completions, GET /v1/models, GET /health.", InvalidRequest, null, "unknown_url");
+        new(404, $"Unknown request URL: {path}. Supported: POST /v1/completions, GET /v1/models, GET /v1/models/{{model}}, GET /health.", InvalidRequest, null, "unknown_url");
 
     public static ApiError MethodNotAllowed(string method, string path) =>
         new(405, $"Method {method} is not allowed on {path}.", InvalidRequest, null, "method_not_allowed");

@@ -63,8 +63,9 @@ internal static class FixtureLoader
         var completions = new List<(int Rank, int Order, CompletionFixture Fixture)>();
         foreach (var (rank, doc) in sources.OrderBy(s => s.Rank))
         {
-            Validate(schema, doc);
-            using var json = JsonDocument.Parse(doc.Json);
+            var text = FixtureJsonText.ToStrictJson(doc);
+            Validate(schema, doc.Name, text);
+            using var json = JsonDocument.Parse(text);
             var root = json.RootElement;
             if (root.TryGetProperty("models", out var modelArray))
             {
@@ -121,16 +122,18 @@ internal static class FixtureLoader
         }
     }
 
-    private static void Validate(JsonSchema schema, FixtureDocument doc)
+    // strictJson has passed FixtureJsonText: comments and trailing commas are blanked, which the validator needs.
+    private static void Validate(JsonSchema schema, string name, string strictJson)
     {
         ICollection<ValidationError> errors;
         try
         {
-            errors = schema.Validate(doc.Json);
+            errors = schema.Validate(strictJson);
         }
         catch (Newtonsoft.Json.JsonException ex)
         {
-            throw new FixtureLoadException($"Fixture '{doc.Name}' is not valid JSON: {ex.Message}", ex);
+            // What System.Text.Json accepts but Newtonsoft does not, e.g. a number beyond double (1e400).
+            throw new FixtureLoadException($"Fixture '{name}' is not valid JSON: {ex.Message}", ex);
         }
 
         if (errors.Count > 0)
@@ -142,7 +145,7 @@ internal static class FixtureLoader
                 .ThenByDescending(e => (e.Path ?? "").Length)
                 .First();
             throw new FixtureLoadException(
-                $"Fixture '{doc.Name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first)}"
+                $"Fixture '{name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first)}"
                 + (first.HasLineInfo ? $" (line {first.LineNumber}, position {first.LinePosition})." : "."));
         }
     }
@@ -211,12 +214,18 @@ internal static class FixtureLoader
             yield return new ModelDefinition(
                 id,
                 m.GetProperty("root").GetString()!,
-                m.TryGetProperty("max_model_len", out var len) ? len.GetInt32() : 131072,
-                m.TryGetProperty("created", out var created) ? created.GetInt64() : null,
+                m.TryGetProperty("max_model_len", out var len) ? (int)Integer(file, len, $"$.models[{i}].max_model_len", int.MaxValue) : 131072,
+                m.TryGetProperty("created", out var created) ? Integer(file, created, $"$.models[{i}].created", long.MaxValue) : null,
                 m.TryGetProperty("owned_by", out var owner) ? owner.GetString()! : "vllm");
             i++;
         }
     }
+
+    // The schema says "integer" without a bound; a value the server cannot hold names its place rather than crashing.
+    private static long Integer(string file, JsonElement value, string path, long max) =>
+        value.TryGetInt64(out var v) && v <= max
+            ? v
+            : throw new FixtureLoadException(string.Create(CultureInfo.InvariantCulture, $"Fixture '{file}' at {path}: {value.GetRawText()} is larger than {max}."));
 
     private static CompletionFixture ReadCompletion(string file, string path, JsonElement element)
     {

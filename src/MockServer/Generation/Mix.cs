@@ -15,8 +15,6 @@ internal static class Mix
 
     public static ulong Hash(ulong a, ulong b, ulong c) => Hash(a ^ Hash(b ^ Hash(c)));
 
-    public static ulong Hash(ulong a, ulong b, ulong c, ulong d) => Hash(a ^ Hash(b ^ Hash(c ^ Hash(d))));
-
     /// <summary>A double in [0, 1) from the top 53 bits.</summary>
     public static double Unit(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
 

@@ -43,9 +43,26 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--urls URL</c>, plus any ASP.NET configuration.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (CommandLineArguments.IsHelp(args))
+        {
+            await Console.Out.WriteLineAsync(CommandLineArguments.Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        try
+        {
+            CommandLineArguments.Check(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"MockServer cannot start: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
         var builder = WebApplication.CreateSlimBuilder(args);
         // Per-request framework logs would drown the start-up lines and cost throughput; warnings still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -64,7 +81,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is FixtureLoadException or FormatException or ArgumentException or OverflowException)
         {
-            await Console.Error.WriteLineAsync($"MockServer cannot start: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"MockServer cannot start: {OneLine(ex)}").ConfigureAwait(false);
             return 2;
         }
 
@@ -167,6 +184,28 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// The promise is one line: an out-of-range option's exception message spans two ("... (Parameter 'TokenDelay')",
+    /// "Actual value was ..."), so it is told with the flag the user typed.
+    /// </summary>
+    private static string OneLine(Exception ex)
+    {
+        if (ex is ArgumentOutOfRangeException { ParamName: { } name } range)
+        {
+            var flag = name switch
+            {
+                nameof(MockServerOptions.MaxRequestBodyBytes) => "--max-body-bytes",
+                nameof(MockServerOptions.MaxGeneratedTokensPerRequest) => "--max-generated-tokens",
+                nameof(MockServerOptions.TokenDelay) => "--token-delay-ms",
+                _ => name,
+            };
+            var reason = range.Message.Split(" (Parameter", 2)[0];
+            return $"{flag} {reason}.";
+        }
+
+        return ex.Message.ReplaceLineEndings(" ");
     }
 
     [LoggerMessage(EventId = LogEvents.Started, Level = LogLevel.Information, Message = "MockServer listening: base URL {BaseUrl}, models {Models}")]

@@ -26,6 +26,8 @@ internal static class MockServerEndpointRouteBuilderExtensions
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
         app.MapPost("/v1/completions", completions.HandleAsync);
         app.MapGet("/v1/models", models.HandleAsync);
+        // Catch-all: a fixture may serve an id with a slash (org/model), which clients send raw or as %2F.
+        app.MapGet("/v1/models/{**id}", models.RetrieveAsync);
         app.MapGet("/health", static context =>
         {
             context.Response.StatusCode = 200;

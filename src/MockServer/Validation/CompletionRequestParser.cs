@@ -132,9 +132,15 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             throw Fail(ApiError.InvalidValue(bestOf > choices ? "best_of" : "n", $"'n' and 'best_of' must be 1 when using greedy sampling (temperature 0), but got {candidates}."));
         }
 
+        // Each prompt is a sequence too: too many prompts is the prompt's fault, too many per prompt is n's (or best_of's).
+        if (prompts.Count > MaxChoices)
+        {
+            throw Fail(ApiError.InvalidValue("prompt", $"'prompt' holds {prompts.Count} prompts; the limit is {MaxChoices} per request."));
+        }
+
         if (prompts.Count * candidates > MaxChoices)
         {
-            throw Fail(ApiError.InvalidValue("n", $"This request would generate {prompts.Count * candidates} sequences ({prompts.Count} prompts x {candidates}); the limit is {MaxChoices}."));
+            throw Fail(ApiError.InvalidValue(candidates > choices ? "best_of" : "n", $"This request would generate {prompts.Count * candidates} sequences ({prompts.Count} prompts x {candidates}); the limit is {MaxChoices}."));
         }
 
         // The work (and the response size) grows with every token position produced or scored, times the
@@ -150,7 +156,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 ApiError.InvalidRequest, "max_tokens", "request_too_large"));
         }
 
-        var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId));
+        var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
         foreach (var prompt in prompts)
         {
             if (prompt.Tokens.Count + max > model.MaxModelLen)
@@ -353,6 +359,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         }
 
         bool? includeUsage = null;
+        var seen = false;
         foreach (var option in v.EnumerateObject())
         {
             var optionName = NameOf(option, "stream_options");
@@ -361,6 +368,14 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 var suggestion = ParameterNames.Suggest(optionName, ParameterNames.StreamOptions);
                 throw Fail(ApiError.UnknownParameter($"stream_options.{optionName}", suggestion is null ? null : $"stream_options.{suggestion}"));
             }
+
+            // JsonElement keeps every duplicate and the last would silently win, as at the top level (named like an unknown option).
+            if (seen)
+            {
+                throw Fail(ApiError.DuplicateParameter("stream_options.include_usage"));
+            }
+
+            seen = true;
 
             includeUsage = ReadBoolean("stream_options.include_usage", option.Value);
         }
@@ -415,12 +430,20 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         }
 
         var bias = new Dictionary<int, double>();
+        var keys = new Dictionary<int, string>();
         foreach (var entry in v.EnumerateObject())
         {
             var key = NameOf(entry, "logit_bias");
             if (!int.TryParse(key, NumberStyles.None, Inv, out var id) || !tokenizer.Vocabulary.TryGetText(id, out _))
             {
                 throw Fail(ApiError.InvalidValue("logit_bias", $"'logit_bias' key '{Truncate(key)}' is not a token id of this model's vocabulary (0-{tokenizer.Vocabulary.Count - 1} or {Vocabulary.EndOfTextId})."));
+            }
+
+            // "50" twice, or "50" and "050": one bias would silently replace the other.
+            if (!keys.TryAdd(id, key))
+            {
+                throw Fail(new ApiError(400, $"Duplicate key in 'logit_bias': token {id} is given more than once ('{Truncate(keys[id])}', '{Truncate(key)}').",
+                    ApiError.InvalidRequest, "logit_bias", "duplicate_parameter"));
             }
 
             bias[id] = ReadNumber("logit_bias", entry.Value, -100, 100) ?? throw Fail(ApiError.InvalidType("logit_bias", "a number", "null"));

@@ -12,6 +12,7 @@ namespace MockServer.Wire;
 [JsonSerializable(typeof(CompletionChunk))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(ModelCard))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
 
 /// <summary>The one serializer configuration for everything the server writes.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using MockServer.Tests.TestUtils;
+using MockServer.Validation;
 
 namespace MockServer.Tests.Functional;
 
@@ -13,12 +14,9 @@ namespace MockServer.Tests.Functional;
 /// </summary>
 public sealed class FuzzTests(MockServerFixture server) : IClassFixture<MockServerFixture>
 {
+    // Every accepted name (read from the server, so a new parameter is fuzzed too), plus near misses and a nested name.
     private static readonly string[] Parameters =
-    [
-        "model", "prompt", "suffix", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "best_of", "echo",
-        "stream", "stream_options", "logprobs", "prompt_logprobs", "stop", "presence_penalty", "frequency_penalty",
-        "repetition_penalty", "seed", "logit_bias", "user", "include_usage", "messages", "max_token", "",
-    ];
+        [.. ParameterNames.Completions.Order(StringComparer.Ordinal), "include_usage", "messages", "max_token", ""];
 
     private static readonly string[] Valid =
     [
@@ -118,8 +116,8 @@ public sealed class FuzzTests(MockServerFixture server) : IClassFixture<MockServ
     private static Gen<Func<string, string>> Edit() =>
         Gen.OneOf(
             Gen.Choose(0, 200).Select<int, Func<string, string>>(at => s => s.Remove(Math.Min(at, s.Length - 1), 1)),
-            Gen.Choose(0, 200).SelectMany(at => Gen.Elements("{", "}", "\"", ",", ":", "[", "]", "\\", "0", "true", "null", "-", "e", "\u0000"))
-                .Select<string, Func<string, string>>(piece => s => s.Insert(s.Length / 2, piece)),
+            Gen.Choose(0, 200).SelectMany(at => Gen.Elements("{", "}", "\"", ",", ":", "[", "]", "\\", "0", "true", "null", "-", "e", "\u0000")
+                .Select<string, Func<string, string>>(piece => s => s.Insert(Math.Min(at, s.Length), piece))),
             Gen.Choose(1, 200).Select<int, Func<string, string>>(at => s => s[..Math.Min(at, s.Length)]),
             Gen.Elements(Parameters).SelectMany(k => JsonValue(1).Select<string, Func<string, string>>(v => s => s.Insert(1, $"\"{k}\":{v},"))));
 }

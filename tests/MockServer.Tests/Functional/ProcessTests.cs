@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -19,24 +20,14 @@ public sealed partial class ProcessTests : IDisposable
     [Fact]
     public async Task Process_serves_embedded_fixtures_from_any_directory_and_logs_base_url_and_models()
     {
-        using var process = Start("--urls", "http://127.0.0.1:0");
-        try
-        {
-            var (baseUrl, line) = await WaitForBaseUrlAsync(process);
-            line.Should().Contain("llama-8b (meta-llama/Llama-3.1-8B)").And.Contain("llama-1b").And.Contain("llama-70b");
+        await using var server = await ServeAsync("--urls", "http://127.0.0.1:0");
+        server.StartLine.Should().Contain("llama-8b (meta-llama/Llama-3.1-8B)").And.Contain("llama-1b").And.Contain("llama-70b");
 
-            using var client = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
-            using var response = await client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt = "The capital of France is", max_tokens = 1, logprobs = 5 });
-            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        using var response = await server.Client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt = "The capital of France is", max_tokens = 1, logprobs = 5 });
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
-            json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" a");
-            json.GetProperty("usage").GetProperty("total_tokens").GetInt32().Should().Be(7);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" a");
+        json.GetProperty("usage").GetProperty("total_tokens").GetInt32().Should().Be(7);
     }
 
     [Theory]
@@ -46,20 +37,138 @@ public sealed partial class ProcessTests : IDisposable
     [InlineData("--urls", "notaurl")]
     [InlineData("--urls", "http://127.0.0.1:99999")]
     [InlineData("--token-delay-ms", "-5")]
+    [InlineData("--max-body-bytes", "0")]
     public async Task Bad_configuration_exits_with_2_and_a_message(string flag, string value)
     {
         // The flag under test comes last, so it overrides the default --urls.
-        using var process = Start("--urls", "http://127.0.0.1:0", flag, value);
-        var stderr = process.StandardError.ReadToEndAsync();
+        var (exitCode, stderr) = await RunToExitAsync("--urls", "http://127.0.0.1:0", flag, value);
 
-        var exited = await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(20)));
-        if (!process.HasExited)
+        exitCode.Should().Be(2);
+        stderr.Should().StartWith("MockServer cannot start:");
+        OneLine(stderr);
+    }
+
+    [Theory]
+    [InlineData("unknown option '--api-key'; did you mean '--api-keys'?", "--api-key", "sk-meant-to-be-required")]
+    [InlineData("unknown option '--fixture'; did you mean '--fixtures'?", "--fixture", "my-fixtures")]
+    [InlineData("unknown option '--api-key'; did you mean '--api-keys'?", "--api-key=sk-meant-to-be-required")]
+    [InlineData("unknown option '--MockServer:ApiKey'; did you mean '--MockServer:ApiKeys'?", "--MockServer:ApiKey", "sk-1")]
+    [InlineData("unknown option '-p'", "-p", "8000")]
+    [InlineData("unknown option '--port'", "--port", "8000")]
+    [InlineData("unexpected argument 'serve'", "serve")]
+    [InlineData("option '--api-keys' needs a value", "--api-keys")]
+    public async Task Unknown_option_stops_the_start_with_a_hint_instead_of_being_ignored(string expected, params string[] args)
+    {
+        var (exitCode, stderr) = await RunToExitAsync(["--urls", "http://127.0.0.1:0", .. args]);
+
+        exitCode.Should().Be(2);
+        stderr.Should().StartWith("MockServer cannot start: " + expected);
+        if (expected.EndsWith('?'))
         {
-            process.Kill(entireProcessTree: true);
+            stderr.TrimEnd().Should().EndWith(expected, "the suggestion ends the line");
         }
 
-        process.ExitCode.Should().Be(2);
-        (await stderr).Should().StartWith("MockServer cannot start:");
+        OneLine(stderr);
+    }
+
+    [Fact]
+    public async Task Documented_aspnet_settings_and_configuration_keys_still_start_the_server()
+    {
+        await using var server = await ServeAsync(
+            "--urls=http://127.0.0.1:0", "--environment", "Development", "--Logging:LogLevel:Default", "Information",
+            "--MockServer:ApiKeys", "sk-test-key-1", "/seed", "3");
+
+        using var anonymous = await server.Client.GetAsync("models");
+        server.Client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-test-key-1");
+        using var authorized = await server.Client.GetAsync("models");
+
+        ((int)anonymous.StatusCode).Should().Be(401, "--MockServer:ApiKeys was read");
+        ((int)authorized.StatusCode).Should().Be(200);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_options_and_exits_0()
+    {
+        using var process = Start("--help");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var (exitCode, _) = await WaitForExitAsync(process);
+
+        exitCode.Should().Be(0);
+        (await stdout).Should().Contain("--fixtures DIR").And.Contain("--api-keys K1,K2").And.Contain("--urls URL");
+    }
+
+    [Fact]
+    public async Task Fixture_files_with_comments_trailing_commas_or_a_bom_are_served()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_workingDirectory, "fixtures")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "commas.json"), """{"completions":[{"match":{"prompt":"commas?",},"tokens":[" yes",],},],}""");
+        await File.WriteAllTextAsync(Path.Combine(folder, "comments.json"), "// a comment\n{\"completions\":[/* one */{\"match\":{\"prompt\":\"comments?\"},\"tokens\":[\" yes\"]}]}");
+        await File.WriteAllTextAsync(Path.Combine(folder, "bom.json"), """{"completions":[{"match":{"prompt":"bom?"},"tokens":[" yes"]}]}""", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        await using var server = await ServeAsync("--urls", "http://127.0.0.1:0", "--fixtures", folder);
+
+        foreach (var prompt in new[] { "commas?", "comments?", "bom?" })
+        {
+            using var response = await server.Client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt, max_tokens = 3 });
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            json.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(" yes", prompt);
+        }
+    }
+
+    [Theory]
+    [InlineData("", "Fixture 'broken.json' is empty")]
+    [InlineData("{\"completions\":[{\"match\":{\"prompt\":\"a\"},\n  \"tokens\":[\"a\"", "Fixture 'broken.json' is not valid JSON at line 2, position 16:")]
+    [InlineData("{\"models\":[]}\n,", "Fixture 'broken.json' is not valid JSON at line 2, position 1:")]
+    [InlineData("{\"completions\":[{\"match\":{\"prompt\":\"\\ud800\"},\"tokens\":[\"a\"]}]}", "Fixture 'broken.json' at $.completions[0].match.prompt: the string is not valid Unicode")]
+    public async Task Fixture_file_that_is_not_json_exits_with_2_and_one_line(string text, string expected)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_workingDirectory, "fixtures")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "broken.json"), text);
+
+        var (exitCode, stderr) = await RunToExitAsync("--urls", "http://127.0.0.1:0", "--fixtures", folder);
+
+        exitCode.Should().Be(2, "a bad fixture is a configuration error, not a crash (134)");
+        stderr.Should().StartWith("MockServer cannot start: " + expected);
+        OneLine(stderr);
+    }
+
+    /// <summary>One line of message: no stack trace, no "Unhandled exception".</summary>
+    private static void OneLine(string stderr) =>
+        stderr.TrimEnd().Should().NotContain("\n", "the error is one line, not a stack trace").And.NotContain("Unhandled");
+
+    /// <summary>Runs the server expecting it to refuse to start; fails as soon as it starts listening instead.</summary>
+    private async Task<(int ExitCode, string Stderr)> RunToExitAsync(params string[] args)
+    {
+        using var process = Start(args);
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.Contains("listening", StringComparison.Ordinal))
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                throw new InvalidOperationException($"The server started although it should have refused to: {line}");
+            }
+        }
+
+        return await WaitForExitAsync(process);
+    }
+
+    private static async Task<(int ExitCode, string Stderr)> WaitForExitAsync(Process process)
+    {
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A guard against a server that starts and never exits, not a timing assertion.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"The server did not exit; it was killed. stderr: {await stderr}");
+        }
+
+        return (process.ExitCode, await stderr);
     }
 
     private Process Start(params string[] args)
@@ -75,18 +184,37 @@ public sealed partial class ProcessTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static async Task<(string BaseUrl, string Line)> WaitForBaseUrlAsync(Process process)
+    /// <summary>Starts the server and waits for its "listening" line; disposing kills it.</summary>
+    private async Task<RunningServer> ServeAsync(params string[] args)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        var process = Start(args);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a hang guard, not a timing assertion
+        while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
         {
             if (BaseUrlLine().Match(line) is { Success: true } match)
             {
-                return (match.Groups[1].Value, line);
+                return new RunningServer(process, new Uri(match.Groups[1].Value + "/"), line);
             }
         }
 
-        throw new InvalidOperationException("The server exited without logging its base URL.");
+        var stderr = await process.StandardError.ReadToEndAsync();
+        process.Dispose();
+        throw new InvalidOperationException($"The server exited without logging its base URL: {stderr}");
+    }
+
+    private sealed class RunningServer(Process process, Uri baseUrl, string startLine) : IAsyncDisposable
+    {
+        public string StartLine { get; } = startLine;
+
+        public HttpClient Client { get; } = new() { BaseAddress = baseUrl };
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
     }
 
     [GeneratedRegex(@"base URL (http://127\.0\.0\.1:\d+/v1)")]

@@ -10,6 +10,9 @@ namespace MockServer.Tests.Functional;
 /// <summary>SSE framing and the finish/usage rules on real Kestrel (spec-facts §4, §11.4).</summary>
 public sealed class StreamingTests(MockServerFixture server) : IClassFixture<MockServerFixture>
 {
+    /// <summary>Fails a test that would otherwise hang; never reached when the behaviour holds.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     [Theory]
     [InlineData("""{"model":"llama-8b","prompt":"Tell me a story","max_tokens":40,"stream":true,"seed":3}""")]
     [InlineData("""{"model":"llama-1b","prompt":["A","B"],"n":2,"max_tokens":12,"stream":true,"logprobs":3,"stream_options":{"include_usage":true}}""")]
@@ -155,15 +158,12 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
     [Fact]
     public async Task Frames_are_flushed_as_produced_not_buffered()
     {
-        // With a clock that never moves, the server is stuck in its first inter-token delay: whatever the client
-        // has received by then was flushed before the stream finished.
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        // With a clock that moves only when told to, the server is stuck in its first inter-token delay: whatever the
+        // client has received by then was flushed before the stream finished.
+        var clock = new WatchedTimeProvider();
         await using var mock = await MockLlmServer.StartAsync(new MockServerOptions { TokenDelay = TimeSpan.FromSeconds(1), TimeProvider = clock });
         using var client = Api.ClientFor(mock);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "completions")
-        {
-            Content = new StringContent("""{"model":"llama-8b","prompt":"Five reasons to learn Rust:\n1.","max_tokens":80,"stream":true}""", Encoding.UTF8, "application/json"),
-        };
+        using var request = Post("""{"model":"llama-8b","prompt":"Five reasons to learn Rust:\n1.","max_tokens":80,"stream":true}""");
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
@@ -171,46 +171,45 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
 
         first.Should().StartWith("data: ").And.Contain("\"text\":\" It\"");
 
-        // The first frame may reach us before the server registers its delay; it must then wait for the clock.
-        await WaitUntilAsync(() => clock.PendingTimers == 1);
-
-        var rest = new StringBuilder();
-        var read = Task.Run(async () => rest.Append(await new StreamReader(body).ReadToEndAsync()));
-        for (var i = 0; i < 200 && !read.IsCompleted; i++)
+        // Each advance lands on an armed delay: the server's next frame follows, then its next delay.
+        var read = new StreamReader(body).ReadToEndAsync();
+        var advances = 0;
+        while (await Task.WhenAny(clock.WaitForPendingAsync(1), read) != read)
         {
             clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(5);
+            advances++;
         }
 
-        await read.WaitAsync(TimeSpan.FromSeconds(10));
-        SseTranscript.Parse(first + rest).ContentChunks.Should().HaveCount(80);
+        SseTranscript.Parse(first + await read).ContentChunks.Should().HaveCount(80);
+        advances.Should().Be(80, "one delay after each frame, and no advance wasted");
     }
 
     [Fact]
-    public async Task Client_disconnecting_mid_stream_leaves_the_server_healthy()
+    public async Task Client_disconnecting_mid_stream_stops_generation_and_leaves_the_server_healthy()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var clock = new WatchedTimeProvider();
         await using var mock = await MockLlmServer.StartAsync(new MockServerOptions { TokenDelay = TimeSpan.FromSeconds(1), TimeProvider = clock });
-        using var client = Api.ClientFor(mock);
+
+        // By default, disposing an unfinished response makes SocketsHttpHandler drain the rest (up to 1 MB, for up to
+        // 2 s) to reuse the connection, and the server sees nothing. With no drain, disposing closes the connection.
+        using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = new Uri(mock.BaseUrl + "/") };
 
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "completions")
-            {
-                Content = new StringContent("""{"model":"llama-8b","prompt":"A long story","max_tokens":500,"stream":true}""", Encoding.UTF8, "application/json"),
-            };
+            using var request = Post("""{"model":"llama-8b","prompt":"A long story","max_tokens":500,"stream":true}""");
             using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
             {
                 await using var body = await response.Content.ReadAsStreamAsync();
                 (await ReadUntilAsync(body, "\n\n")).Should().StartWith("data: ");
 
-                // Drop the connection only once the server sits in its inter-token delay, so the wait below proves
-                // that the delay is cancelled rather than passing before it began.
-                await WaitUntilAsync(() => clock.PendingTimers == 1);
-            } // disposing the response drops the connection mid-stream
+                // Leave only once the server sits in its inter-token delay, so what follows proves the delay is
+                // cancelled rather than never begun.
+                await clock.WaitForPendingAsync(1);
+            } // disposing the response without draining closes the connection mid-stream
 
-            // The abandoned stream's delay is cancelled rather than left running to max_tokens.
-            await WaitUntilAsync(() => clock.PendingTimers == 0);
+            // The abandoned stream's delay is cancelled at once, without the clock moving: a server that kept
+            // generating to max_tokens would still be waiting on it, and this would fail at the guard below.
+            await clock.WaitForPendingAsync(0).WaitAsync(HangGuard);
         }
 
         using var health = await client.GetAsync(new Uri(mock.BaseUrl, "/health"));
@@ -225,6 +224,9 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
         options.Fixtures.Add(FixtureDocument.Completion(prompt, tokens));
         return options;
     }
+
+    private static HttpRequestMessage Post(string json) =>
+        new(HttpMethod.Post, "completions") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
     private static async Task<string> ReadUntilAsync(Stream stream, string terminator)
     {
@@ -243,15 +245,5 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
         }
 
         return Encoding.UTF8.GetString([.. bytes]);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        condition().Should().BeTrue("the condition held within 5 s");
     }
 }

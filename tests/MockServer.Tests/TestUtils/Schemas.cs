@@ -10,6 +10,7 @@ internal static class Schemas
     public const string Chunk = "completion-chunk.schema.json";
     public const string Error = "error.schema.json";
     public const string ModelList = "model-list.schema.json";
+    public const string Model = "model.schema.json";
     public const string Fixture = "fixture.schema.json";
 
     private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new();

@@ -9,14 +9,17 @@ namespace MockServer.Tests.Validation;
 /// <summary>Strict validation before any byte of a response (spec-facts §11.1; provider docs "Gotcha").</summary>
 public sealed class ValidationTests(MockServerFixture server) : IClassFixture<MockServerFixture>
 {
+    // The 13 numeric parameters of ParameterNames.Completions (the README's count).
+    private static readonly string[] Numeric =
+    [
+        "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
+        "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
+    ];
+
     public static TheoryData<string, string> NumericParametersAsBooleans()
     {
         var data = new TheoryData<string, string>();
-        foreach (var name in new[]
-        {
-            "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
-            "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
-        })
+        foreach (var name in Numeric)
         {
             data.Add(name, "true");
             data.Add(name, "false");
@@ -37,11 +40,11 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
         error.GetProperty("message").GetString().Should().Contain(name).And.Contain("boolean");
     }
 
-    public static TheoryData<string> NumericParameters() =>
-    [
-        "max_tokens", "n", "best_of", "seed", "top_k", "temperature", "top_p", "min_p",
-        "presence_penalty", "frequency_penalty", "repetition_penalty", "prompt_logprobs", "logprobs",
-    ];
+    public static TheoryData<string> NumericParameters() => [.. Numeric];
+
+    [Fact]
+    public void The_numeric_list_names_accepted_parameters() =>
+        Numeric.Should().OnlyHaveUniqueItems().And.BeSubsetOf(MockServer.Validation.ParameterNames.Completions);
 
     [Theory]
     [MemberData(nameof(NumericParameters))]
@@ -54,14 +57,32 @@ public sealed class ValidationTests(MockServerFixture server) : IClassFixture<Mo
         error.GetProperty("message").GetString().Should().Contain("string");
     }
 
-    [Theory]
-    [InlineData("echo")]
-    [InlineData("stream")]
-    public async Task Echo_and_stream_take_booleans(string name)
+    [Fact]
+    public async Task Echo_takes_a_boolean_true_prefixes_the_prompt_and_false_does_not()
     {
-        using var response = await server.Client.PostAsync($$"""{"model":"llama-8b","prompt":"Hi","max_tokens":2,"{{name}}":true}""");
+        const string Body = """{"model":"llama-8b","prompt":"Hi there","max_tokens":3,"seed":7,"echo":ECHO}""";
+        var (onStatus, onBody, on) = await server.Client.CompleteAsync(Body.Replace("ECHO", "true", StringComparison.Ordinal));
+        var (offStatus, offBody, off) = await server.Client.CompleteAsync(Body.Replace("ECHO", "false", StringComparison.Ordinal));
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        onStatus.Should().Be(200, onBody);
+        offStatus.Should().Be(200, offBody);
+        var echoed = on.GetProperty("choices")[0].GetProperty("text").GetString();
+        var plain = off.GetProperty("choices")[0].GetProperty("text").GetString()!;
+        plain.Should().NotStartWith("Hi there");
+        echoed.Should().Be("Hi there" + plain, "the same seed continues the same way, after the prompt");
+    }
+
+    [Fact]
+    public async Task Stream_takes_a_boolean_true_answers_an_event_stream_and_false_one_json_body()
+    {
+        var transcript = await server.Client.StreamAsync("""{"model":"llama-8b","prompt":"Hi","max_tokens":2,"stream":true}""");
+        using var whole = await server.Client.PostAsync("""{"model":"llama-8b","prompt":"Hi","max_tokens":2,"stream":false}""");
+        var body = await whole.Content.ReadAsStringAsync();
+
+        transcript.ContentChunks.Should().NotBeEmpty();
+        whole.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        whole.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        body.ShouldConformTo(Schemas.Completion);
     }
 
     [Theory]

@@ -1,0 +1,119 @@
+using MockServer.Validation;
+
+namespace MockServer.Hosting;
+
+/// <summary>
+/// Refuses what the command line would otherwise silently ignore. ASP.NET's command-line configuration takes any
+/// <c>--key value</c>, so <c>--api-key K</c> (for <c>--api-keys</c>) would start a server with no authentication at
+/// all; a misspelled <c>--fixture DIR</c> would serve only the defaults. Every option must be one of the mock's own
+/// flags, a <c>MockServer:</c> key, or an ASP.NET host setting or section the README documents.
+/// </summary>
+internal static class CommandLineArguments
+{
+    /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "seed"];
+
+    /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "Seed"];
+
+    // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
+    // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
+    private static readonly string[] HostKeys =
+    [
+        "http_ports", "https_ports", "environment", "contentRoot", "applicationName", "webroot", "AllowedHosts",
+        "detailedErrors", "shutdownTimeoutSeconds", "suppressStatusMessages", "preventHostingStartup",
+        "hostingStartupAssemblies", "hostingStartupExcludeAssemblies",
+    ];
+
+    private static readonly string[] Sections = ["Logging", "Kestrel"];
+
+    public const string Usage = """
+        Usage: MockServer [options]
+          --urls URL                  where to listen (default http://127.0.0.1:8000)
+          --fixtures DIR              extra fixture files; a file named like a default replaces it
+          --api-keys K1,K2            bearer keys required on /v1 (default: no authentication)
+          --max-body-bytes N          larger request bodies get 413 (default 4194304)
+          --max-generated-tokens N    most work one request may ask for (default 1048576)
+          --token-delay-ms N          pause after each streamed frame (default 0)
+          --seed N                    seeds completion ids and unseeded sampling (default 0)
+        Also accepted: --MockServer:KEY VALUE for the same settings, ASP.NET host settings such as
+        --environment NAME, and keys under --Logging: and --Kestrel:. Any other option stops the start.
+        """;
+
+    public static bool IsHelp(string[] args) => args is ["--help" or "-h" or "-?" or "/?" or "/help"];
+
+    /// <summary>Checks every argument as ASP.NET's command-line provider would read it (<c>--key value</c>,
+    /// <c>--key=value</c>, <c>/key value</c>, <c>key=value</c>).</summary>
+    /// <exception cref="ArgumentException">An unknown option, a stray word, or an option without its value; the message says what to type instead.</exception>
+    public static void Check(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var prefix = arg.StartsWith("--", StringComparison.Ordinal) ? 2 : arg.StartsWith('/') || arg.StartsWith('-') ? 1 : 0;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (prefix == 0 && equals < 0)
+            {
+                throw new ArgumentException($"unexpected argument '{arg}'; options start with --, e.g. --fixtures DIR (see --help).");
+            }
+
+            if (prefix == 1 && arg[0] == '-')
+            {
+                // ASP.NET ignores -key (or throws on -key=value) unless it is a mapped short switch; the mock maps none.
+                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(arg[1..(equals < 0 ? arg.Length : equals)])}");
+            }
+
+            var key = arg[prefix..(equals < 0 ? arg.Length : equals)];
+            if (!IsKnown(key))
+            {
+                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(key)}");
+            }
+
+            if (equals < 0)
+            {
+                if (i + 1 == args.Length)
+                {
+                    throw new ArgumentException($"option '{arg}' needs a value, e.g. {arg} VALUE or {arg}=VALUE.");
+                }
+
+                i++; // its value, whatever it looks like
+            }
+        }
+    }
+
+    private static string Name(string arg, int equals) => equals < 0 ? arg : arg[..equals];
+
+    private static bool IsKnown(string key)
+    {
+        if (Flags.Contains(key, StringComparer.OrdinalIgnoreCase) || HostKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        var section = key[..colon];
+        return section.Equals("MockServer", StringComparison.OrdinalIgnoreCase)
+            ? MockServerKeys.Contains(key[(colon + 1)..], StringComparer.OrdinalIgnoreCase)
+            : Sections.Contains(section, StringComparer.OrdinalIgnoreCase) && colon + 1 < key.Length;
+    }
+
+    private static string Hint(string key)
+    {
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0 && key[..colon].Equals("MockServer", StringComparison.OrdinalIgnoreCase))
+        {
+            return ParameterNames.Suggest(key[(colon + 1)..], MockServerKeys) is { } setting
+                ? $"; did you mean '--MockServer:{setting}'?"
+                : $"; the MockServer settings are {string.Join(", ", MockServerKeys)}.";
+        }
+
+        return ParameterNames.Suggest(key, Flags) is { } flag
+            ? $"; did you mean '--{flag}'?"
+            : $"; the mock's options are --{string.Join(", --", Flags)} (see --help).";
+    }
+}

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace MockServer.Tests.TestUtils;
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that tells a test when the code under test is waiting on it. Advancing the clock
+/// before the server has armed its next timer does nothing, so tests wait for <see cref="WaitForPendingAsync"/>
+/// instead of pausing and hoping. A timer is pending from creation until it fires or is disposed.
+/// </summary>
+internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+{
+    private readonly Lock _gate = new();
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private int _pending;
+
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending;
+            }
+        }
+    }
+
+    /// <summary>Completes once exactly <paramref name="count"/> timers are pending (at once, if they already are).</summary>
+    public Task WaitForPendingAsync(int count)
+    {
+        lock (_gate)
+        {
+            if (_pending == count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task;
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new WatchedTimer(this, callback, state) { Periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero };
+        if (dueTime != Timeout.InfiniteTimeSpan)
+        {
+            timer.Arm();
+        }
+
+        timer.Inner = base.CreateTimer(WatchedTimer.Fire, timer, dueTime, period);
+        return timer;
+    }
+
+    private void Adjust(int by)
+    {
+        lock (_gate)
+        {
+            _pending += by;
+            foreach (var waiter in _waiters.Where(w => w.Count == _pending).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.SetResult();
+            }
+        }
+    }
+
+    private sealed class WatchedTimer(WatchedTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    {
+        private readonly TimerCallback _callback = callback;
+        private readonly object? _state = state;
+        private int _armed; // 1 while pending
+
+        public ITimer Inner { get; set; } = null!;
+
+        public bool Periodic { get; set; }
+
+        public static void Fire(object? self)
+        {
+            var timer = (WatchedTimer)self!;
+            if (!timer.Periodic)
+            {
+                timer.Disarm();
+            }
+
+            timer._callback(timer._state);
+        }
+
+        public void Arm()
+        {
+            if (Interlocked.Exchange(ref _armed, 1) == 0)
+            {
+                owner.Adjust(+1);
+            }
+        }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            Periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
+            if (dueTime == Timeout.InfiniteTimeSpan)
+            {
+                Disarm();
+            }
+            else
+            {
+                Arm();
+            }
+
+            return Inner.Change(dueTime, period);
+        }
+
+        public void Dispose()
+        {
+            Disarm();
+            Inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Disarm()
+        {
+            if (Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                owner.Adjust(-1);
+            }
+        }
+    }
+}
