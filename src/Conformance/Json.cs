@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -34,12 +35,14 @@ internal static class Json
             return null;
         }
 
-        return node!.AsValue().TryGetValue<long>(out var value) ? value : null;
+        // Read from the JSON text, not TryGetValue: a node built in code holds a CLR int or double, which
+        // TryGetValue<long> refuses, so a body the suite built would read as having no max_tokens at all.
+        return long.TryParse(node!.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
     /// <summary>The value when <paramref name="node"/> is a JSON number, else null.</summary>
     public static double? Number(JsonNode? node) =>
-        Kind(node) == JsonValueKind.Number && node!.AsValue().TryGetValue<double>(out var value) ? value : null;
+        Kind(node) == JsonValueKind.Number && double.TryParse(node!.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>The value when <paramref name="node"/> is a JSON string, else null.</summary>
     public static string? Str(JsonNode? node) => Kind(node) == JsonValueKind.String ? node!.GetValue<string>() : null;

@@ -249,8 +249,7 @@ internal static class ValidationChecks
     {
         var body = ctx.MinimalBody();
         mutate(body);
-        // Read back from the text: a node built in code holds a CLR int, which Json.Int (made for parsed JSON) does not read.
-        if (Json.Int(Json.TryParse(body.ToJsonString())?["max_tokens"]) is not > 0 && !body.ContainsKey("stream"))
+        if (Json.Int(body["max_tokens"]) is not > 0 && !body.ContainsKey("stream"))
         {
             body["stream"] = true;
         }
