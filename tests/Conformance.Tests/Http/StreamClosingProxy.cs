@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -15,20 +14,16 @@ internal sealed class StreamClosingProxy : IAsyncDisposable
 {
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false });
     private readonly Uri _origin;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly RawTcpServer _server;
     private int _streamsClosed;
 
     private StreamClosingProxy(Uri upstream)
     {
         _origin = new Uri(upstream.GetLeftPart(UriPartial.Authority));
-        _listener.Start();
-        var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        BaseUrl = new Uri($"http://127.0.0.1:{port}{upstream.AbsolutePath.TrimEnd('/')}");
-        _accepting = AcceptAsync();
+        _server = RawTcpServer.Start(ServeAsync);
+        BaseUrl = new Uri($"http://127.0.0.1:{_server.Port}{upstream.AbsolutePath.TrimEnd('/')}");
     }
 
     public Uri BaseUrl { get; }
@@ -40,62 +35,39 @@ internal sealed class StreamClosingProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
+        await _server.DisposeAsync();
+        _upstream.Dispose();
+    }
+
+    /// <summary>Serves one connection; <see cref="RawTcpServer"/> closes it when this returns.</summary>
+    private async Task ServeAsync(NetworkStream stream, CancellationToken stop)
+    {
         try
         {
-            await _accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopping the listener ends the accept loop with one of these.
-        }
-
-        _upstream.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
+            var buffer = new List<byte>();
+            while (await ReadRequestAsync(stream, buffer, stop) is { } request)
             {
-                var stream = client.GetStream();
-                var buffer = new List<byte>();
-                while (await ReadRequestAsync(stream, buffer) is { } request)
+                if (await ForwardAsync(request, stream, stop))
                 {
-                    if (await ForwardAsync(request, stream))
-                    {
-                        // The point of this server: the stream is over, the connection goes, and nothing says so. On
-                        // loopback a close sent at once always reaches the client's pool before it reuses the
-                        // connection, so the race would never show; the close is held until the client sends its next
-                        // request on the connection, which is when a slower close lands in practice. That request gets
-                        // no byte back, as in spec-facts §12.1.
-                        Interlocked.Increment(ref _streamsClosed);
-                        await ReadRequestAsync(stream, buffer);
-                        return;
-                    }
+                    // The point of this server: the stream is over, the connection goes, and nothing says so. On
+                    // loopback a close sent at once always reaches the client's pool before it reuses the
+                    // connection, so the race would never show; the close is held until the client sends its next
+                    // request on the connection, which is when a slower close lands in practice. That request gets
+                    // no byte back, as in spec-facts §12.1.
+                    Interlocked.Increment(ref _streamsClosed);
+                    await ReadRequestAsync(stream, buffer, stop);
+                    return;
                 }
             }
-            catch (Exception ex) when (ex is IOException or SocketException or HttpRequestException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The client went away, or the test is over.
-            }
+        }
+        catch (HttpRequestException)
+        {
+            // The upstream went away: the test is over. (RawTcpServer absorbs the socket-level endings.)
         }
     }
 
     /// <summary>Forwards one request and writes the answer; true when the answer was an event stream.</summary>
-    private async Task<bool> ForwardAsync((string Method, string Target, Dictionary<string, string> Headers, byte[] Body) request, NetworkStream stream)
+    private async Task<bool> ForwardAsync((string Method, string Target, Dictionary<string, string> Headers, byte[] Body) request, NetworkStream stream, CancellationToken stop)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_origin, request.Target));
         if (request.Headers.TryGetValue("authorization", out var auth))
@@ -117,8 +89,8 @@ internal sealed class StreamClosingProxy : IAsyncDisposable
             }
         }
 
-        using var response = await _upstream.SendAsync(message, _stop.Token);
-        var body = await response.Content.ReadAsByteArrayAsync(_stop.Token);
+        using var response = await _upstream.SendAsync(message, stop);
+        var body = await response.Content.ReadAsByteArrayAsync(stop);
         var contentType = response.Content.Headers.TryGetValues("Content-Type", out var types) ? string.Join(", ", types) : null;
         var isStream = contentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
 
@@ -137,31 +109,31 @@ internal sealed class StreamClosingProxy : IAsyncDisposable
         if (isStream)
         {
             head.Append("Transfer-Encoding: chunked\r\n\r\n");
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), stop);
             if (body.Length > 0)
             {
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(body.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), _stop.Token);
-                await stream.WriteAsync(body, _stop.Token);
-                await stream.WriteAsync("\r\n"u8.ToArray(), _stop.Token);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(body.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), stop);
+                await stream.WriteAsync(body, stop);
+                await stream.WriteAsync("\r\n"u8.ToArray(), stop);
             }
 
-            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), _stop.Token);
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), stop);
             return true;
         }
 
         head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n\r\n");
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
-        await stream.WriteAsync(body, _stop.Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), stop);
+        await stream.WriteAsync(body, stop);
         return false;
     }
 
     /// <summary>Reads one request (head and Content-Length body); null when the client closed the connection.</summary>
-    private async Task<(string Method, string Target, Dictionary<string, string> Headers, byte[] Body)?> ReadRequestAsync(NetworkStream stream, List<byte> buffer)
+    private static async Task<(string Method, string Target, Dictionary<string, string> Headers, byte[] Body)?> ReadRequestAsync(NetworkStream stream, List<byte> buffer, CancellationToken stop)
     {
         int end;
         while ((end = IndexOf(buffer, HeadEnd)) < 0)
         {
-            if (!await FillAsync(stream, buffer))
+            if (!await FillAsync(stream, buffer, stop))
             {
                 return null;
             }
@@ -183,7 +155,7 @@ internal sealed class StreamClosingProxy : IAsyncDisposable
         var length = headers.TryGetValue("content-length", out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
         while (buffer.Count < length)
         {
-            if (!await FillAsync(stream, buffer))
+            if (!await FillAsync(stream, buffer, stop))
             {
                 return null;
             }
@@ -194,10 +166,10 @@ internal sealed class StreamClosingProxy : IAsyncDisposable
         return (requestLine[0], requestLine[1], headers, body);
     }
 
-    private async Task<bool> FillAsync(NetworkStream stream, List<byte> buffer)
+    private static async Task<bool> FillAsync(NetworkStream stream, List<byte> buffer, CancellationToken stop)
     {
         var chunk = new byte[8192];
-        var read = await stream.ReadAsync(chunk, _stop.Token);
+        var read = await stream.ReadAsync(chunk, stop);
         buffer.AddRange(chunk.AsSpan(0, read));
         return read > 0;
     }
