@@ -233,10 +233,15 @@ internal static class ValidationChecks
         return outcome.Kind != OutcomeKind.Pass ? outcome : outcome with { Message = $"{outcome.Message}; refused as a type: `{name}: {digit}` is answered HTTP {numeric.Status}" + (numeric.Status == ex.Status ? " with another message" : string.Empty) };
     }
 
-    /// <summary>The message with the boolean literal and its numeric equivalent replaced, so "got false" and "got 0" compare equal.</summary>
+    /// <summary>
+    /// The message with the boolean literal and its numeric equivalent replaced, so "got false" and "got 0" compare equal.
+    /// Without regard to case, and a sentence's final period ends the value: a Python server prints the coerced value as
+    /// <c>False</c> ("n must be at least 1, got False." against "got 0.").
+    /// </summary>
     private static string NormaliseLiteral(string message, string literal, int digit) =>
         System.Text.RegularExpressions.Regex.Replace(
-            message, $@"(?<![\w.])({literal}|{digit}(\.0+)?)(?![\w.])", "<value>", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            message, $@"(?<![\w.])({literal}|{digit}(\.0+)?)(?!\w|\.\d)", "<value>",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
 
     /// <summary>
     /// Sends the minimal valid body changed by <paramref name="mutate"/>; the body itself names the probe, so equal bodies
