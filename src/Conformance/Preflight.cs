@@ -17,12 +17,17 @@ namespace Conformance;
 /// generates on anything stops after one token); only when both answer 404 and the base lacks <c>/v1</c>,
 /// <c>GET {base}/v1/models</c> to see whether that is what was meant. A probe that gets no answer within
 /// <see cref="MaxTimeout"/> (or the request timeout, if shorter) is not a verdict: a server busy starting may answer the
-/// checks later, so the checks run and their timeouts apply.
+/// checks later, so the checks run and their timeouts apply. A connection closed without an answer, or reset, on the
+/// first probe is tried once more after <see cref="RetryPause"/>: a port-forward or docker-proxy in front of a backend
+/// that is still starting accepts and closes connections, and a false stop on a healthy server is worse than a late verdict.
 /// </remarks>
 internal static class Preflight
 {
     /// <summary>The longest a preflight probe waits for an answer.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The pause, on the options' clock, before the one retry of a probe whose connection was closed or reset.</summary>
+    public static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
 
     private enum Kind
     {
@@ -30,6 +35,12 @@ internal static class Preflight
         Unreachable,
         NotHttp,
         NoAnswer,
+
+        /// <summary>The connection was accepted, then closed before any response byte.</summary>
+        Closed,
+
+        /// <summary>The connection failed some other way (a reset, an error .NET does not classify): not a verdict.</summary>
+        Failed,
     }
 
     /// <summary>What one probe got: a status, or why not.</summary>
@@ -87,20 +98,31 @@ internal static class Preflight
             {
                 return Classify(ex, baseUrl);
             }
-            catch (IOException ex)
+            catch (IOException)
             {
-                return new Probe(Kind.NotHttp, Reason: "the connection failed: " + OneLine(ex.Message));
+                return new Probe(Kind.Failed);
             }
         }
 
         var models = await SendAsync(HttpMethod.Get, shown + "/models", null);
+        var closedTwice = false;
+        if (models.Kind is Kind.Closed or Kind.Failed)
+        {
+            await Task.Delay(RetryPause, options.TimeProvider, cancellationToken);
+            closedTwice = models.Kind == Kind.Closed;
+            models = await SendAsync(HttpMethod.Get, shown + "/models", null);
+        }
+
         switch (models.Kind)
         {
             case Kind.Unreachable:
                 return $"cannot connect to {shown}: {models.Reason}";
             case Kind.NotHttp:
                 return $"{shown} does not speak HTTP: {models.Reason}; check the host and port in --base-url";
-            case Kind.NoAnswer:
+            case Kind.Closed when closedTwice:
+                // Exit 2 still (a port that does not speak HTTP must stop the run), but the message names both causes.
+                return $"{shown} closed the connection twice without an answer; is the server still starting, or is this not an HTTP port? check the host and port in --base-url";
+            case Kind.NoAnswer or Kind.Closed or Kind.Failed:
                 return null;
             default:
                 break;
@@ -154,9 +176,9 @@ internal static class Preflight
             ? "connection refused; is the server running?"
             : OneLine(ex.GetBaseException().Message) + "; is the server running?"),
         HttpRequestError.SecureConnectionError => new Probe(Kind.Unreachable, Reason: "the TLS handshake failed; does the server speak https, or did you mean http://?"),
-        HttpRequestError.ResponseEnded => new Probe(Kind.NotHttp, Reason: "it closed the connection without an answer"),
+        HttpRequestError.ResponseEnded => new Probe(Kind.Closed),
         HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError => new Probe(Kind.NotHttp, Reason: "it answered with bytes that are not an HTTP response"),
-        _ => new Probe(Kind.NotHttp, Reason: "the connection failed: " + OneLine(ex.GetBaseException().Message)),
+        _ => new Probe(Kind.Failed),
     };
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");

@@ -6,7 +6,8 @@ namespace Conformance.Cli;
 /// <param name="Out">Standard output.</param>
 /// <param name="Error">Standard error.</param>
 /// <param name="GetVariable">Reads an environment variable.</param>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<string, string?> GetVariable)
+/// <param name="Clock">The clock of the run's waits and timeouts; null for the system clock (tests pass a fake one).</param>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<string, string?> GetVariable, TimeProvider? Clock = null)
 {
     public static CliEnvironment Process => new(Console.Out, Console.Error, Environment.GetEnvironmentVariable);
 }

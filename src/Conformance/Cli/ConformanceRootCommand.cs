@@ -100,6 +100,7 @@ internal sealed class ConformanceRootCommand : RootCommand
             TokenBudget = parse.GetValue(_budget),
             MaxConcurrency = parse.GetValue(_concurrency),
             MaxBodyBytes = parse.GetValue(_maxBodyBytes),
+            TimeProvider = _env.Clock ?? TimeProvider.System,
         };
         foreach (var selector in Split(parse.GetValue(_only)))
         {

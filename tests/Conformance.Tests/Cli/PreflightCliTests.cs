@@ -13,6 +13,8 @@ public sealed class PreflightCliTests
 {
     private static readonly string[] Checks = ["--only", "models,completion", "--timeout", "10"];
 
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
     /// <summary>Runs the CLI and asserts the preflight stopped it: exit 2, one line on stderr, no check run.</summary>
     private static async Task<string> StoppedAsync(string baseUrl, params string[] more)
     {
@@ -53,13 +55,54 @@ public sealed class PreflightCliTests
     }
 
     [Fact]
-    public async Task Run_PortClosingEveryConnection_SaysItDoesNotSpeakHttp()
+    public async Task Run_PortClosingEveryConnection_RetriesOnceAfterAPauseThenNamesBothPossibleCauses()
     {
-        await using var closing = RawTcpServer.Start((_, _) => Task.CompletedTask);
+        var connections = 0;
+        await using var closing = RawTcpServer.Start((_, _) =>
+        {
+            Interlocked.Increment(ref connections);
+            return Task.CompletedTask;
+        });
+        var url = $"http://127.0.0.1:{closing.Port}/v1";
+        var clock = new ObservedClock();
 
-        var error = await StoppedAsync($"http://127.0.0.1:{closing.Port}/v1");
+        var run = RunAsync(["--base-url", url, .. Checks], clock: clock);
+        await PausesAsync(clock, run);
+        var first = Volatile.Read(ref connections); // .NET's handler itself tries a closed fresh connection a few times at once
+        clock.Fake.Advance(Preflight.RetryPause);
+        var (code, output, error) = await run.WaitAsync(Guard);
 
-        error.Should().Contain("does not speak HTTP").And.Contain("closed the connection without an answer");
+        code.Should().Be(CliApp.UsageError, error + output);
+        output.Should().BeEmpty();
+        error.Should().Be($"error: {url} closed the connection twice without an answer; is the server still starting, or is this not an HTTP port? check the host and port in --base-url\n");
+        first.Should().BePositive();
+        Volatile.Read(ref connections).Should().Be(2 * first, "the probe is sent once more after the pause, no more");
+    }
+
+    [Fact]
+    public async Task Run_PortForwardWhoseBackendIsStillStarting_RetriesAndRunsTheChecks()
+    {
+        await using var backend = await Fakes.FakeAcsServer.StartAsync();
+        await using var forward = StartingPortForward.Start(backend.BaseUrl);
+        var clock = new ObservedClock();
+
+        var run = RunAsync(["--base-url", forward.BaseUrl.ToString(), "--api-key", Suite.Key, "--only", "models", "--timeout", "10"], clock: clock);
+        await PausesAsync(clock, run);
+        forward.Ready = true; // the backend finishes starting during the pause
+        clock.Fake.Advance(Preflight.RetryPause);
+        var (code, output, error) = await run.WaitAsync(Guard);
+
+        code.Should().Be(CliApp.Passed, "the connections were closed while the backend started; the retry reached a conforming server: " + error + output);
+        error.Should().BeEmpty();
+        output.Should().Contain("models.list-shape");
+    }
+
+    /// <summary>Waits until the preflight pauses on the clock before its retry; fails if the run ends first.</summary>
+    private static async Task PausesAsync(ObservedClock clock, Task run)
+    {
+        var pause = clock.TimerCreated(Preflight.RetryPause);
+        await Task.WhenAny(pause, run).WaitAsync(Guard);
+        pause.IsCompleted.Should().BeTrue("the preflight pauses on the clock before it tries a closed connection again");
     }
 
     [Fact]

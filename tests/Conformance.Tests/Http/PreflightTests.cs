@@ -34,4 +34,31 @@ public sealed class PreflightTests
         (await ConformanceRunner.PreflightAsync(Suite.Options(server.BaseUrl))).Should().BeNull();
         server.CompletionRequests.Should().Be(0, "a server whose model list answers is not sent a completion");
     }
+
+    [Fact]
+    public async Task PreflightAsync_ConnectionResetEveryTime_RetriesOnceAfterAPauseThenLetsTheChecksRun()
+    {
+        var connections = 0;
+        await using var resetting = RawTcpServer.Start(async (stream, ct) =>
+        {
+            Interlocked.Increment(ref connections);
+            _ = await stream.ReadAsync(new byte[1024], ct); // the request has arrived (its first bytes are enough)
+            stream.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            stream.Socket.Close(); // linger 0: a reset (RST), not an orderly close
+        });
+        var clock = new ObservedClock();
+        var options = Suite.Options(new Uri($"http://127.0.0.1:{resetting.Port}/v1"));
+        options.TimeProvider = clock;
+
+        var preflight = ConformanceRunner.PreflightAsync(options);
+        var pause = clock.TimerCreated(Preflight.RetryPause);
+        await Task.WhenAny(pause, preflight).WaitAsync(Guard);
+        pause.IsCompleted.Should().BeTrue("a reset is tried once more after a pause on the clock");
+        var first = Volatile.Read(ref connections);
+        clock.Fake.Advance(Preflight.RetryPause);
+
+        (await preflight.WaitAsync(Guard)).Should().BeNull("a reset says nothing about whether the port speaks HTTP: the checks judge it");
+        first.Should().BePositive();
+        Volatile.Read(ref connections).Should().Be(2 * first, "the probe is sent once more after the pause, no more");
+    }
 }
