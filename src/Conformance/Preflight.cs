@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using Conformance.Http;
 
 namespace Conformance;
@@ -14,7 +15,8 @@ namespace Conformance;
 /// <remarks>
 /// Cost: <c>GET {base}/models</c>; only when that answers 401, 403 or 404, one <c>POST {base}/completions</c> whose body
 /// is <c>{"max_tokens": 1}</c> (no model, no prompt: a strict server refuses it without generating, a lenient one that
-/// generates on anything stops after one token); only when both answer 404 and the base lacks <c>/v1</c>,
+/// generates on anything stops after one token; a 404 about the model means the route exists); only when both answer 404
+/// and the base lacks <c>/v1</c>,
 /// <c>GET {base}/v1/models</c> to see whether that is what was meant. A probe that gets no answer within
 /// <see cref="MaxTimeout"/> (or the request timeout, if shorter) is not a verdict: a server busy starting may answer the
 /// checks later, so the checks run and their timeouts apply. A connection closed without an answer, or reset, on the
@@ -43,8 +45,11 @@ internal static class Preflight
         Failed,
     }
 
-    /// <summary>What one probe got: a status, or why not.</summary>
-    private readonly record struct Probe(Kind Kind, int Status = 0, string Reason = "");
+    /// <summary>The most bytes of a 404 body the preflight reads to tell a missing route from a missing model.</summary>
+    private const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>What one probe got: a status, or why not; <c>AboutModel</c> when a 404's body is an error about the model.</summary>
+    private readonly record struct Probe(Kind Kind, int Status = 0, string Reason = "", bool AboutModel = false);
 
     public static async Task<string?> RunAsync(ConformanceOptions options, CancellationToken cancellationToken)
     {
@@ -62,7 +67,7 @@ internal static class Preflight
             disposeHandler: true)
         { Timeout = Timeout.InfiniteTimeSpan };
 
-        async Task<Probe> SendAsync(HttpMethod method, string url, string? body)
+        async Task<Probe> SendAsync(HttpMethod method, string url, string? body, bool readNotFound = false)
         {
             using var request = new HttpRequestMessage(method, url);
             try
@@ -88,7 +93,9 @@ internal static class Preflight
             try
             {
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-                return new Probe(Kind.Answered, (int)response.StatusCode);
+                var status = (int)response.StatusCode;
+                var aboutModel = readNotFound && status == 404 && IsAboutModel(await ReadCappedAsync(response.Content, linked.Token));
+                return new Probe(Kind.Answered, status, AboutModel: aboutModel);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -133,9 +140,10 @@ internal static class Preflight
             return null;
         }
 
-        var completions = await SendAsync(HttpMethod.Post, shown + "/completions", "{\"max_tokens\": 1}");
-        if (completions.Kind != Kind.Answered)
+        var completions = await SendAsync(HttpMethod.Post, shown + "/completions", "{\"max_tokens\": 1}", readNotFound: true);
+        if (completions.Kind != Kind.Answered || completions.AboutModel)
         {
+            // A 404 about the model (the probe names none) comes from a /completions route that exists.
             return null;
         }
 
@@ -180,6 +188,51 @@ internal static class Preflight
         HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError => new Probe(Kind.NotHttp, Reason: "it answered with bytes that are not an HTTP response"),
         _ => new Probe(Kind.Failed),
     };
+
+    /// <summary>
+    /// Whether a 404 body is an OpenAI error envelope about the model (<c>code: model_not_found</c>, or <c>param:
+    /// model</c>): then the route exists and refused the model-less probe, as OpenAI and vLLM do. A 404 with code
+    /// <c>unknown_url</c> (OpenAI's, and the mock's, answer to a route it does not serve) is a missing route whatever
+    /// its param says. The body is never shown: it could echo the key.
+    /// </summary>
+    private static bool IsAboutModel(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("error", out var error)
+                || error.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            var code = Text(error, "code");
+            return code != "unknown_url" && (code == "model_not_found" || Text(error, "param") == "model");
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        static string? Text(JsonElement error, string name) =>
+            error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/> of a body; a longer one is cut (and then does not parse).</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxBodyBytes];
+        var length = 0;
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return buffer.AsMemory(0, length);
+    }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Conformance.Cli;
 using Conformance.Tests.Http;
 using Microsoft.AspNetCore.Http;
+using MockServer.Hosting;
 
 using static Conformance.Tests.Cli.CliRunner;
 
@@ -146,6 +147,72 @@ public sealed class PreflightCliTests
         var error = await StoppedAsync(server.BaseUrl.ToString());
 
         error.Should().Contain("answers 404 on /models and /completions").And.NotContain("did you mean").And.NotContain("/v1/v1");
+    }
+
+    [Theory]
+    [InlineData("\"param\":null,\"code\":\"model_not_found\"")]
+    [InlineData("\"param\":\"model\",\"code\":null")]
+    public async Task Run_NoModelListAndCompletionsRefusesTheModelLessProbeWith404AboutTheModel_RunsTheChecks(string about)
+    {
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.StatusCode = 404;
+            if (ctx.Request.Path.Value!.EndsWith("/completions", StringComparison.Ordinal))
+            {
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.WriteAsync("{\"error\":{\"message\":\"The model '' does not exist\",\"type\":\"invalid_request_error\"," + about + "}}");
+            }
+        });
+
+        var (code, output, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), "--only", "models", "--timeout", "10"]);
+
+        code.Should().Be(CliApp.Failed, "a 404 about the model comes from a /completions route that exists, so the checks run: " + error);
+        output.Should().Contain("models.list-shape");
+    }
+
+    [Fact]
+    public async Task Run_404EnvelopeWithCodeUnknownUrl_StillSaysTheRouteIsMissingWithoutEchoingTheBody()
+    {
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.StatusCode = 404;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("{\"error\":{\"message\":\"Unknown request URL: body-marker\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"unknown_url\"}}");
+        });
+
+        var error = await StoppedAsync(server.BaseUrl.ToString());
+
+        error.Should().Contain("answers 404 on /models and /completions").And.Contain("check the path").And.NotContain("body-marker");
+    }
+
+    [Fact]
+    public async Task Run_404WithAnEndlessBody_ReadsOnlyItsCapAndSaysTheRouteIsMissing()
+    {
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.StatusCode = 404;
+            var spaces = new byte[4096];
+            Array.Fill(spaces, (byte)' ');
+            while (!ctx.RequestAborted.IsCancellationRequested)
+            {
+                await ctx.Response.Body.WriteAsync(spaces, ctx.RequestAborted);
+            }
+        });
+
+        var error = await StoppedAsync(server.BaseUrl.ToString());
+
+        error.Should().Contain("answers 404 on /models and /completions", "the preflight reads at most 16 KiB of a 404, which does not parse as an envelope");
+    }
+
+    [Fact]
+    public async Task Run_MockServerBaseWithoutV1_SuggestsTheV1Url()
+    {
+        await using var mock = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key } });
+        var origin = Origin(mock.BaseUrl);
+
+        var error = await StoppedAsync(origin, "--api-key", Suite.Key);
+
+        error.Should().Be($"error: {origin} answers 404 on /models and /completions; did you mean {origin}/v1?", "the mock answers unknown routes 404 unknown_url, a missing route");
     }
 
     [Fact]
