@@ -44,17 +44,26 @@ internal static class CommandLineArguments
 
     /// <summary>Checks every argument as ASP.NET's command-line provider would read it (<c>--key value</c>,
     /// <c>--key=value</c>, <c>/key value</c>, <c>key=value</c>).</summary>
-    /// <exception cref="ArgumentException">An unknown option, a stray word, or an option without its value; the message says what to type instead.</exception>
+    /// <exception cref="ArgumentException">An unknown option, a stray word (located by its position, never quoted: it may be a key), or an option without its value; the message says what to type instead.</exception>
     public static void Check(string[] args)
     {
+        // The option whose value came just before args[i], if any: a stray word is located by it, never quoted, since
+        // after --api-keys it is usually a second key typed with a space instead of a comma.
+        string? previous = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
             var prefix = arg.StartsWith("--", StringComparison.Ordinal) ? 2 : arg.StartsWith('/') || arg.StartsWith('-') ? 1 : 0;
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (previous is not null && IsKeys(previous[2..]) && (prefix == 0 || !IsKnown(arg[prefix..(equals < 0 ? arg.Length : equals)])))
+            {
+                throw new ArgumentException($"unexpected argument at position {i + 1} (after the value of '{previous}'); separate several keys with commas: --api-keys K1,K2 (see --help).");
+            }
+
             if (prefix == 0 && equals < 0)
             {
-                throw new ArgumentException($"unexpected argument '{arg}'; options start with --, e.g. --fixtures DIR (see --help).");
+                var after = previous is null ? string.Empty : $" (after the value of '{previous}')";
+                throw new ArgumentException($"unexpected argument at position {i + 1}{after}; options start with --, e.g. --fixtures DIR (see --help).");
             }
 
             if (prefix == 1 && arg[0] == '-')
@@ -78,8 +87,14 @@ internal static class CommandLineArguments
 
                 i++; // its value, whatever it looks like
             }
+
+            previous = "--" + key;
         }
     }
+
+    /// <summary>Whether a setting takes API keys, whose values must never be echoed.</summary>
+    private static bool IsKeys(string key) =>
+        key.Equals("api-keys", StringComparison.OrdinalIgnoreCase) || key.Equals("MockServer:ApiKeys", StringComparison.OrdinalIgnoreCase);
 
     private static string Name(string arg, int equals) => equals < 0 ? arg : arg[..equals];
 

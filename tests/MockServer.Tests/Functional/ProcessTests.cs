@@ -55,7 +55,7 @@ public sealed partial class ProcessTests : IDisposable
     [InlineData("unknown option '--MockServer:ApiKey'; did you mean '--MockServer:ApiKeys'?", "--MockServer:ApiKey", "sk-1")]
     [InlineData("unknown option '-p'", "-p", "8000")]
     [InlineData("unknown option '--port'", "--port", "8000")]
-    [InlineData("unexpected argument 'serve'", "serve")]
+    [InlineData("unexpected argument at position 3 (after the value of '--urls'); options start with --", "serve")]
     [InlineData("option '--api-keys' needs a value", "--api-keys")]
     public async Task Unknown_option_stops_the_start_with_a_hint_instead_of_being_ignored(string expected, params string[] args)
     {
@@ -69,6 +69,23 @@ public sealed partial class ProcessTests : IDisposable
         }
 
         OneLine(stderr);
+    }
+
+    [Theory]
+    [InlineData("--api-keys", "sk-first-key-0001", "sk-stray-second-key-0002")]
+    [InlineData("--api-keys=sk-first-key-0001", "sk-stray-second-key-0002")]
+    [InlineData("--MockServer:ApiKeys", "sk-first-key-0001", "--sk-stray-second-key-0002")]
+    public async Task A_second_key_after_a_space_stops_the_start_without_printing_it(params string[] keys)
+    {
+        const string stray = "stray-second-key-0002";
+        using var process = Start(["--urls", "http://127.0.0.1:0", .. keys]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var (exitCode, stderr) = await WaitForExitAsync(process);
+
+        exitCode.Should().Be(2);
+        stderr.Should().StartWith("MockServer cannot start: unexpected argument at position ").And.Contain("separate several keys with commas: --api-keys K1,K2");
+        OneLine(stderr);
+        (stderr + await stdout).Should().NotContain(stray).And.NotContain("first-key-0001", "a key is never printed");
     }
 
     [Fact]
