@@ -25,12 +25,14 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(env);
-        var parse = new ConformanceRootCommand(env).Parse(args);
+        var root = new ConformanceRootCommand(env);
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            // System.CommandLine quotes the tokens it could not place, and a key pasted in the wrong place is one.
             foreach (var error in parse.Errors)
             {
-                await env.Error.WriteLineAsync(error.Message);
+                await env.Error.WriteLineAsync(RedactKeys(error.Message, root.RawApiKey(parse), env));
             }
 
             await env.Error.WriteLineAsync("Run with --help for usage.");
@@ -38,6 +40,25 @@ internal static class CliApp
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Masks every key the CLI may know in a line it prints on stderr: the raw <c>--api-key</c> value and the keys in
+    /// OPENAI_API_KEY and ACS_API_KEY (whether or not they are the one in use), by the redaction rule of the reports
+    /// (docs/conformance.md, "Redaction"). No message is meant to carry a key; this makes sure none does.
+    /// </summary>
+    public static string RedactKeys(string text, string? flagKey, CliEnvironment env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        foreach (var key in (string?[])[flagKey, env.GetVariable("OPENAI_API_KEY"), env.GetVariable("ACS_API_KEY")])
+        {
+            if (!string.IsNullOrWhiteSpace(key))
+            {
+                text = new Http.Redactor(key).Redact(text);
+            }
+        }
+
+        return text;
     }
 
     /// <summary>

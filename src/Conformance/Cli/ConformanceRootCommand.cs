@@ -40,8 +40,26 @@ internal sealed class ConformanceRootCommand : RootCommand
         Subcommands.Add(new DiffCommand(env));
     }
 
+    /// <summary>The raw --api-key value of the last parse this command ran, so every error line can be redacted with it.</summary>
+    private string? _flagKey;
+
+    /// <summary>The raw <c>--api-key</c> value, or null when there is none (or it could not be read from a failed parse).</summary>
+    public string? RawApiKey(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        try
+        {
+            return parse.GetValue(_apiKey);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken ct)
     {
+        _flagKey = RawApiKey(parse);
         var profileName = parse.GetValue(_profile);
         Profiles.Profile profile;
         try
@@ -231,7 +249,9 @@ internal sealed class ConformanceRootCommand : RootCommand
 
     private async Task<int> UsageAsync(string message)
     {
-        await _env.Error.WriteLineAsync("error: " + message);
+        // No message is built from the key, but one may quote a value that is the key (a --base-url or --profile given
+        // the key by mistake): every line on stderr is redacted with every key the CLI knows.
+        await _env.Error.WriteLineAsync("error: " + CliApp.RedactKeys(message, _flagKey, _env));
         return CliApp.UsageError;
     }
 }
