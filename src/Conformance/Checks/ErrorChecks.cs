@@ -17,8 +17,15 @@ internal static class ErrorChecks
         yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true, Prepare: RetryProbe);
     }
 
-    /// <summary>Two requests every endpoint refuses, so errors exist to judge even when an error check runs alone.</summary>
-    public static Task ErrorProbes(CheckContext ctx) => Task.WhenAll(ValidationChecks.InvalidJson(ctx), ValidationChecks.UnknownModelRequest(ctx));
+    /// <summary>
+    /// Two requests every endpoint refuses, so errors exist to judge even when an error check runs alone. One after the
+    /// other, so the log (and which bad body a check names first) has the same order in every run.
+    /// </summary>
+    public static async Task ErrorProbes(CheckContext ctx)
+    {
+        await ValidationChecks.InvalidJson(ctx);
+        await ValidationChecks.UnknownModelRequest(ctx);
+    }
 
     /// <summary>Malformed but well-typed input, where servers have answered 500 (spec-facts §9 Q26).</summary>
     private static Task<Exchange> MalformedLogitBias(CheckContext ctx)
