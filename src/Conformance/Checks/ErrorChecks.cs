@@ -128,9 +128,10 @@ internal static class ErrorChecks
             return Outcome.FromTransport(own);
         }
 
-        // An answer with neither an error nor a completion (e.g. 200 and an empty body: a crash after the headers?)
-        // says nothing about how the server handled the input.
-        if (own.Status < 500 && (own.Json is not JsonObject answer || (answer["error"] is not JsonObject && answer["choices"] is not JsonArray)))
+        // An answer with neither an error nor a completion (200 and an empty body, `{}`, `{"choices":[]}` or a choice
+        // without text: a crash after the headers?) says nothing about how the server handled the input.
+        if (own.Status < 500 && (own.Json is not JsonObject answer
+            || (answer["error"] is not JsonObject && !(answer["choices"] is JsonArray choices && choices.Any(c => Json.Str(c?["text"]) is not null)))))
         {
             return Outcome.Fail(
                 $"nothing to judge: the malformed-input probe was answered HTTP {own.Status} with neither an error nor a completion", own,
