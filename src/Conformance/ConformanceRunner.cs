@@ -38,16 +38,31 @@ public static class ConformanceRunner
         var results = new ConcurrentDictionary<string, CheckReport>(StringComparer.Ordinal);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency) };
 
-        // Aggregate checks read every exchange of the run, so they go last.
-        foreach (var phase in new[] { selected.Where(c => !c.Aggregate).ToList(), selected.Where(c => c.Aggregate).ToList() })
+        // Aggregate checks read every exchange of the run, so they go last, and judge a finished log: the probes they
+        // send of their own (a non-envelope 400 to errors.no-5xx's probe, a 503 to errors.retry-after's) are all
+        // answered before any of them reads it. Otherwise a verdict would depend on which check got there first.
+        var aggregates = selected.Where(c => c.Aggregate).ToList();
+        await Evaluate(selected.Where(c => !c.Aggregate));
+        await Parallel.ForEachAsync(aggregates.Where(c => c.Prepare is not null && profile.LevelFor(c.Id) != CheckLevel.NotApplicable), parallel, async (check, _) =>
         {
-            await Parallel.ForEachAsync(phase, parallel, async (check, _) =>
+            try
+            {
+                await check.Prepare!(context);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not lost: the check awaits the same cached probes and reports the failure against itself.
+            }
+        });
+        await Evaluate(aggregates);
+
+        Task Evaluate(IEnumerable<CheckDefinition> phase) =>
+            Parallel.ForEachAsync(phase, parallel, async (check, _) =>
             {
                 var report = await EvaluateAsync(check, context, profile, redactor);
                 results[check.Id] = report;
                 options.Progress?.Report(report);
             });
-        }
 
         var report = new ConformanceReport
         {

@@ -8,7 +8,12 @@ namespace Conformance.Checks;
 /// <param name="Spec">The spec section, e.g. <c>spec-facts §4.3</c>.</param>
 /// <param name="Evaluate">Evaluates the check; it may share probes with other checks.</param>
 /// <param name="Aggregate">Whether the check reads every exchange of the run, so it runs after the others.</param>
-internal sealed record CheckDefinition(string Id, string Title, string Spec, Func<CheckContext, Task<Outcome>> Evaluate, bool Aggregate = false)
+/// <param name="Prepare">
+/// For an aggregate check, sends the probes it needs of its own. Every aggregate check's probes are settled before any
+/// aggregate check reads the log, so no verdict depends on whether another check's probe was answered in time.
+/// </param>
+internal sealed record CheckDefinition(
+    string Id, string Title, string Spec, Func<CheckContext, Task<Outcome>> Evaluate, bool Aggregate = false, Func<CheckContext, Task>? Prepare = null)
 {
     public string Category => Id[..Id.IndexOf('.', StringComparison.Ordinal)];
 }

@@ -12,15 +12,35 @@ internal static class ErrorChecks
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return new("errors.envelope", "Every error uses the OpenAI envelope with the profile's key types", "spec-facts §6.1, §10 item 7", Envelope, Aggregate: true);
-        yield return new("errors.no-5xx", "No request is answered with a 5xx, malformed-but-typed input included", "spec-facts §6.2, §9 Q26", No5xx, Aggregate: true);
-        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true);
+        yield return new("errors.envelope", "Every error uses the OpenAI envelope with the profile's key types", "spec-facts §6.1, §10 item 7", Envelope, Aggregate: true, Prepare: ErrorProbes);
+        yield return new("errors.no-5xx", "No request is answered with a 5xx, malformed-but-typed input included", "spec-facts §6.2, §9 Q26", No5xx, Aggregate: true, Prepare: MalformedLogitBias);
+        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true, Prepare: RetryProbe);
     }
+
+    /// <summary>
+    /// Two requests every endpoint refuses, so errors exist to judge even when an error check runs alone. One after the
+    /// other, so the log (and which bad body a check names first) has the same order in every run.
+    /// </summary>
+    public static async Task ErrorProbes(CheckContext ctx)
+    {
+        await ValidationChecks.InvalidJson(ctx);
+        await ValidationChecks.UnknownModelRequest(ctx);
+    }
+
+    /// <summary>Malformed but well-typed input, where servers have answered 500 (spec-facts §9 Q26).</summary>
+    private static Task<Exchange> MalformedLogitBias(CheckContext ctx)
+    {
+        var body = ctx.MinimalBody();
+        body["logit_bias"] = new JsonObject { ["not-a-token-id"] = 1 };
+        return ctx.Completion("errors.malformed-logit-bias", body);
+    }
+
+    /// <summary>One cheap request of errors.retry-after's own, so a cold start shows even when it runs alone.</summary>
+    private static Task<Exchange> RetryProbe(CheckContext ctx) => ctx.Completion("errors.retry-probe", ctx.MinimalBody());
 
     private static async Task<Outcome> Envelope(CheckContext ctx)
     {
-        // Make sure at least two errors exist even when this check runs alone.
-        // If they never came back (a hang, a reset, the run timeout), there is nothing to judge: that is no pass.
+        // If the errors it asked for never came back (a hang, a reset, the run timeout), there is nothing to judge: that is no pass.
         foreach (var own in new[] { await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx) })
         {
             if (own.Status is null || own.Failure != TransportFailure.None)
@@ -102,18 +122,16 @@ internal static class ErrorChecks
 
     private static async Task<Outcome> No5xx(CheckContext ctx)
     {
-        // Malformed but well-typed input is where servers have answered 500 (spec-facts §9 Q26).
-        var body = ctx.MinimalBody();
-        body["logit_bias"] = new JsonObject { ["not-a-token-id"] = 1 };
-        var own = await ctx.Completion("errors.malformed-logit-bias", body);
+        var own = await MalformedLogitBias(ctx);
         if (own.Status is null || own.Failure != TransportFailure.None)
         {
             return Outcome.FromTransport(own);
         }
 
-        // An answer with neither an error nor a completion (e.g. 200 and an empty body: a crash after the headers?)
-        // says nothing about how the server handled the input.
-        if (own.Status < 500 && (own.Json is not JsonObject answer || (answer["error"] is not JsonObject && answer["choices"] is not JsonArray)))
+        // An answer with neither an error nor a completion (200 and an empty body, `{}`, `{"choices":[]}` or a choice
+        // without text: a crash after the headers?) says nothing about how the server handled the input.
+        if (own.Status < 500 && (own.Json is not JsonObject answer
+            || (answer["error"] is not JsonObject && !(answer["choices"] is JsonArray choices && choices.Any(c => Json.Str(c?["text"]) is not null)))))
         {
             return Outcome.Fail(
                 $"nothing to judge: the malformed-input probe was answered HTTP {own.Status} with neither an error nor a completion", own,
@@ -135,8 +153,7 @@ internal static class ErrorChecks
 
     private static async Task<Outcome> RetryAfter(CheckContext ctx)
     {
-        // One cheap request of its own, so a cold start shows even when this check runs alone.
-        var own = await ctx.Completion("errors.retry-probe", ctx.MinimalBody());
+        var own = await RetryProbe(ctx);
         if (own.Status is null || own.Failure != TransportFailure.None)
         {
             return Outcome.FromTransport(own);

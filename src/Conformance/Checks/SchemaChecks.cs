@@ -16,15 +16,15 @@ internal static class SchemaChecks
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return new("schema.completion", "Every non-streamed completion validates against schemas/completion.schema.json", "schemas/completion.schema.json; spec-facts §2.1, §11.3", Completions, Aggregate: true);
-        yield return new("schema.chunk", "Every streamed chunk validates against schemas/completion-chunk.schema.json", "schemas/completion-chunk.schema.json; spec-facts §4.2, §11.4", Chunks, Aggregate: true);
-        yield return new("schema.error", "Every error body validates against schemas/error.schema.json", "schemas/error.schema.json; spec-facts §6.1, §11.2", Errors, Aggregate: true);
+        yield return new("schema.completion", "Every non-streamed completion validates against schemas/completion.schema.json", "schemas/completion.schema.json; spec-facts §2.1, §11.3", Completions, Aggregate: true, Prepare: Probes.Greedy);
+        yield return new("schema.chunk", "Every streamed chunk validates against schemas/completion-chunk.schema.json", "schemas/completion-chunk.schema.json; spec-facts §4.2, §11.4", Chunks, Aggregate: true, Prepare: Probes.StreamWithUsage);
+        yield return new("schema.error", "Every error body validates against schemas/error.schema.json", "schemas/error.schema.json; spec-facts §6.1, §11.2", Errors, Aggregate: true, Prepare: ErrorChecks.ErrorProbes);
         yield return new("schema.models", "GET /v1/models validates against schemas/model-list.schema.json", "schemas/model-list.schema.json; spec-facts §7, §11.7", Models);
     }
 
     private static async Task<Outcome> Completions(CheckContext ctx)
     {
-        var greedy = await Probes.Greedy(ctx); // at least one answer to judge, even when this check runs alone
+        var greedy = await Probes.Greedy(ctx); // at least one answer to judge, even when this check runs alone (sent by Prepare)
         var answers = ctx.Client.Log.Where(e => e.Spec.Path == "completions" && !e.Spec.Stream && e.Status == 200 && e.Failure == TransportFailure.None).ToList();
         if (answers.Count == 0)
         {
@@ -67,7 +67,7 @@ internal static class SchemaChecks
 
     private static async Task<Outcome> Errors(CheckContext ctx)
     {
-        // Make sure errors exist even when this check runs alone.
+        // Errors to judge even when this check runs alone (sent by Prepare).
         var own = new[] { await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx) };
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
         if (errors.Count == 0)

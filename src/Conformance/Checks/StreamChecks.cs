@@ -190,15 +190,26 @@ internal static partial class StreamChecks
 
     private static Outcome ConstantIdentity(CheckContext ctx, StreamView view)
     {
-        if (view.Chunks.Count == 0)
+        // Constancy needs two chunks and a key to compare: one chunk, or null against null, is nothing to judge.
+        if (view.Chunks.Count < 2)
         {
-            return Outcome.Fail("the stream has no JSON chunks", view.Exchange, "chunks", "none");
+            return Outcome.Fail(
+                $"nothing to judge: the stream has {view.Chunks.Count} JSON chunk(s), and identity can be constant only across two or more",
+                view.Exchange, "two or more chunks", $"{view.Chunks.Count} chunk(s)", Exchange.Excerpt(view.Exchange.BodyText, 600));
+        }
+
+        var judged = IdentityKeys.Where(key => view.Chunks.Any(c => c.Json[key] is not null)).ToList();
+        if (judged.Count == 0)
+        {
+            return Outcome.Fail(
+                $"nothing to judge: none of {view.Chunks.Count} chunks carries id, created or model (stream.chunk-shape reports the missing keys)",
+                view.Exchange, "id, created and model on every chunk", "none of them on any chunk", StreamView.Frame(view.Chunks[0]));
         }
 
         var first = view.Chunks[0];
         foreach (var chunk in view.Chunks)
         {
-            foreach (var key in IdentityKeys)
+            foreach (var key in judged)
             {
                 if (!JsonNode.DeepEquals(first.Json[key], chunk.Json[key]))
                 {
@@ -207,7 +218,10 @@ internal static partial class StreamChecks
             }
         }
 
-        return Outcome.Pass();
+        var unjudged = IdentityKeys.Except(judged).ToList();
+        return Outcome.Pass(
+            $"{string.Join(", ", judged)} constant over {view.Chunks.Count} chunks"
+            + (unjudged.Count > 0 ? $"; {string.Join(", ", unjudged)} on no chunk, not judged (stream.chunk-shape reports that)" : string.Empty));
     }
 
     private static Outcome ParserAgreement(CheckContext ctx, StreamView view)

@@ -91,16 +91,22 @@ internal sealed class StreamView
         return requireContent && view.NoContent() is { } missing ? (null, missing) : (view, null);
     }
 
-    /// <summary>A failure when the stream carried no chunk with choices: there is no completion to judge.</summary>
+    /// <summary>
+    /// A failure when no chunk carries a completion choice (one with a string <c>text</c>): a stream of <c>{}</c>,
+    /// <c>{"choices":[]}</c> or <c>{"choices":[{}]}</c> has no completion to judge.
+    /// </summary>
     public Outcome? NoContent()
     {
-        if (Chunks.Any(c => c.IsContent))
+        if (Chunks.Any(c => c.Choices?.Any(ch => Json.Str(ch?["text"]) is not null) == true))
         {
             return null;
         }
 
-        var seen = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Events.Count} event(s), {Chunks.Count} JSON chunk(s), none with choices");
-        return Outcome.Fail($"nothing to judge: the stream carried no completion chunk ({seen})", Exchange, "content chunks with a non-empty `choices` array", seen);
+        var withChoices = Chunks.Count(c => c.IsContent);
+        var seen = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{Events.Count} event(s), {Chunks.Count} JSON chunk(s), {(withChoices == 0 ? "none with choices" : $"{withChoices} with choices, none with `text`")}");
+        return Outcome.Fail($"nothing to judge: the stream carried no completion chunk ({seen})", Exchange, "content chunks whose choices carry `text`", seen);
     }
 
     public static JsonObject? TryObject(string data)

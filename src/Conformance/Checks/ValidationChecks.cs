@@ -188,9 +188,11 @@ internal static class ValidationChecks
     /// <c>validation.boolean.*</c>: a 400 proves the boolean was refused only if the refusal is about its type. A server
     /// that coerces <c>false</c> to 0 and then refuses 0 as out of range (llama.cpp's <c>n: false</c>, spec-facts §12.1)
     /// accepts booleans. The rule: the refusal is a type refusal when <c>error.code</c> is <c>invalid_type</c>; otherwise
-    /// the same body with the numeric equivalent (true → 1, false → 0) is sent, and when both answers have the same
-    /// status and the same error message once the literal is normalised (or, without messages, the same code and
-    /// param), the boolean was coerced. Any difference (a 200 for the number, another message) shows the type was refused.
+    /// the same body with the numeric equivalent (true → 1, false → 0) is sent. Another status, code, param or message
+    /// (compared without per-request ids and timestamps, the value normalised) shows the type was refused: pass. The
+    /// same refusal fails: as coerced when the boolean's message shows the literal where the number's shows the number,
+    /// or shows the number there and a third body (the value -7) proves that place shows the value read; otherwise with
+    /// "nothing shows the refusal is about the type" (a generic message proves neither a type refusal nor coercion).
     /// </summary>
     private static async Task<Outcome> BooleanRefused(CheckContext ctx, string id, string name, bool value)
     {
@@ -214,34 +216,38 @@ internal static class ValidationChecks
         }
 
         var numericError = numeric.Json?["error"];
-        var sameMessage = Json.Str(error?["message"]) is { } m1 && Json.Str(numericError?["message"]) is { } m2
-            ? NormaliseLiteral(m1, literal, digit) == NormaliseLiteral(m2, literal, digit)
-            : Json.Str(error?["message"]) is null && Json.Str(numericError?["message"]) is null
-                && JsonNode.DeepEquals(error?["code"], numericError?["code"]) && JsonNode.DeepEquals(error?["param"], numericError?["param"]);
-        var coerced = numeric.Status == ex.Status && sameMessage;
-        ctx.Observe(id + ".coerced", coerced);
-        if (coerced)
+        var likeness = numeric.Status == ex.Status ? BooleanAnswers.Compare(error, numericError, literal, digit) : BooleanAnswers.Likeness.Different;
+        var evidence = $"{ex.Describe(300)}\n--- the same body with {name}: {digit} ---\n{numeric.Describe(300)}";
+        if (likeness == BooleanAnswers.Likeness.ShowsNumber)
         {
-            return Outcome.Fail(
-                $"the server refused `{name}: {literal}` exactly as it refuses `{name}: {digit}`: the boolean was coerced, not refused",
-                ex,
-                $"a refusal of the type: error.code \"invalid_type\", or an answer that differs from the one to `{name}: {digit}`",
-                $"HTTP {ex.Status} for both, error {Exchange.Excerpt(Json.Show(error), 200)}",
-                $"{ex.Describe(300)}\n--- the same body with {name}: {digit} ---\n{numeric.Describe(300)}");
+            var other = await Body(ctx, b => b[name] = BooleanAnswers.OtherNumber);
+            var shown = other.Status == ex.Status && BooleanAnswers.ShowsValue(numericError, other.Json?["error"], digit);
+            likeness = shown ? BooleanAnswers.Likeness.Coerced : BooleanAnswers.Likeness.Indistinct;
+            evidence += $"\n--- the same body with {name}: {BooleanAnswers.OtherNumber} ---\n{other.Describe(300)}";
         }
 
-        return outcome.Kind != OutcomeKind.Pass ? outcome : outcome with { Message = $"{outcome.Message}; refused as a type: `{name}: {digit}` is answered HTTP {numeric.Status}" + (numeric.Status == ex.Status ? " with another message" : string.Empty) };
+        ctx.Observe(id + ".coerced", likeness == BooleanAnswers.Likeness.Coerced);
+        var expected = $"a refusal of the type: error.code \"invalid_type\", or an answer that differs from the one to `{name}: {digit}`";
+        var seen = $"HTTP {ex.Status} for both, error {Exchange.Excerpt(Json.Show(error), 200)}";
+        switch (likeness)
+        {
+            case BooleanAnswers.Likeness.Coerced:
+                return Outcome.Fail(
+                    $"the server refused `{name}: {literal}` exactly as it refuses `{name}: {digit}`: the boolean was coerced, not refused",
+                    ex, expected, seen, evidence);
+            case BooleanAnswers.Likeness.Indistinct:
+                var same = Json.Str(error["message"]) is null ? "same status, code and param, no message" : "same status, message, code and param";
+                return Outcome.Fail(
+                    $"the server refused `{name}: {literal}` exactly as it refuses `{name}: {digit}` ({same}): nothing shows the refusal is about the type",
+                    ex, expected, seen, evidence);
+            default:
+                var differs = numeric.Status != ex.Status ? string.Empty
+                    : !JsonNode.DeepEquals(error["code"], numericError?["code"]) ? " with another code"
+                    : !JsonNode.DeepEquals(error["param"], numericError?["param"]) ? " with another param"
+                    : " with another message";
+                return outcome.Kind != OutcomeKind.Pass ? outcome : outcome with { Message = $"{outcome.Message}; refused as a type: `{name}: {digit}` is answered HTTP {numeric.Status}{differs}" };
+        }
     }
-
-    /// <summary>
-    /// The message with the boolean literal and its numeric equivalent replaced, so "got false" and "got 0" compare equal.
-    /// Without regard to case, and a sentence's final period ends the value: a Python server prints the coerced value as
-    /// <c>False</c> ("n must be at least 1, got False." against "got 0.").
-    /// </summary>
-    private static string NormaliseLiteral(string message, string literal, int digit) =>
-        System.Text.RegularExpressions.Regex.Replace(
-            message, $@"(?<![\w.])({literal}|{digit}(\.0+)?)(?!\w|\.\d)", "<value>",
-            System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
 
     /// <summary>
     /// Sends the minimal valid body changed by <paramref name="mutate"/>; the body itself names the probe, so equal bodies

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Conformance.Checks;
 using Conformance.Profiles;
@@ -25,6 +23,12 @@ public sealed class NoEvidenceGuardTests
 
         /// <summary>200 <c>{}</c> as application/json, stream requests included.</summary>
         EmptyObjectPlainStream,
+
+        /// <summary>200 <c>{"choices":[{}]}</c>; a stream request gets a few such events then <c>data: [DONE]</c>.</summary>
+        EmptyChoiceSseStream,
+
+        /// <summary>200 <c>{"choices":[]}</c>; a stream request gets a few such events then <c>data: [DONE]</c>.</summary>
+        NoChoicesSseStream,
 
         /// <summary>A port that was bound and then closed: every connection is refused.</summary>
         ConnectionRefused,
@@ -59,7 +63,7 @@ public sealed class NoEvidenceGuardTests
     {
         // Arrange
         await using var server = nothing == Emptiness.ConnectionRefused ? null : await TinyServer.StartAsync(ctx => AnswerNothingAsync(ctx, nothing));
-        var options = Suite.Options(server?.BaseUrl ?? ClosedPortUrl());
+        var options = Suite.Options(server?.BaseUrl ?? new Uri($"http://127.0.0.1:{Ports.Closed()}/v1"));
         options.Profile = profile;
 
         // A budget that never stops a check: a skip would hide a pass.
@@ -117,18 +121,13 @@ public sealed class NoEvidenceGuardTests
                 ctx.Response.ContentType = "application/json";
                 await ctx.Response.WriteAsync("{}");
                 break;
+            case Emptiness.EmptyChoiceSseStream or Emptiness.NoChoicesSseStream:
+                var body = nothing == Emptiness.EmptyChoiceSseStream ? "{\"choices\":[{}]}" : "{\"choices\":[]}";
+                ctx.Response.ContentType = stream ? "text/event-stream" : "application/json";
+                await ctx.Response.WriteAsync(stream ? string.Concat(Enumerable.Repeat($"data: {body}\n\n", 3)) + "data: [DONE]\n\n" : body);
+                break;
             default:
                 break;
         }
-    }
-
-    /// <summary>A URL on a port that was just bound and released, so nothing listens there.</summary>
-    private static Uri ClosedPortUrl()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return new Uri($"http://127.0.0.1:{port}/v1");
     }
 }

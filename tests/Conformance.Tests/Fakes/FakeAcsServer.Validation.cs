@@ -132,7 +132,7 @@ public sealed partial class FakeAcsServer
         {
             if (broken && Enforced(rule))
             {
-                return (null, Bad($"Invalid '{param}': out of range.", param, "invalid_value"));
+                return (null, Bad(string.Create(CultureInfo.InvariantCulture, $"Invalid '{param}': out of range, got {Get(param)}."), param, "invalid_value"));
             }
         }
 
