@@ -17,9 +17,10 @@ namespace Conformance;
 /// is <c>{"max_tokens": 1}</c> (no model, no prompt: a strict server refuses it without generating, a lenient one that
 /// generates on anything stops after one token; a 404 about the model means the route exists); only when both answer 404
 /// and the base lacks <c>/v1</c>,
-/// <c>GET {base}/v1/models</c> to see whether that is what was meant. A probe that gets no answer within
-/// <see cref="MaxTimeout"/> (or the request timeout, if shorter) is not a verdict: a server busy starting may answer the
-/// checks later, so the checks run and their timeouts apply. A connection closed without an answer, or reset, on the
+/// <c>GET {base}/v1/models</c> to see whether that is what was meant. A probe whose connection was made but that gets no
+/// answer within <see cref="MaxTimeout"/> (or the request timeout, if shorter) is not a verdict: a server busy starting may
+/// answer the checks later, so the checks run and their timeouts apply. A TCP connect that does not complete within that
+/// time is one: a starting server's kernel still completes the handshake. A connection closed without an answer, or reset, on the
 /// first probe is tried once more after <see cref="RetryPause"/>: a port-forward or docker-proxy in front of a backend
 /// that is still starting accepts and closes connections, and a false stop on a healthy server is worse than a late verdict.
 /// </remarks>
@@ -38,6 +39,9 @@ internal static class Preflight
         NotHttp,
         NoAnswer,
 
+        /// <summary>The TCP connection did not complete in time: nothing at that address completes a handshake.</summary>
+        ConnectTimedOut,
+
         /// <summary>The connection was accepted, then closed before any response byte.</summary>
         Closed,
 
@@ -51,6 +55,20 @@ internal static class Preflight
     /// <summary>What one probe got: a status, or why not; <c>AboutModel</c> when a 404's body is an error about the model.</summary>
     private readonly record struct Probe(Kind Kind, int Status = 0, string Reason = "", bool AboutModel = false);
 
+    /// <summary>Where the connect callback records, per request, whether its TCP connection completed.</summary>
+    private static readonly HttpRequestOptionsKey<ConnectState> ConnectKey = new("Conformance.Preflight.Connect");
+
+    /// <summary>Whether a probe's TCP connect completed, or ran out of time.</summary>
+    private sealed class ConnectState
+    {
+        private volatile bool _connected;
+        private volatile bool _timedOut;
+
+        public bool Connected { get => _connected; set => _connected = value; }
+
+        public bool TimedOut { get => _timedOut; set => _timedOut = value; }
+    }
+
     public static async Task<string?> RunAsync(ConformanceOptions options, CancellationToken cancellationToken)
     {
         var baseUrl = EndpointClient.WithoutUserInfo(options.BaseUrl);
@@ -60,7 +78,10 @@ internal static class Preflight
             new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
-                ConnectTimeout = timeout,
+                // The connect is bounded by ConnectAsync below, on the options' clock; this handler-level one would use the
+                // real clock and could not be told apart from a request that got no answer.
+                ConnectTimeout = Timeout.InfiniteTimeSpan,
+                ConnectCallback = (context, ct) => ConnectAsync(context, timeout, options.TimeProvider, ct),
                 MaxResponseDrainSize = 0,
                 PooledConnectionLifetime = TimeSpan.Zero,
             },
@@ -70,6 +91,8 @@ internal static class Preflight
         async Task<Probe> SendAsync(HttpMethod method, string url, string? body, bool readNotFound = false)
         {
             using var request = new HttpRequestMessage(method, url);
+            var connect = new ConnectState();
+            request.Options.Set(ConnectKey, connect);
             try
             {
                 if (!string.IsNullOrEmpty(options.ApiKey))
@@ -99,11 +122,13 @@ internal static class Preflight
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return new Probe(Kind.NoAnswer);
+                // A server that is starting still completes the handshake (the kernel does); a connect that never
+                // completes is a wrong address, a firewall that drops packets, or a VPN that is off.
+                return connect.Connected ? new Probe(Kind.NoAnswer) : new Probe(Kind.ConnectTimedOut);
             }
             catch (HttpRequestException ex)
             {
-                return Classify(ex, baseUrl);
+                return connect.TimedOut ? new Probe(Kind.ConnectTimedOut) : Classify(ex, baseUrl);
             }
             catch (IOException)
             {
@@ -124,6 +149,8 @@ internal static class Preflight
         {
             case Kind.Unreachable:
                 return $"cannot connect to {shown}: {models.Reason}";
+            case Kind.ConnectTimedOut:
+                return string.Create(CultureInfo.InvariantCulture, $"cannot connect to {shown}: the connection timed out after {timeout.TotalSeconds:0.###}s; is the host reachable?");
             case Kind.NotHttp:
                 return $"{shown} does not speak HTTP: {models.Reason}; check the host and port in --base-url";
             case Kind.Closed when closedTwice:
@@ -175,6 +202,36 @@ internal static class Preflight
         }
 
         return $"{shown} answers 404 on /models and /completions; check the path in --base-url (the URL under which /completions is served, usually ending in /v1)";
+    }
+
+    /// <summary>
+    /// Opens the probe's TCP connection under <paramref name="timeout"/> on <paramref name="clock"/> and records on the
+    /// request whether it completed, so that a connect that never completes is told apart from a request that got no answer.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        context.InitialRequestMessage.Options.TryGetValue(ConnectKey, out var state);
+        using var deadline = new CancellationTokenSource(timeout, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, linked.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            state?.TimedOut = true;
+            throw new TimeoutException("the connection timed out");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        state?.Connected = true;
+        return new NetworkStream(socket, ownsSocket: true);
     }
 
     private static Probe Classify(HttpRequestException ex, Uri baseUrl) => ex.HttpRequestError switch

@@ -269,4 +269,21 @@ public sealed class PreflightCliTests
         probe["max_tokens"]!.GetValue<int>().Should().Be(1, "a lenient server that generates on anything stops after one token");
         probe.ContainsKey("prompt").Should().BeFalse("without a prompt a strict server refuses it without generating");
     }
+
+    [Fact]
+    public async Task Run_HostWhoseTcpHandshakeNeverCompletes_StopsOnceTheConnectTimesOutOnTheClock()
+    {
+        using var listener = new FullBacklogListener();
+        var url = $"http://127.0.0.1:{listener.Port}/v1";
+        var clock = new ObservedClock();
+
+        var run = RunAsync(["--base-url", url, .. Checks], clock: clock);
+        await Task.WhenAny(clock.TimerCreated(Preflight.MaxTimeout), run).WaitAsync(Guard);
+        clock.Fake.Advance(Preflight.MaxTimeout);
+        var (code, output, error) = await run.WaitAsync(Guard);
+
+        code.Should().Be(CliApp.UsageError, error + output);
+        output.Should().BeEmpty("no check runs against a host that cannot be reached");
+        error.Should().Be($"error: cannot connect to {url}: the connection timed out after 5s; is the host reachable?\n");
+    }
 }

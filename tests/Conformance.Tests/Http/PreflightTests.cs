@@ -61,4 +61,24 @@ public sealed class PreflightTests
         first.Should().BePositive();
         Volatile.Read(ref connections).Should().Be(2 * first, "the probe is sent once more after the pause, no more");
     }
+
+    [Fact]
+    public async Task PreflightAsync_ConnectThatNeverCompletes_SaysTheConnectionTimedOutOnceTheClockPassesTheTimeout()
+    {
+        using var listener = new FullBacklogListener();
+        var url = $"http://127.0.0.1:{listener.Port}/v1";
+        var clock = new ObservedClock();
+        var options = Suite.Options(new Uri(url));
+        options.TimeProvider = clock;
+        options.RequestTimeout = TimeSpan.FromSeconds(3);
+
+        var preflight = ConformanceRunner.PreflightAsync(options);
+        await clock.TimerCreated(TimeSpan.FromSeconds(3)).WaitAsync(Guard);
+        preflight.IsCompleted.Should().BeFalse("nothing fails a connect that is never answered until the clock says so");
+        clock.Fake.Advance(TimeSpan.FromSeconds(3));
+
+        (await preflight.WaitAsync(Guard)).Should().Be(
+            $"cannot connect to {url}: the connection timed out after 3s; is the host reachable?",
+            "a server that is starting still completes the handshake, so a connect that never does is a wrong target");
+    }
 }
