@@ -23,6 +23,8 @@ namespace Conformance;
 /// time is one: a starting server's kernel still completes the handshake. A connection closed without an answer, or reset, on the
 /// first probe is tried once more after <see cref="RetryPause"/>: a port-forward or docker-proxy in front of a backend
 /// that is still starting accepts and closes connections, and a false stop on a healthy server is worse than a late verdict.
+/// A second close or reset stops the run (two resets are most often <c>http://</c> sent to an https port). A 400 on the
+/// models probe whose body is Go's "Client sent an HTTP request to an HTTPS server." names the https URL.
 /// </remarks>
 internal static class Preflight
 {
@@ -45,15 +47,24 @@ internal static class Preflight
         /// <summary>The connection was accepted, then closed before any response byte.</summary>
         Closed,
 
-        /// <summary>The connection failed some other way (a reset, an error .NET does not classify): not a verdict.</summary>
+        /// <summary>The connection was reset (RST) before any response byte.</summary>
+        Reset,
+
+        /// <summary>The connection failed some other way (an error .NET does not classify): not a verdict.</summary>
         Failed,
     }
 
     /// <summary>The most bytes of a 404 body the preflight reads to tell a missing route from a missing model.</summary>
     private const int MaxBodyBytes = 16 * 1024;
 
-    /// <summary>What one probe got: a status, or why not; <c>AboutModel</c> when a 404's body is an error about the model.</summary>
-    private readonly record struct Probe(Kind Kind, int Status = 0, string Reason = "", bool AboutModel = false);
+    /// <summary>The most bytes of a 400 body the preflight reads to recognise plain HTTP sent to an https port.</summary>
+    private const int MaxHintBytes = 4 * 1024;
+
+    /// <summary>
+    /// What one probe got: a status, or why not; <c>AboutModel</c> when a 404's body is an error about the model;
+    /// <c>HttpsPort</c> when a 400's body is Go's answer to plain HTTP on a TLS port.
+    /// </summary>
+    private readonly record struct Probe(Kind Kind, int Status = 0, string Reason = "", bool AboutModel = false, bool HttpsPort = false);
 
     /// <summary>Where the connect callback records, per request, whether its TCP connection completed.</summary>
     private static readonly HttpRequestOptionsKey<ConnectState> ConnectKey = new("Conformance.Preflight.Connect");
@@ -88,7 +99,7 @@ internal static class Preflight
             disposeHandler: true)
         { Timeout = Timeout.InfiniteTimeSpan };
 
-        async Task<Probe> SendAsync(HttpMethod method, string url, string? body, bool readNotFound = false)
+        async Task<Probe> SendAsync(HttpMethod method, string url, string? body, bool readNotFound = false, bool readHttpsHint = false)
         {
             using var request = new HttpRequestMessage(method, url);
             var connect = new ConnectState();
@@ -117,8 +128,10 @@ internal static class Preflight
             {
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 var status = (int)response.StatusCode;
-                var aboutModel = readNotFound && status == 404 && IsAboutModel(await ReadCappedAsync(response.Content, linked.Token));
-                return new Probe(Kind.Answered, status, AboutModel: aboutModel);
+                var aboutModel = readNotFound && status == 404 && IsAboutModel(await ReadCappedAsync(response.Content, MaxBodyBytes, linked.Token));
+                var httpsPort = readHttpsHint && status == 400 && baseUrl.Scheme == Uri.UriSchemeHttp
+                    && IsHttpsHint(await ReadCappedAsync(response.Content, MaxHintBytes, linked.Token));
+                return new Probe(Kind.Answered, status, AboutModel: aboutModel, HttpsPort: httpsPort);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -130,19 +143,18 @@ internal static class Preflight
             {
                 return connect.TimedOut ? new Probe(Kind.ConnectTimedOut) : Classify(ex, baseUrl);
             }
-            catch (IOException)
+            catch (IOException ex)
             {
-                return new Probe(Kind.Failed);
+                return new Probe(IsReset(ex) ? Kind.Reset : Kind.Failed);
             }
         }
 
-        var models = await SendAsync(HttpMethod.Get, shown + "/models", null);
-        var closedTwice = false;
-        if (models.Kind is Kind.Closed or Kind.Failed)
+        var models = await SendAsync(HttpMethod.Get, shown + "/models", null, readHttpsHint: true);
+        var first = models.Kind;
+        if (first is Kind.Closed or Kind.Reset or Kind.Failed)
         {
             await Task.Delay(RetryPause, options.TimeProvider, cancellationToken);
-            closedTwice = models.Kind == Kind.Closed;
-            models = await SendAsync(HttpMethod.Get, shown + "/models", null);
+            models = await SendAsync(HttpMethod.Get, shown + "/models", null, readHttpsHint: true);
         }
 
         switch (models.Kind)
@@ -153,13 +165,22 @@ internal static class Preflight
                 return string.Create(CultureInfo.InvariantCulture, $"cannot connect to {shown}: the connection timed out after {timeout.TotalSeconds:0.###}s; is the host reachable?");
             case Kind.NotHttp:
                 return $"{shown} does not speak HTTP: {models.Reason}; check the host and port in --base-url";
-            case Kind.Closed when closedTwice:
+            case Kind.Reset when first == Kind.Reset:
+                // An OpenSSL-based TLS server reads the first record header of a plain-HTTP request and drops the
+                // connection with the rest unread, so the kernel resets it; a starting backend behind a proxy can too.
+                return $"{shown} reset the connection twice; is this an https:// port, or is the server still starting? check the scheme, host and port in --base-url";
+            case Kind.Closed or Kind.Reset when first is Kind.Closed or Kind.Reset:
                 // Exit 2 still (a port that does not speak HTTP must stop the run), but the message names both causes.
                 return $"{shown} closed the connection twice without an answer; is the server still starting, or is this not an HTTP port? check the host and port in --base-url";
-            case Kind.NoAnswer or Kind.Closed or Kind.Failed:
+            case Kind.NoAnswer or Kind.Closed or Kind.Reset or Kind.Failed:
                 return null;
             default:
                 break;
+        }
+
+        if (models.HttpsPort)
+        {
+            return $"{shown} is an https:// port: did you mean https{shown["http".Length..]}?";
         }
 
         if (models.Status is not (401 or 403 or 404))
@@ -234,7 +255,7 @@ internal static class Preflight
         return new NetworkStream(socket, ownsSocket: true);
     }
 
-    private static Probe Classify(HttpRequestException ex, Uri baseUrl) => ex.HttpRequestError switch
+    private static Probe Classify(HttpRequestException ex, Uri baseUrl) => IsReset(ex) ? new Probe(Kind.Reset) : ex.HttpRequestError switch
     {
         HttpRequestError.NameResolutionError => new Probe(Kind.Unreachable, Reason: $"the host '{baseUrl.Host}' was not found; check the host in --base-url"),
         HttpRequestError.ConnectionError => new Probe(Kind.Unreachable, Reason: ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
@@ -276,10 +297,17 @@ internal static class Preflight
             error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
-    /// <summary>Reads at most <see cref="MaxBodyBytes"/> of a body; a longer one is cut (and then does not parse).</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a 400's body is what Go's net/http (and so Caddy and other Go servers) answers a plain-HTTP request on a
+    /// TLS port. The body is never shown.
+    /// </summary>
+    private static bool IsHttpsHint(ReadOnlyMemory<byte> body) =>
+        Encoding.UTF8.GetString(body.Span).Contains("Client sent an HTTP request to an HTTPS server", StringComparison.Ordinal);
+
+    /// <summary>Reads at most <paramref name="cap"/> bytes of a body; a longer one is cut (and then does not parse).</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpContent content, int cap, CancellationToken cancellationToken)
     {
-        var buffer = new byte[MaxBodyBytes];
+        var buffer = new byte[cap];
         var length = 0;
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
         int read;
@@ -289,6 +317,19 @@ internal static class Preflight
         }
 
         return buffer.AsMemory(0, length);
+    }
+
+    private static bool IsReset(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");

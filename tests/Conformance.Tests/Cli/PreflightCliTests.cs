@@ -286,4 +286,40 @@ public sealed class PreflightCliTests
         output.Should().BeEmpty("no check runs against a host that cannot be reached");
         error.Should().Be($"error: cannot connect to {url}: the connection timed out after 5s; is the host reachable?\n");
     }
+
+    [Fact]
+    public async Task Run_HttpToATlsPort_StopsAfterTheSecondResetAndSuggestsHttps()
+    {
+        var connections = 0;
+        await using var tls = TlsPort.Start(() => Interlocked.Increment(ref connections));
+        var url = $"http://127.0.0.1:{tls.Port}/v1";
+        var clock = new ObservedClock();
+
+        var run = RunAsync(["--base-url", url, .. Checks], clock: clock);
+        await PausesAsync(clock, run);
+        clock.Fake.Advance(Preflight.RetryPause);
+        var (code, output, error) = await run.WaitAsync(Guard);
+
+        code.Should().Be(CliApp.UsageError, error + output);
+        output.Should().BeEmpty("no check runs against a port that resets every plain-HTTP request");
+        error.Should().Be($"error: {url} reset the connection twice; is this an https:// port, or is the server still starting? check the scheme, host and port in --base-url\n");
+        Volatile.Read(ref connections).Should().Be(2, "the probe is sent once more after the pause, no more");
+    }
+
+    [Fact]
+    public async Task Run_GoStyle400ForPlainHttpOnAnHttpsPort_SaysItIsAnHttpsPortWithoutPrintingTheBody()
+    {
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            // What Go's net/http (and so Caddy) answers a plain-HTTP request on a TLS port.
+            ctx.Response.StatusCode = 400;
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            await ctx.Response.WriteAsync("Client sent an HTTP request to an HTTPS server.\n");
+        });
+        var url = server.BaseUrl.GetLeftPart(UriPartial.Authority) + "/v1";
+
+        var error = await StoppedAsync(url);
+
+        error.Should().Be($"error: {url} is an https:// port: did you mean {url.Replace("http://", "https://", StringComparison.Ordinal)}?");
+    }
 }

@@ -36,18 +36,17 @@ public sealed class PreflightTests
     }
 
     [Fact]
-    public async Task PreflightAsync_ConnectionResetEveryTime_RetriesOnceAfterAPauseThenLetsTheChecksRun()
+    public async Task PreflightAsync_ConnectionResetEveryTime_RetriesOnceAfterAPauseThenSaysItWasResetTwice()
     {
         var connections = 0;
         await using var resetting = RawTcpServer.Start(async (stream, ct) =>
         {
             Interlocked.Increment(ref connections);
-            _ = await stream.ReadAsync(new byte[1024], ct); // the request has arrived (its first bytes are enough)
-            stream.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
-            stream.Socket.Close(); // linger 0: a reset (RST), not an orderly close
+            await ResetAsync(stream, ct);
         });
         var clock = new ObservedClock();
-        var options = Suite.Options(new Uri($"http://127.0.0.1:{resetting.Port}/v1"));
+        var url = $"http://127.0.0.1:{resetting.Port}/v1";
+        var options = Suite.Options(new Uri(url));
         options.TimeProvider = clock;
 
         var preflight = ConformanceRunner.PreflightAsync(options);
@@ -57,9 +56,48 @@ public sealed class PreflightTests
         var first = Volatile.Read(ref connections);
         clock.Fake.Advance(Preflight.RetryPause);
 
-        (await preflight.WaitAsync(Guard)).Should().BeNull("a reset says nothing about whether the port speaks HTTP: the checks judge it");
+        (await preflight.WaitAsync(Guard)).Should().Be(
+            $"{url} reset the connection twice; is this an https:// port, or is the server still starting? check the scheme, host and port in --base-url",
+            "a port that resets every request (an https port given http://) must not run ~90 checks that all fail the same way");
         first.Should().BePositive();
         Volatile.Read(ref connections).Should().Be(2 * first, "the probe is sent once more after the pause, no more");
+    }
+
+    [Fact]
+    public async Task PreflightAsync_ConnectionResetOnceThenAnswered_LetsTheChecksRun()
+    {
+        var connections = 0;
+        await using var starting = RawTcpServer.Start(async (stream, ct) =>
+        {
+            if (Interlocked.Increment(ref connections) == 1)
+            {
+                await ResetAsync(stream, ct);
+                return;
+            }
+
+            _ = await stream.ReadAsync(new byte[4096], ct);
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 29\r\nConnection: close\r\n\r\n{\"object\":\"list\",\"data\":[]}"u8.ToArray(), ct);
+        });
+        var clock = new ObservedClock();
+        var options = Suite.Options(new Uri($"http://127.0.0.1:{starting.Port}/v1"));
+        options.TimeProvider = clock;
+
+        var preflight = ConformanceRunner.PreflightAsync(options);
+        var pause = clock.TimerCreated(Preflight.RetryPause);
+        await Task.WhenAny(pause, preflight).WaitAsync(Guard);
+        pause.IsCompleted.Should().BeTrue("a reset is tried once more after a pause on the clock");
+        clock.Fake.Advance(Preflight.RetryPause);
+
+        (await preflight.WaitAsync(Guard)).Should().BeNull("one reset followed by an answer is a server that was still starting");
+        Volatile.Read(ref connections).Should().Be(2);
+    }
+
+    /// <summary>Waits for the request's first bytes, then closes with linger 0: a reset (RST), not an orderly close.</summary>
+    private static async Task ResetAsync(System.Net.Sockets.NetworkStream stream, CancellationToken ct)
+    {
+        _ = await stream.ReadAsync(new byte[1024], ct);
+        stream.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        stream.Socket.Close();
     }
 
     [Fact]
