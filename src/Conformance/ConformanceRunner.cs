@@ -100,8 +100,8 @@ public static class ConformanceRunner
     /// The CLI calls it before every run and stops with exit code 2 on a problem; <see cref="RunAsync"/> does not call
     /// it, so in-process callers that want it call it first. It sends at most four requests (the models probe is retried
     /// once after a close or reset), none of which can generate more than one token (docs/conformance.md, "Preflight").
-    /// A target that accepts the connection but does not answer within a few seconds is not a problem here: it may be starting,
-    /// and the checks' own timeouts apply; one whose TCP connection does not complete in that time is.
+    /// A target that accepts the connection but does not answer within a few seconds is not a problem here: it may be
+    /// starting, and the checks' own timeouts apply; one whose TCP connection does not complete in that time is.
     /// </remarks>
     /// <param name="options">The endpoint and key; <see cref="ConformanceOptions.RequestTimeout"/> bounds each probe, at most 5 seconds.</param>
     /// <param name="cancellationToken">Cancels the probes.</param>

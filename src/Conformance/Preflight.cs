@@ -14,8 +14,9 @@ namespace Conformance;
 /// </summary>
 /// <remarks>
 /// Cost: <c>GET {base}/models</c>; only when that answers 401, 403 or 404, one <c>POST {base}/completions</c> whose body
-/// is <c>{"max_tokens": 1}</c> (no model, no prompt: a strict server refuses it without generating, a lenient one that
-/// generates on anything stops after one token; a 404 about the model means the route exists); only when both answer 404
+/// is <c>{"model": M, "max_tokens": 1}</c> with the configured model (<c>{"max_tokens": 1}</c> without one; no prompt: a
+/// strict server refuses it without generating, a lenient one that generates on anything stops after one token; a 404
+/// about the model means the route exists); only when both answer 404
 /// and the base lacks <c>/v1</c>,
 /// <c>GET {base}/v1/models</c> to see whether that is what was meant. A probe whose connection was made but that gets no
 /// answer within <see cref="MaxTimeout"/> (or the request timeout, if shorter) is not a verdict: a server busy starting may
@@ -188,10 +189,15 @@ internal static class Preflight
             return null;
         }
 
-        var completions = await SendAsync(HttpMethod.Post, shown + "/completions", "{\"max_tokens\": 1}", readNotFound: true);
+        // The configured model, so that a server whose 404 for a missing model is not an OpenAI envelope (FastAPI's
+        // {"detail": ...}, Ollama's {"error": "model '' not found"}) is not taken for a missing route; still no prompt.
+        var probe = string.IsNullOrEmpty(options.Model)
+            ? "{\"max_tokens\": 1}"
+            : "{\"model\": " + JsonSerializer.Serialize(options.Model) + ", \"max_tokens\": 1}";
+        var completions = await SendAsync(HttpMethod.Post, shown + "/completions", probe, readNotFound: true);
         if (completions.Kind != Kind.Answered || completions.AboutModel)
         {
-            // A 404 about the model (the probe names none) comes from a /completions route that exists.
+            // A 404 about the model comes from a /completions route that exists.
             return null;
         }
 
@@ -269,9 +275,9 @@ internal static class Preflight
 
     /// <summary>
     /// Whether a 404 body is an OpenAI error envelope about the model (<c>code: model_not_found</c>, or <c>param:
-    /// model</c>): then the route exists and refused the model-less probe, as OpenAI and vLLM do. A 404 with code
-    /// <c>unknown_url</c> (OpenAI's, and the mock's, answer to a route it does not serve) is a missing route whatever
-    /// its param says. The body is never shown: it could echo the key.
+    /// model</c>): then the route exists and refused the probe's model (or the lack of one), as OpenAI and vLLM do. A
+    /// 404 with code <c>unknown_url</c> (OpenAI's, and the mock's, answer to a route it does not serve) is a missing
+    /// route whatever its param says. The body is never shown: it could echo the key.
     /// </summary>
     private static bool IsAboutModel(ReadOnlyMemory<byte> body)
     {

@@ -322,4 +322,32 @@ public sealed class PreflightCliTests
 
         error.Should().Be($"error: {url} is an https:// port: did you mean {url.Replace("http://", "https://", StringComparison.Ordinal)}?");
     }
+
+    [Fact]
+    public async Task Run_NoModelListAndCompletionsAnswering404OnlyWithoutAModel_SendsTheConfiguredModelAndRunsTheChecks()
+    {
+        string? probeModel = null;
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            if (!ctx.Request.Path.Value!.EndsWith("/completions", StringComparison.Ordinal))
+            {
+                ctx.Response.StatusCode = 404;
+                return;
+            }
+
+            // A FastAPI-style server: its 404 for a missing model is not an OpenAI envelope, so it reads like a missing route.
+            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())?.AsObject();
+            var model = body?["model"]?.GetValue<string>();
+            probeModel ??= model ?? "";
+            ctx.Response.StatusCode = string.IsNullOrEmpty(model) ? 404 : 400;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(string.IsNullOrEmpty(model) ? "{\"detail\":\"Not Found\"}" : "{\"detail\":\"prompt is required\"}");
+        });
+
+        var (code, output, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), "--only", "models", "--timeout", "10", "--model", "tiny-1b"]);
+
+        code.Should().Be(CliApp.Failed, "the /completions route exists: the checks run and judge the missing /models: " + error);
+        output.Should().Contain("models.list-shape");
+        probeModel.Should().Be("tiny-1b", "the probe names the configured model, so only a missing route answers 404");
+    }
 }
