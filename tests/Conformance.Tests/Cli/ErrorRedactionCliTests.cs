@@ -36,7 +36,23 @@ public sealed class ErrorRedactionCliTests
     public async Task Run_AKeyNoVariableHolds_IsLocatedByPositionNeverQuoted(string[] args, string expected)
     {
         var (code, output, error) = await RunAsync(args);
+        AssertLocatedNotQuoted(code, output, error, expected);
+    }
 
+    [Fact]
+    public async Task Run_AStrayKeyAlsoInTheEnvironment_IsLocatedNotMasked()
+    {
+        // The key is known here, but it is not even masked in place: the stray word is not quoted at all.
+        var env = new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-proj-SECRETSECRET123456" };
+
+        var (code, output, error) = await RunAsync(["--base-url", Url, "sk-proj-SECRETSECRET123456"], env);
+
+        AssertLocatedNotQuoted(code, output, error, "unexpected argument at position 3;");
+        error.Should().NotContain("***");
+    }
+
+    private static void AssertLocatedNotQuoted(int code, string output, string error, string expected)
+    {
         code.Should().Be(CliApp.UsageError, error);
         error.Should().StartWith(expected).And.Contain("did you forget an option name, or quote a value with spaces?");
         error.Should().NotContain("Unrecognized command or argument");
