@@ -30,8 +30,11 @@ internal static partial class BooleanAnswers
         Indistinct,
     }
 
-    /// <summary>Compares two <c>error</c> objects; messages are compared without per-request tokens and with the value normalised.</summary>
-    public static Likeness Compare(JsonNode? boolean, JsonNode? number, string literal, int digit)
+    /// <summary>
+    /// Compares two <c>error</c> objects; messages are compared without per-request tokens (the learned
+    /// <paramref name="stamps"/>, else the known shapes) and with the value normalised.
+    /// </summary>
+    public static Likeness Compare(JsonNode? boolean, JsonNode? number, string literal, int digit, RequestStamps? stamps = null)
     {
         if (!JsonNode.DeepEquals(boolean?["code"], number?["code"]) || !JsonNode.DeepEquals(boolean?["param"], number?["param"]))
         {
@@ -45,7 +48,7 @@ internal static partial class BooleanAnswers
         }
 
         var value = ValuePattern(literal, digit);
-        var (s1, s2) = (WithoutRequestTokens(m1), WithoutRequestTokens(m2));
+        var (s1, s2) = (Unstamped(m1, stamps), Unstamped(m2, stamps));
         if (value.Replace(s1, "<value>") != value.Replace(s2, "<value>"))
         {
             return Likeness.Different;
@@ -77,14 +80,14 @@ internal static partial class BooleanAnswers
     /// number's message shows the number: then that place shows the value the server read, and a boolean's message
     /// that shows the number there was read as the number (llama.cpp's "but got 0" for <c>n: false</c>, spec-facts §12.1).
     /// </summary>
-    public static bool ShowsValue(JsonNode? number, JsonNode? other, int digit)
+    public static bool ShowsValue(JsonNode? number, JsonNode? other, int digit, RequestStamps? stamps = null)
     {
         if (Json.Str(number?["message"]) is not { } m2 || Json.Str(other?["message"]) is not { } m3)
         {
             return false;
         }
 
-        var (s2, s3) = (WithoutRequestTokens(m2), WithoutRequestTokens(m3));
+        var (s2, s3) = (Unstamped(m2, stamps), Unstamped(m3, stamps));
         var otherValue = new Regex($@"(?<![\w.]){OtherNumber}(\.0+)?(?!\w|\.\d)", RegexOptions.CultureInvariant, Timeout);
         if (!otherValue.IsMatch(s3))
         {
@@ -100,6 +103,9 @@ internal static partial class BooleanAnswers
     /// <c>req_abc123</c>, a run of 16 or more hex digits), so two answers of a server that stamps its messages compare.
     /// </summary>
     public static string WithoutRequestTokens(string message) => RequestToken().Replace(message, "<token>");
+
+    /// <summary>The message without its per-request tokens: the learned stamps when there are any, else the known shapes.</summary>
+    private static string Unstamped(string message, RequestStamps? stamps) => stamps?.Mask(message) ?? WithoutRequestTokens(message);
 
     /// <summary>The boolean literal (any case) or the number (<c>0</c>, <c>0.0</c>); a sentence's final period ends the value.</summary>
     private static Regex ValuePattern(string literal, int digit) =>

@@ -190,20 +190,20 @@ internal static partial class StreamChecks
 
     private static Outcome ConstantIdentity(CheckContext ctx, StreamView view)
     {
-        // Constancy needs two chunks and a key to compare: one chunk, or null against null, is nothing to judge.
-        if (view.Chunks.Count < 2)
-        {
-            return Outcome.Fail(
-                $"nothing to judge: the stream has {view.Chunks.Count} JSON chunk(s), and identity can be constant only across two or more",
-                view.Exchange, "two or more chunks", $"{view.Chunks.Count} chunk(s)", Exchange.Excerpt(view.Exchange.BodyText, 600));
-        }
-
+        // Constancy needs a key to compare (null against null is nothing to judge) and two chunks. The view has at least
+        // one completion chunk (StreamView.From): a short completion sent in a single chunk conforms, there is simply
+        // nothing to compare it with, so that case is not applicable rather than a failure.
         var judged = IdentityKeys.Where(key => view.Chunks.Any(c => c.Json[key] is not null)).ToList();
         if (judged.Count == 0)
         {
             return Outcome.Fail(
                 $"nothing to judge: none of {view.Chunks.Count} chunks carries id, created or model (stream.chunk-shape reports the missing keys)",
                 view.Exchange, "id, created and model on every chunk", "none of them on any chunk", StreamView.Frame(view.Chunks[0]));
+        }
+
+        if (view.Chunks.Count < 2)
+        {
+            return Outcome.NotApplicable("a single completion chunk: nothing to compare (identity can change only across two or more chunks)");
         }
 
         var first = view.Chunks[0];

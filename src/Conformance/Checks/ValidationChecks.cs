@@ -189,7 +189,10 @@ internal static class ValidationChecks
     /// that coerces <c>false</c> to 0 and then refuses 0 as out of range (llama.cpp's <c>n: false</c>, spec-facts §12.1)
     /// accepts booleans. The rule: the refusal is a type refusal when <c>error.code</c> is <c>invalid_type</c>; otherwise
     /// the same body with the numeric equivalent (true → 1, false → 0) is sent. Another status, code, param or message
-    /// (compared without per-request ids and timestamps, the value normalised) shows the type was refused: pass. The
+    /// (the value normalised) shows the type was refused: pass. When only the messages differ, the numeric body is sent
+    /// once more and the places that change between its two answers (a counter, a Unix time, any per-request stamp) are
+    /// masked in every message compared (<see cref="RequestStamps"/>); when the two answers cannot be lined up, known
+    /// shapes (ISO timestamps, UUIDs, <c>req_</c> ids, long hex runs) are stripped instead. The
     /// same refusal fails: as coerced when the boolean's message shows the literal where the number's shows the number,
     /// or shows the number there and a third body (the value -7) proves that place shows the value read; otherwise with
     /// "nothing shows the refusal is about the type" (a generic message proves neither a type refusal nor coercion).
@@ -218,10 +221,27 @@ internal static class ValidationChecks
         var numericError = numeric.Json?["error"];
         var likeness = numeric.Status == ex.Status ? BooleanAnswers.Compare(error, numericError, literal, digit) : BooleanAnswers.Likeness.Different;
         var evidence = $"{ex.Describe(300)}\n--- the same body with {name}: {digit} ---\n{numeric.Describe(300)}";
+
+        // Only the messages differ: maybe only by what the server stamps on every answer (a counter, a Unix time, a short
+        // id), which no list of shapes covers. The same numeric body, sent again, shows which places change per request.
+        RequestStamps? stamps = null;
+        if (likeness == BooleanAnswers.Likeness.Different && numeric.Status == ex.Status
+            && JsonNode.DeepEquals(error["code"], numericError?["code"]) && JsonNode.DeepEquals(error["param"], numericError?["param"])
+            && Json.Str(error["message"]) is not null && Json.Str(numericError?["message"]) is { } numericMessage)
+        {
+            var again = await Body(ctx, b => b[name] = digit, again: true);
+            if (again.Status == numeric.Status && Json.Str(again.Json?["error"]?["message"]) is { } againMessage)
+            {
+                stamps = RequestStamps.Learn(numericMessage, againMessage);
+                likeness = BooleanAnswers.Compare(error, numericError, literal, digit, stamps);
+                evidence += $"\n--- the same body with {name}: {digit}, again ---\n{again.Describe(300)}";
+            }
+        }
+
         if (likeness == BooleanAnswers.Likeness.ShowsNumber)
         {
             var other = await Body(ctx, b => b[name] = BooleanAnswers.OtherNumber);
-            var shown = other.Status == ex.Status && BooleanAnswers.ShowsValue(numericError, other.Json?["error"], digit);
+            var shown = other.Status == ex.Status && BooleanAnswers.ShowsValue(numericError, other.Json?["error"], digit, stamps);
             likeness = shown ? BooleanAnswers.Likeness.Coerced : BooleanAnswers.Likeness.Indistinct;
             evidence += $"\n--- the same body with {name}: {BooleanAnswers.OtherNumber} ---\n{other.Describe(300)}";
         }
@@ -251,12 +271,12 @@ internal static class ValidationChecks
 
     /// <summary>
     /// Sends the minimal valid body changed by <paramref name="mutate"/>; the body itself names the probe, so equal bodies
-    /// are sent once. A body whose <c>max_tokens</c> is not a positive integer (absent, null, zero, negative, a boolean, a
+    /// are sent once (<paramref name="again"/> sends it a second time, under another name). A body whose <c>max_tokens</c> is not a positive integer (absent, null, zero, negative, a boolean, a
     /// string) might make a lenient server generate until its context is full (spec-facts §12.1, <c>max_tokens: -1</c>):
     /// such a probe is sent with <c>stream: true</c> and abandoned after <see cref="BoundedProbeEvents"/> events, so it
     /// costs a few tokens whatever the server does. A server that validates refuses it before the first byte, as before.
     /// </summary>
-    private static Task<Exchange> Body(CheckContext ctx, Action<JsonObject> mutate)
+    private static Task<Exchange> Body(CheckContext ctx, Action<JsonObject> mutate, bool again = false)
     {
         var body = ctx.MinimalBody();
         mutate(body);
@@ -266,6 +286,7 @@ internal static class ValidationChecks
         }
 
         var stream = Json.Kind(body["stream"]) == JsonValueKind.True;
-        return ctx.Completion("validation:" + body.ToJsonString(), body, stream, abandonAfterEvents: stream ? BoundedProbeEvents : 0);
+        // A second sending of the same body needs its own probe name, or the first answer would be reused.
+        return ctx.Completion((again ? "validation-again:" : "validation:") + body.ToJsonString(), body, stream, abandonAfterEvents: stream ? BoundedProbeEvents : 0);
     }
 }

@@ -29,10 +29,11 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            // System.CommandLine quotes the tokens it could not place, and a key pasted in the wrong place is one.
-            foreach (var error in parse.Errors)
+            // System.CommandLine quotes the tokens it could not place, and a key pasted in the wrong place is one, known
+            // or not: those are located by position, never quoted; every line is still redacted with the keys known.
+            foreach (var message in UnmatchedArguments.Messages(parse, args))
             {
-                await env.Error.WriteLineAsync(RedactKeys(error.Message, root.RawApiKey(parse), env));
+                await env.Error.WriteLineAsync(RedactKeys(message, root.RawApiKey(parse), env));
             }
 
             await env.Error.WriteLineAsync("Run with --help for usage.");

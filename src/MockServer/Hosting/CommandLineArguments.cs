@@ -55,7 +55,13 @@ internal static class CommandLineArguments
             var arg = args[i];
             var prefix = arg.StartsWith("--", StringComparison.Ordinal) ? 2 : arg.StartsWith('/') || arg.StartsWith('-') ? 1 : 0;
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (previous is not null && IsKeys(previous[2..]) && (prefix == 0 || !IsKnown(arg[prefix..(equals < 0 ? arg.Length : equals)])))
+
+            // After the keys, a bare word is a second key typed with a space, and so is an unknown option nothing
+            // resembles (--sk-...): neither is quoted. A known option, a key=value setting, or a misspelled option (one
+            // with a did-you-mean) takes the normal path, so `--api-keys K --fixture D` still suggests --fixtures.
+            var key = arg[prefix..(equals < 0 ? arg.Length : equals)];
+            if (previous is not null && IsKeys(previous[2..])
+                && ((prefix == 0 && equals < 0) || (!IsKnown(key) && Suggestion(key) is null)))
             {
                 throw new ArgumentException($"unexpected argument at position {i + 1} (after the value of '{previous}'); separate several keys with commas: --api-keys K1,K2 (see --help).");
             }
@@ -69,10 +75,9 @@ internal static class CommandLineArguments
             if (prefix == 1 && arg[0] == '-')
             {
                 // ASP.NET ignores -key (or throws on -key=value) unless it is a mapped short switch; the mock maps none.
-                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(arg[1..(equals < 0 ? arg.Length : equals)])}");
+                throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(key)}");
             }
 
-            var key = arg[prefix..(equals < 0 ? arg.Length : equals)];
             if (!IsKnown(key))
             {
                 throw new ArgumentException($"unknown option '{Name(arg, equals)}'{Hint(key)}");
@@ -119,16 +124,26 @@ internal static class CommandLineArguments
 
     private static string Hint(string key)
     {
+        if (Suggestion(key) is { } suggestion)
+        {
+            return $"; did you mean '{suggestion}'?";
+        }
+
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 && key[..colon].Equals("MockServer", StringComparison.OrdinalIgnoreCase)
+            ? $"; the MockServer settings are {string.Join(", ", MockServerKeys)}."
+            : $"; the mock's options are --{string.Join(", --", Flags)} (see --help).";
+    }
+
+    /// <summary>The known option an unknown one resembles (<c>--fixtures</c> for <c>fixture</c>), if any.</summary>
+    private static string? Suggestion(string key)
+    {
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         if (colon >= 0 && key[..colon].Equals("MockServer", StringComparison.OrdinalIgnoreCase))
         {
-            return ParameterNames.Suggest(key[(colon + 1)..], MockServerKeys) is { } setting
-                ? $"; did you mean '--MockServer:{setting}'?"
-                : $"; the MockServer settings are {string.Join(", ", MockServerKeys)}.";
+            return ParameterNames.Suggest(key[(colon + 1)..], MockServerKeys) is { } setting ? "--MockServer:" + setting : null;
         }
 
-        return ParameterNames.Suggest(key, Flags) is { } flag
-            ? $"; did you mean '--{flag}'?"
-            : $"; the mock's options are --{string.Join(", --", Flags)} (see --help).";
+        return ParameterNames.Suggest(key, Flags) is { } flag ? "--" + flag : null;
     }
 }

@@ -5,8 +5,9 @@ using static Conformance.Tests.Cli.CliRunner;
 namespace Conformance.Tests.Cli;
 
 /// <summary>
-/// Every line the CLI prints on stderr goes through the redactor with every key it knows (the raw --api-key value and
-/// the key variables): a key given in the wrong place, which an error message then quotes, is never printed.
+/// A key on the command line is never printed on stderr: a stray word (which may be a key no variable holds) is located
+/// by position, never quoted, and every line goes through the redactor with every key the CLI knows (the raw --api-key
+/// value and the key variables), so a key given to the wrong option, which a usage error then quotes, is masked.
 /// </summary>
 public sealed class ErrorRedactionCliTests
 {
@@ -15,13 +16,57 @@ public sealed class ErrorRedactionCliTests
 
     public static TheoryData<string[], bool> KeyQuotedByAnError => new()
     {
-        // A parse error: System.CommandLine quotes the token it could not place.
-        { ["--base-url", Url, Key], true },
-        { ["--base-url", Url, "--api-key", Key, Key.ToUpperInvariant()], false },
         // A usage error that quotes a value: the key given to --base-url or --profile by mistake.
         { ["--base-url", Key], true },
         { ["--base-url", Url, "--api-key", Key, "--profile", Key], false },
     };
+
+    /// <summary>A key the CLI does not know (no variable set): only the position of a stray token can be printed.</summary>
+    public static TheoryData<string[], string> UnknownKeyAsAStrayToken => new()
+    {
+        { ["--base-url", Url, "sk-proj-SECRETSECRET123456"], "unexpected argument at position 3; the CLI takes no positional arguments" },
+        { ["--api-key", "sk-first-key-0001", "sk-proj-SECRETSECRET123456"], "unexpected argument at position 3; the CLI takes no positional arguments" },
+        { ["--api-key=sk-first-key-0001", "sk-proj-SECRETSECRET123456", "--base-url", Url], "unexpected argument at position 2; the CLI takes no positional arguments" },
+        { ["sk-proj-SECRETSECRET123456", "--api-key", "sk-proj-SECRETSECRET123456"], "unexpected argument at position 1; the CLI takes no positional arguments" },
+        { ["diff", "a.json", "b.json", "sk-proj-SECRETSECRET123456"], "unexpected argument at position 4; 'diff' takes only OLD and NEW" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownKeyAsAStrayToken))]
+    public async Task Run_AKeyNoVariableHolds_IsLocatedByPositionNeverQuoted(string[] args, string expected)
+    {
+        var (code, output, error) = await RunAsync(args);
+        AssertLocatedNotQuoted(code, output, error, expected);
+    }
+
+    [Fact]
+    public async Task Run_AStrayKeyAlsoInTheEnvironment_IsLocatedNotMasked()
+    {
+        // The key is known here, but it is not even masked in place: the stray word is not quoted at all.
+        var env = new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-proj-SECRETSECRET123456" };
+
+        var (code, output, error) = await RunAsync(["--base-url", Url, "sk-proj-SECRETSECRET123456"], env);
+
+        AssertLocatedNotQuoted(code, output, error, "unexpected argument at position 3;");
+        error.Should().NotContain("***");
+    }
+
+    private static void AssertLocatedNotQuoted(int code, string output, string error, string expected)
+    {
+        code.Should().Be(CliApp.UsageError, error);
+        error.Should().StartWith(expected).And.Contain("did you forget an option name, or quote a value with spaces?");
+        error.Should().NotContain("Unrecognized command or argument");
+        (output + error).Should().NotContainAny("SECRETSECRET", "first-key", "sk-proj");
+    }
+
+    [Fact]
+    public async Task Run_AMisspelledOption_IsNamedAnUnknownOptionByPosition()
+    {
+        var (code, _, error) = await RunAsync(["--base-url", Url, "--api-keys", "k"]);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().StartWith("unknown option at position 3; the options are listed by --help");
+    }
 
     [Theory]
     [MemberData(nameof(KeyQuotedByAnError))]
