@@ -25,7 +25,10 @@ internal static class UnmatchedArguments
                 : "on the command line";
             if (token.Value.StartsWith('-'))
             {
-                yield return $"unknown option {where}; the options are listed by --help";
+                // The suggestion names a known option, never the token: a did-you-mean without quoting what was typed.
+                yield return ClosestOption(parse.CommandResult.Command, token.Value) is { } option
+                    ? $"unknown option {where}; did you mean '{option}'? (the options are listed by --help)"
+                    : $"unknown option {where}; the options are listed by --help";
                 continue;
             }
 
@@ -44,6 +47,45 @@ internal static class UnmatchedArguments
                 yield return error.Message;
             }
         }
+    }
+
+    /// <summary>The option of <paramref name="command"/> that <paramref name="typed"/> misspells (at most 2 edits, case ignored), if any.</summary>
+    private static string? ClosestOption(Command command, string typed)
+    {
+        var word = typed.Split('=', ':')[0].ToLowerInvariant();
+        if (word.Length > 40)
+        {
+            return null; // no option of ours is this long: not a typo, and no quadratic work on it
+        }
+
+        return command.Options
+            .SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Where(name => name.StartsWith("--", StringComparison.Ordinal))
+            .Select(name => (Name: name, Distance: Distance(word, name)))
+            .Where(x => x.Distance is > 0 and <= 2)
+            .OrderBy(x => x.Distance)
+            .ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Select(x => x.Name)
+            .FirstOrDefault();
+    }
+
+    /// <summary>The Levenshtein distance of two short strings.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>The argument tokens no command, option or argument consumed, in command-line order.</summary>

@@ -52,6 +52,7 @@ public sealed class CliTests : IDisposable
     [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--timeout", "0" }, "positive number of seconds")]
     [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--profile", "openai" }, "--model is required")]
     [InlineData(new[] { "--bogus" }, "unknown option at position 1")]
+    [InlineData(new[] { "--base-url", "http://127.0.0.1:1/v1", "--profle", "acs" }, "unknown option at position 3; did you mean '--profile'?")]
     [InlineData(new[] { "--list", "--format", "yaml" }, "--format must be")]
     [InlineData(new[] { "diff", "/nonexistent/a.json", "/nonexistent/b.json" }, "error:")]
     public async Task Run_UsageOrConfigurationError_ExitsTwo(string[] args, string message)

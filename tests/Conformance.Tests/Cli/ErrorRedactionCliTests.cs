@@ -60,12 +60,22 @@ public sealed class ErrorRedactionCliTests
     }
 
     [Fact]
-    public async Task Run_AMisspelledOption_IsNamedAnUnknownOptionByPosition()
+    public async Task Run_AMisspelledOption_IsNamedByPositionWithTheOptionItResembles()
     {
         var (code, _, error) = await RunAsync(["--base-url", Url, "--api-keys", "k"]);
 
         code.Should().Be(CliApp.UsageError);
+        error.Should().StartWith("unknown option at position 3; did you mean '--api-key'? (the options are listed by --help)");
+    }
+
+    [Fact]
+    public async Task Run_AnOptionLikeNothingKnown_IsNamedByPositionOnly()
+    {
+        var (code, _, error) = await RunAsync(["--base-url", Url, "--sk-proj-SECRETSECRET123456"]);
+
+        code.Should().Be(CliApp.UsageError);
         error.Should().StartWith("unknown option at position 3; the options are listed by --help");
+        error.Should().NotContain("SECRETSECRET");
     }
 
     [Theory]
