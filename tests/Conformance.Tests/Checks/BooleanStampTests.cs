@@ -50,6 +50,47 @@ public sealed class BooleanStampTests
         report.Observations["validation.boolean.n.false.coerced"].Should().Be("true");
     }
 
+    [Theory]
+    [InlineData("request id req_{0}")]
+    [InlineData("trace {1}")]
+    [InlineData("ref {2}")]
+    [InlineData("at {3}")]
+    public async Task CoercingServerWithAKnownStampShape_IsReportedAsCoercion(string shape)
+    {
+        // Prefixed ids, UUIDs, 16 hex digits and ISO timestamps: the shapes stripped even when two answers can't be lined up.
+        var count = 0;
+        await using var server = await CoercingServerAsync(() =>
+        {
+            var i = Interlocked.Increment(ref count);
+            return string.Format(
+                CultureInfo.InvariantCulture,
+                shape,
+                $"abc{i}x9k2m",
+                new Guid(i, 0, 0, [1, 2, 3, 4, 5, 6, 7, (byte)i]),
+                (0x5eed0000_0000_0000UL + (ulong)i).ToString("x16", CultureInfo.InvariantCulture),
+                new DateTimeOffset(2026, 11, 30, 9, i, 4, 123, TimeSpan.Zero).ToString("o", CultureInfo.InvariantCulture));
+        }, "{1} ({0})", asFloat: false);
+
+        var report = await ConformanceRunner.RunAsync(Suite.Options(server.BaseUrl, "validation.boolean.n.false"));
+
+        var check = report.Checks.Single();
+        check.Verdict.Should().Be(Verdict.Fail);
+        check.Message.Should().Be("the server refused `n: false` exactly as it refuses `n: 0`: the boolean was coerced, not refused");
+    }
+
+    [Fact]
+    public async Task ServerPrintingTheCoercedValueAsFalse_IsReportedAsCoercion()
+    {
+        // No stamp: pydantic in lax mode prints the coerced value as False, "got False." against "got 0.".
+        await using var server = await CoercingServerAsync(() => string.Empty, "{1}.", asFloat: false);
+
+        var report = await ConformanceRunner.RunAsync(Suite.Options(server.BaseUrl, "validation.boolean.n.false"));
+
+        var check = report.Checks.Single();
+        check.Verdict.Should().Be(Verdict.Fail);
+        check.Message.Should().Be("the server refused `n: false` exactly as it refuses `n: 0`: the boolean was coerced, not refused");
+    }
+
     [Fact]
     public async Task StrictServerThatStampsItsMessages_StillPassesOnAMessageThatNamesTheType()
     {
