@@ -36,7 +36,7 @@ internal static class CompletionChecks
     /// <summary>Returns the parsed success body of a completion probe, or a failing outcome.</summary>
     public static (JsonObject? Body, Outcome? Problem) Success(Exchange ex)
     {
-        if (ex.Status is null || ex.Failure != TransportFailure.None)
+        if (ex.Unanswered)
         {
             return (null, Outcome.FromTransport(ex));
         }
@@ -50,6 +50,10 @@ internal static class CompletionChecks
             ? (body, null)
             : (null, Outcome.Fail("the body is not a JSON object", ex, "a JSON object", "not JSON"));
     }
+
+    /// <summary>A rule over choices[0].<paramref name="key"/> on a completion that has none: nothing to judge, which is no pass.</summary>
+    private static Outcome NoChoiceWith(string which, string what, string key, Exchange ex, JsonObject body) =>
+        Outcome.Fail($"nothing to judge: {which} has no choice with {what}", ex, $"choices[0].{key}", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
 
     private static Outcome Shape(CheckContext ctx, Exchange ex, JsonObject body)
     {
@@ -154,7 +158,7 @@ internal static class CompletionChecks
         var finish = Json.Str(Probes.FirstChoice(body)?["finish_reason"]);
         if (finish is null)
         {
-            return Outcome.Fail("nothing to judge: the completion has no choice with a finish_reason", ex, "choices[0].finish_reason", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+            return NoChoiceWith("the completion", "a finish_reason", "finish_reason", ex, body);
         }
 
         if (finish != "length")
@@ -255,7 +259,7 @@ internal static class CompletionChecks
         var expected = Json.Str(Probes.FirstChoice(body)?["text"]);
         if (expected is null)
         {
-            return Outcome.Fail("nothing to judge: the non-streamed completion has no choice with text", ex, "choices[0].text", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+            return NoChoiceWith("the non-streamed completion", "text", "text", ex, body);
         }
 
         var texts = view.ByChoice.FirstOrDefault(g => g.Key == 0)?.Select(x => Json.Str(x.Choice["text"]) ?? string.Empty) ?? [];
@@ -285,7 +289,7 @@ internal static class CompletionChecks
         {
             if (Json.Str(Probes.FirstChoice(body)?["text"]) is null)
             {
-                return Outcome.Fail("nothing to judge: a seeded completion has no choice with text", ex, "choices[0].text", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+                return NoChoiceWith("a seeded completion", "text", "text", ex, body);
             }
         }
 

@@ -21,11 +21,8 @@ internal static class ErrorChecks
     /// Two requests every endpoint refuses, so errors exist to judge even when an error check runs alone. One after the
     /// other, so the log (and which bad body a check names first) has the same order in every run.
     /// </summary>
-    public static async Task ErrorProbes(CheckContext ctx)
-    {
-        await ValidationChecks.InvalidJson(ctx);
-        await ValidationChecks.UnknownModelRequest(ctx);
-    }
+    public static async Task<Exchange[]> ErrorProbes(CheckContext ctx) =>
+        [await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx)];
 
     /// <summary>Malformed but well-typed input, where servers have answered 500 (spec-facts §9 Q26).</summary>
     private static Task<Exchange> MalformedLogitBias(CheckContext ctx)
@@ -41,9 +38,9 @@ internal static class ErrorChecks
     private static async Task<Outcome> Envelope(CheckContext ctx)
     {
         // If the errors it asked for never came back (a hang, a reset, the run timeout), there is nothing to judge: that is no pass.
-        foreach (var own in new[] { await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx) })
+        foreach (var own in await ErrorProbes(ctx))
         {
-            if (own.Status is null || own.Failure != TransportFailure.None)
+            if (own.Unanswered)
             {
                 return Outcome.FromTransport(own);
             }
@@ -123,7 +120,7 @@ internal static class ErrorChecks
     private static async Task<Outcome> No5xx(CheckContext ctx)
     {
         var own = await MalformedLogitBias(ctx);
-        if (own.Status is null || own.Failure != TransportFailure.None)
+        if (own.Unanswered)
         {
             return Outcome.FromTransport(own);
         }
@@ -154,7 +151,7 @@ internal static class ErrorChecks
     private static async Task<Outcome> RetryAfter(CheckContext ctx)
     {
         var own = await RetryProbe(ctx);
-        if (own.Status is null || own.Failure != TransportFailure.None)
+        if (own.Unanswered)
         {
             return Outcome.FromTransport(own);
         }

@@ -68,11 +68,11 @@ internal static class SchemaChecks
     private static async Task<Outcome> Errors(CheckContext ctx)
     {
         // Errors to judge even when this check runs alone (sent by Prepare).
-        var own = new[] { await ValidationChecks.InvalidJson(ctx), await ValidationChecks.UnknownModelRequest(ctx) };
+        var own = await ErrorChecks.ErrorProbes(ctx);
         var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
         if (errors.Count == 0)
         {
-            return own.FirstOrDefault(e => e.Status is null || e.Failure != TransportFailure.None) is { } failed
+            return own.FirstOrDefault(e => e.Unanswered) is { } failed
                 ? Outcome.FromTransport(failed)
                 : ErrorChecks.NoErrorToJudge(ctx);
         }

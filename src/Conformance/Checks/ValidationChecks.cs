@@ -117,7 +117,7 @@ internal static class ValidationChecks
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(ex);
-        if (ex.Status is null || ex.Failure != TransportFailure.None)
+        if (ex.Unanswered)
         {
             return Outcome.FromTransport(ex);
         }
@@ -213,7 +213,7 @@ internal static class ValidationChecks
         }
 
         var numeric = await Body(ctx, b => b[name] = digit);
-        if (numeric.Status is null || numeric.Failure != TransportFailure.None)
+        if (numeric.Unanswered)
         {
             return Outcome.FromTransport(numeric);
         }
@@ -271,8 +271,9 @@ internal static class ValidationChecks
 
     /// <summary>
     /// Sends the minimal valid body changed by <paramref name="mutate"/>; the body itself names the probe, so equal bodies
-    /// are sent once (<paramref name="again"/> sends it a second time, under another name). A body whose <c>max_tokens</c> is not a positive integer (absent, null, zero, negative, a boolean, a
-    /// string) might make a lenient server generate until its context is full (spec-facts §12.1, <c>max_tokens: -1</c>):
+    /// are sent once (<paramref name="again"/> sends it a second time, under another name). A body whose
+    /// <c>max_tokens</c> is not a positive integer (absent, null, zero, negative, a boolean, a string) might make a
+    /// lenient server generate until its context is full (spec-facts §12.1, <c>max_tokens: -1</c>):
     /// such a probe is sent with <c>stream: true</c> and abandoned after <see cref="BoundedProbeEvents"/> events, so it
     /// costs a few tokens whatever the server does. A server that validates refuses it before the first byte, as before.
     /// </summary>

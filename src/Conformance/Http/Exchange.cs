@@ -124,6 +124,9 @@ internal sealed class Exchange
 
     public bool IsSuccess => Failure == TransportFailure.None && Status is >= 200 and < 300;
 
+    /// <summary>Gets a value indicating whether no complete answer came back (no status, or a transport failure): nothing a rule can judge.</summary>
+    public bool Unanswered => Status is null || Failure != TransportFailure.None;
+
     public string BodyText => Encoding.UTF8.GetString(Body);
 
     /// <summary>Gets the body parsed as JSON, or null when it is not JSON (or not usable JSON: see <see cref="JsonError"/>).</summary>
