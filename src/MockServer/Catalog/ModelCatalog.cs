@@ -4,7 +4,23 @@ using MockServer.Fixtures;
 namespace MockServer.Catalog;
 
 /// <summary>A model the server answers for, as clients see it.</summary>
-internal sealed record ServedModel(string Id, string Root, int MaxModelLen, long Created, string OwnedBy, ulong Key);
+internal sealed record ServedModel(string Id, string Root, int MaxModelLen, long Created, string OwnedBy, ulong Key)
+{
+    /// <summary>The chat template family (see <c>Chat/ChatTemplates</c>), or null for a base model without one: chat answers 400 (spec-facts §5 notes).</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>The wire rules this model is served with; <c>--profile</c> overrides it for the whole server.</summary>
+    public Dialects.Dialect Dialect { get; init; } = Dialects.Dialects.Acs;
+
+    /// <summary>What <c>/v1/models?metadata=true</c> advertises and what chat validation allows (tools, response_format).</summary>
+    public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.BaseModel;
+}
+
+/// <summary>What a model can do, as the chat provider advertises it (provider-docs/llmbase-chat-stream.txt, spec-facts §13).</summary>
+internal sealed record ModelCapabilities(bool Completions, bool Chat, bool Tools, bool ResponseFormat, bool Logprobs)
+{
+    public static ModelCapabilities BaseModel { get; } = new(Completions: true, Chat: false, Tools: false, ResponseFormat: false, Logprobs: true);
+}
 
 /// <summary>The models declared by the loaded fixtures, looked up by alias.</summary>
 internal sealed class ModelCatalog

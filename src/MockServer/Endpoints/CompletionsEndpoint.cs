@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using MockServer.Errors;
+using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Hosting;
-using MockServer.Http;
 using MockServer.Validation;
 using MockServer.Wire;
 
@@ -17,47 +16,22 @@ namespace MockServer.Endpoints;
 internal sealed class CompletionsEndpoint(
     CompletionRequestParser parser,
     CompletionEngine engine,
+    FixtureSet fixtures,
     RequestIds ids,
     MockServerOptions options)
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
-
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        if (!RequestBody.IsJson(context.Request.ContentType))
+        var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
+        if (request is null)
         {
-            await ErrorWriter.WriteAsync(context, ApiError.UnsupportedMediaType(context.Request.ContentType)).ConfigureAwait(false);
-            return;
-        }
-
-        var (body, readError) = await RequestBody.ReadAsync(context.Request, options.MaxRequestBodyBytes, aborted).ConfigureAwait(false);
-        if (readError is not null)
-        {
-            await ErrorWriter.WriteAsync(context, readError).ConfigureAwait(false);
-            return;
-        }
-
-        CompletionRequest request;
-        try
-        {
-            using var document = JsonDocument.Parse(body, DocumentOptions);
-            request = parser.Parse(document.RootElement);
-        }
-        catch (JsonException ex)
-        {
-            await ErrorWriter.WriteAsync(context, ApiError.InvalidJson(ex.Message)).ConfigureAwait(false);
-            return;
-        }
-        catch (ApiErrorException ex)
-        {
-            await ErrorWriter.WriteAsync(context, ex.Error).ConfigureAwait(false);
             return;
         }
 
         var (id, entropy) = ids.Next();
         var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var result = engine.Run(request, entropy, aborted);
+        var result = engine.Run(ToGeneration(request), entropy, aborted);
         if (request.Stream)
         {
             await CompletionStreamWriter.WriteAsync(context, id, created, request, result, options, aborted).ConfigureAwait(false);
@@ -75,5 +49,25 @@ internal sealed class CompletionsEndpoint(
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's view of a completions request: echo and the logprobs wire shape stay here.</summary>
+    private GenerationRequest ToGeneration(CompletionRequest request)
+    {
+        var scorePrompts = request.PromptLogprobs is not null || (request.Echo && request.Logprobs is not null);
+        return new GenerationRequest
+        {
+            Model = request.Model,
+            Prompts = request.Prompts,
+            MaxTokens = request.MaxTokens,
+            N = request.N,
+            BestOf = request.BestOf,
+            TopLogprobs = request.Logprobs,
+            PromptTopLogprobs = scorePrompts ? Math.Max(request.PromptLogprobs ?? 0, request.Echo ? request.Logprobs ?? 0 : 0) : null,
+            Stop = request.Stop,
+            Seed = request.Seed,
+            Sampling = request.Sampling,
+            Script = (_, prompt) => fixtures.Match(request.Model.Id, prompt.Text) is { } f ? f.Script : null,
+        };
     }
 }

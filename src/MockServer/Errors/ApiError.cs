@@ -61,7 +61,7 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
         new(401, "Incorrect API key provided.", InvalidRequest, null, "invalid_api_key");
 
     public static ApiError NotFound(string path) =>
-        new(404, $"Unknown request URL: {path}. Supported: POST /v1/completions, GET /v1/models, GET /v1/models/{{model}}, GET /health.", InvalidRequest, null, "unknown_url");
+        new(404, $"Unknown request URL: {path}. Supported: POST /v1/completions, POST /v1/chat/completions, GET /v1/models, GET /v1/models/{{model}}, GET /health.", InvalidRequest, null, "unknown_url");
 
     public static ApiError MethodNotAllowed(string method, string path) =>
         new(405, $"Method {method} is not allowed on {path}.", InvalidRequest, null, "method_not_allowed");

@@ -21,6 +21,9 @@ internal sealed record CompletionFixture(
     IReadOnlyList<FixtureToken> Tokens,
     bool ContinueSynthetic)
 {
+    /// <summary>What the engine follows when this fixture matches.</summary>
+    public Generation.TokenScript Script { get; } = new(Tokens, ContinueSynthetic);
+
     public bool Matches(string modelId, string prompt) =>
         (Model is null || string.Equals(Model, modelId, StringComparison.Ordinal)) && Kind switch
         {

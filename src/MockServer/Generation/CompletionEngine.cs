@@ -6,35 +6,34 @@ using MockServer.Validation;
 namespace MockServer.Generation;
 
 /// <summary>
-/// Produces the tokens of every choice: a matching fixture's script first, then (if the fixture says so, or when
-/// no fixture matches) the synthetic model under the request's sampling controls. Output is a pure function of
+/// The generation core, shared by every endpoint: produces the tokens of every choice, a script's tokens first
+/// (a fixture, a tool call), then (if the script says so, or when there is none) the synthetic model under the
+/// request's sampling controls. Output is a pure function of
 /// the request and the per-request entropy (which only matters when the request has no seed).
 /// </summary>
-internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures)
+internal sealed class CompletionEngine(SyntheticModel model)
 {
     private static readonly HashSet<int> EmptySet = [];
 
     private readonly Sampler _sampler = new(model);
 
-    public CompletionResult Run(CompletionRequest request, ulong entropy, CancellationToken cancellationToken = default)
+    public CompletionResult Run(GenerationRequest request, ulong entropy, CancellationToken cancellationToken = default)
     {
         // Alternatives are only ranked when a response will show them.
-        var topK = request.Logprobs ?? 0;
-        var promptTopK = Math.Max(request.PromptLogprobs ?? 0, request.Echo ? request.Logprobs ?? 0 : 0);
-        var scorePrompts = request.PromptLogprobs is not null || (request.Echo && request.Logprobs is not null);
+        var topK = request.TopLogprobs ?? 0;
 
         var prompts = new List<ScoredPrompt>(request.Prompts.Count);
         var choices = new List<ChoiceResult>(request.Prompts.Count * request.N);
         for (var p = 0; p < request.Prompts.Count; p++)
         {
             var prompt = request.Prompts[p];
-            prompts.Add(new ScoredPrompt(prompt, scorePrompts ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null));
-            var fixture = fixtures.Match(request.Model.Id, prompt.Text);
+            prompts.Add(new ScoredPrompt(prompt, request.PromptTopLogprobs is { } promptTopK ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null));
+            var script = request.Script(p, prompt);
             var candidates = new List<ChoiceResult>(request.BestOf);
             for (var c = 0; c < request.BestOf; c++)
             {
                 var seed = request.Seed is { } s ? Mix.Hash((ulong)s, (ulong)p, (ulong)c) : Mix.Hash(entropy, (ulong)p, (ulong)c);
-                candidates.Add(Generate(request, prompt, fixture, new SeededRandom(seed), request.Logprobs is null ? -1 : topK, cancellationToken));
+                candidates.Add(Generate(request, prompt, script, new SeededRandom(seed), request.TopLogprobs is null ? -1 : topK, cancellationToken));
             }
 
             // best_of: keep the n candidates with the highest cumulative logprob (OpenAI's definition of "best").
@@ -50,7 +49,7 @@ internal sealed class CompletionEngine(SyntheticModel model, FixtureSet fixtures
         return new CompletionResult(prompts, choices);
     }
 
-    private ChoiceResult Generate(CompletionRequest request, PromptInput prompt, CompletionFixture? fixture, SeededRandom random, int topK, CancellationToken cancellationToken)
+    private ChoiceResult Generate(GenerationRequest request, PromptInput prompt, TokenScript? fixture, SeededRandom random, int topK, CancellationToken cancellationToken)
     {
         // The model conditions on the last two tokens only, so that is all the context kept (no copy of the prompt).
         var (previous2, previous1) = (prompt.Tokens.Count >= 2 ? prompt.Tokens[^2] : prompt.Tokens[^1], prompt.Tokens[^1]);

@@ -23,8 +23,10 @@ internal static class MockServerEndpointRouteBuilderExtensions
         app.UseMiddleware<ApiKeyMiddleware>();
 
         var completions = app.Services.GetRequiredService<CompletionsEndpoint>();
+        var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
         app.MapPost("/v1/completions", completions.HandleAsync);
+        app.MapPost("/v1/chat/completions", chat.HandleAsync);
         app.MapGet("/v1/models", models.HandleAsync);
         // Catch-all: a fixture may serve an id with a slash (org/model), which clients send raw or as %2F.
         app.MapGet("/v1/models/{**id}", models.RetrieveAsync);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MockServer.Catalog;
+using MockServer.Chat;
 using MockServer.Endpoints;
 using MockServer.Fixtures;
 using MockServer.Generation;
@@ -25,6 +26,9 @@ internal static class MockServerServiceCollectionExtensions
         services.TryAddSingleton<CompletionEngine>();
         services.TryAddSingleton(new RequestIds(options.Seed));
         services.TryAddSingleton<CompletionsEndpoint>();
+        services.TryAddSingleton<ChatRequestParser>();
+        services.TryAddSingleton<ChatResponder>();
+        services.TryAddSingleton<ChatCompletionsEndpoint>();
         services.TryAddSingleton<ModelsEndpoint>();
         return services;
     }

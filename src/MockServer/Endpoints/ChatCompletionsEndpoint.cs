@@ -1,0 +1,20 @@
+using MockServer.Chat;
+using MockServer.Hosting;
+
+namespace MockServer.Endpoints;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>: the same pipeline as completions (media type, bounded body, JSON, strict
+/// parse, every check before the first byte), then the chat adapter over the shared generation core.
+/// </summary>
+internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, MockServerOptions options)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
+        if (request is not null)
+        {
+            await responder.RespondAsync(context, request, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}
