@@ -46,6 +46,61 @@ internal sealed class CheckContext(ConformanceOptions options, Profile profile, 
         return Probe(new RequestSpec(probe, HttpMethod.Post, "completions", body.ToJsonString(), Stream: stream, Auth: auth, TokenEstimate: estimate, AbandonAfterEvents: abandonAfterEvents));
     }
 
+    /// <summary>
+    /// A POST to <c>chat/completions</c> with a JSON body; the estimate covers max_tokens (or max_completion_tokens) × n
+    /// plus a prompt allowance for the chat template's tokens.
+    /// </summary>
+    public Task<Exchange> Chat(string probe, JsonObject body, bool stream = false, AuthMode auth = AuthMode.Configured, int abandonAfterEvents = 0)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var maxTokens = (Json.Int(body["max_completion_tokens"]) ?? Json.Int(body["max_tokens"])) is { } m && m is > 0 and < 4_096 ? (int)m : 16;
+        var n = Json.Int(body["n"]) is { } c && c is > 0 and < 16 ? (int)c : 1;
+        var estimate = (maxTokens * n) + 96;
+        return Probe(new RequestSpec(probe, HttpMethod.Post, "chat/completions", body.ToJsonString(), Stream: stream, Auth: auth, TokenEstimate: estimate, AbandonAfterEvents: abandonAfterEvents));
+    }
+
+    /// <summary>A minimal valid chat body: the configured model, one short user message and one token.</summary>
+    public JsonObject MinimalChatBody() => new()
+    {
+        ["model"] = Model,
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }),
+        ["max_tokens"] = 1,
+    };
+
+    /// <summary>
+    /// Why chat checks cannot be judged on this target, or null when chat is served. One shared probe decides: a 404 on
+    /// the route, or a 400 saying the model has no chat template (vLLM on a base model, spec-facts §5 notes), makes the
+    /// chat checks not applicable, unless the user asked for them with <c>--only chat…</c>, which makes it a failure.
+    /// Any other answer (a transport failure included) is left to each check to judge on its own probe.
+    /// </summary>
+    public async Task<Outcome?> ChatUnavailable()
+    {
+        var gate = await Chat("chat.gate", MinimalChatBody()).ConfigureAwait(false);
+        string? reason = null;
+        if (gate.Failure == TransportFailure.None && gate.Status == 404 && !IsModelNotFound(gate))
+        {
+            reason = "the endpoint does not serve chat completions (404 on POST chat/completions)";
+        }
+        else if (gate.Failure == TransportFailure.None && gate.Status == 400
+            && gate.BodyText.Contains("chat template", StringComparison.OrdinalIgnoreCase))
+        {
+            reason = $"the model '{Model}' has no chat template (400)";
+        }
+
+        if (reason is null)
+        {
+            return null;
+        }
+
+        var asked = Options.Only.Any(s => s == "chat" || s.StartsWith("chat.", StringComparison.Ordinal));
+        return asked
+            ? Outcome.Fail($"chat checks were asked for with --only, but {reason}", gate, "chat completions served for the model", reason)
+            : Outcome.NotApplicable(reason);
+    }
+
+    private static bool IsModelNotFound(Exchange exchange) =>
+        Json.Str(exchange.Json?["error"]?["code"]) == "model_not_found";
+
     /// <summary>A minimal valid body: the configured model, a short prompt and one token.</summary>
     public JsonObject MinimalBody() => new() { ["model"] = Model, ["prompt"] = "Hi", ["max_tokens"] = 1 };
 

@@ -58,8 +58,11 @@ internal sealed record ChatRequest
     /// <summary>The conversation rendered through the model's chat template, and its tokens (what usage counts).</summary>
     public required PromptInput Prompt { get; init; }
 
-    /// <summary><c>max_completion_tokens</c>, else <c>max_tokens</c>; null when neither was given (room left in the context).</summary>
-    public int? MaxTokens { get; init; }
+    /// <summary>
+    /// <c>max_completion_tokens</c>, else <c>max_tokens</c>; when neither is given, the room left in the context capped by
+    /// the server's default for chat (a mock should not write 100k tokens because a client left it out).
+    /// </summary>
+    public required int MaxTokens { get; init; }
 
     public int N { get; init; } = 1;
 

@@ -1,7 +1,7 @@
 namespace MockServer.Fixtures;
 
 /// <summary>All loaded fixtures: the served models and the completion fixtures in match precedence.</summary>
-internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnlyList<CompletionFixture> completions)
+internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnlyList<CompletionFixture> completions, IReadOnlyList<ChatFixture>? chats = null)
 {
     public IReadOnlyList<ModelDefinition> Models { get; } = models;
 
@@ -10,6 +10,12 @@ internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnl
     /// source, exact matches before prefixes (longest first) before regexes, then file order.
     /// </summary>
     public IReadOnlyList<CompletionFixture> Completions { get; } = completions;
+
+    /// <summary>Chat fixtures, in the same precedence as <see cref="Completions"/>.</summary>
+    public IReadOnlyList<ChatFixture> Chats { get; } = chats ?? [];
+
+    public ChatFixture? MatchChat(string modelId, IReadOnlyList<Chat.ChatMessage> messages) =>
+        Chats.FirstOrDefault(f => f.Matches(modelId, messages));
 
     public CompletionFixture? Match(string modelId, string prompt)
     {
