@@ -27,11 +27,20 @@ internal sealed class ModelCatalog
 {
     private readonly FrozenDictionary<string, ServedModel> _byId;
 
-    public ModelCatalog(IEnumerable<ModelDefinition> definitions, long startedAt)
+    /// <param name="definitions">The models the fixtures declare.</param>
+    /// <param name="startedAt">The server's start time, for models without a frozen <c>created</c>.</param>
+    /// <param name="profile">A dialect for every model (<c>--profile</c>), or null to serve each with its own.</param>
+    public ModelCatalog(IEnumerable<ModelDefinition> definitions, long startedAt, Dialects.Dialect? profile = null)
     {
         // vLLM stamps `created` at listing time; a fixture may freeze it, else the server's start time is used
         // so repeated listings agree (spec-facts §11.7).
-        Models = [.. definitions.Select(d => new ServedModel(d.Id, d.Root, d.MaxModelLen, d.Created ?? startedAt, d.OwnedBy, Generation.SyntheticModel.KeyOf(d.Id)))];
+        Models = [.. definitions.Select(d => new ServedModel(d.Id, d.Root, d.MaxModelLen, d.Created ?? startedAt, d.OwnedBy, Generation.SyntheticModel.KeyOf(d.Id))
+        {
+            ChatTemplate = d.ChatTemplate,
+            // The loader accepts only known names (the schema's enum), so Find fails only for a definition made in code.
+            Dialect = profile ?? Dialects.Dialects.Find(d.Dialect) ?? throw new ArgumentException($"Model '{d.Id}' names unknown dialect '{d.Dialect}'.", nameof(definitions)),
+            Capabilities = d.Capabilities,
+        })];
         _byId = Models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
     }
 

@@ -35,6 +35,3 @@ internal sealed record CompletionFixture(
 
 /// <summary>One scripted token, optionally with its logprob and its position's top alternatives.</summary>
 internal sealed record FixtureToken(string Text, double? Logprob, IReadOnlyList<KeyValuePair<string, double>>? TopLogprobs);
-
-/// <summary>A served model as a fixture declares it.</summary>
-internal sealed record ModelDefinition(string Id, string Root, int MaxModelLen, long? Created, string OwnedBy);

@@ -19,20 +19,8 @@ public sealed record FixtureDocument(string Name, string Json)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(tokens);
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        return new FixtureDocument($"code:{prompt}", Write("completions", model, "prompt", prompt, w =>
         {
-            w.WriteStartObject();
-            w.WriteStartArray("completions");
-            w.WriteStartObject();
-            w.WriteStartObject("match");
-            if (model is not null)
-            {
-                w.WriteString("model", model);
-            }
-
-            w.WriteString("prompt", prompt);
-            w.WriteEndObject();
             w.WriteStartArray("tokens");
             foreach (var t in tokens)
             {
@@ -40,11 +28,79 @@ public sealed record FixtureDocument(string Name, string Json)
             }
 
             w.WriteEndArray();
+        }));
+    }
+
+    /// <summary>
+    /// A chat fixture that answers a conversation whose last user message is <paramref name="lastUserMessage"/> (exact
+    /// match) with <paramref name="tokens"/> as the assistant's content, then end-of-text.
+    /// </summary>
+    /// <param name="lastUserMessage">The last user message's text, matched exactly.</param>
+    /// <param name="tokens">The assistant's content, one string per token.</param>
+    /// <param name="model">The chat model alias to restrict the fixture to, or null for any model.</param>
+    public static FixtureDocument Chat(string lastUserMessage, IEnumerable<string> tokens, string? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(lastUserMessage);
+        ArgumentNullException.ThrowIfNull(tokens);
+        return new FixtureDocument($"code:chat:{model}:{lastUserMessage}", Write("chat", model, "user", lastUserMessage, w =>
+        {
+            w.WriteStartArray("tokens");
+            foreach (var t in tokens)
+            {
+                w.WriteStringValue(t);
+            }
+
+            w.WriteEndArray();
+        }));
+    }
+
+    /// <summary>
+    /// A chat fixture that answers a conversation whose last user message is <paramref name="lastUserMessage"/> with a call
+    /// of the function <paramref name="name"/> (finish_reason <c>tool_calls</c>).
+    /// </summary>
+    /// <param name="lastUserMessage">The last user message's text, matched exactly.</param>
+    /// <param name="name">The function to call.</param>
+    /// <param name="argumentsJson">The arguments: a JSON object as text, sent as written.</param>
+    /// <param name="model">The chat model alias to restrict the fixture to, or null for any model.</param>
+    public static FixtureDocument ChatToolCall(string lastUserMessage, string name, string argumentsJson, string? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(lastUserMessage);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(argumentsJson);
+        return new FixtureDocument($"code:chat-tool:{model}:{lastUserMessage}:{name}", Write("chat", model, "user", lastUserMessage, w =>
+        {
+            w.WriteStartArray("tool_calls");
+            w.WriteStartObject();
+            w.WriteString("name", name);
+            w.WriteString("arguments", argumentsJson);
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }));
+    }
+
+    /// <summary>A document with one fixture in <paramref name="section"/>: its match, then what <paramref name="answer"/> writes.</summary>
+    private static string Write(string section, string? model, string matchKey, string matchValue, Action<Utf8JsonWriter> answer)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray(section);
+            w.WriteStartObject();
+            w.WriteStartObject("match");
+            if (model is not null)
+            {
+                w.WriteString("model", model);
+            }
+
+            w.WriteString(matchKey, matchValue);
+            w.WriteEndObject();
+            answer(w);
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
         }
 
-        return new FixtureDocument($"code:{prompt}", Encoding.UTF8.GetString(buffer.ToArray()));
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

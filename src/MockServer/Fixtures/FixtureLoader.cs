@@ -61,15 +61,18 @@ internal static class FixtureLoader
         var schema = await JsonSchema.FromJsonAsync(EmbeddedText("schemas/fixture.schema.json")).ConfigureAwait(false);
         var models = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
         var completions = new List<(int Rank, int Order, CompletionFixture Fixture)>();
+        var chats = new List<(int Rank, int Order, ChatFixture Fixture)>();
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal); // strict text by file, to place later errors
         foreach (var (rank, doc) in sources.OrderBy(s => s.Rank))
         {
             var text = FixtureJsonText.ToStrictJson(doc);
             Validate(schema, doc.Name, text);
+            texts[doc.Name] = text;
             using var json = JsonDocument.Parse(text);
             var root = json.RootElement;
             if (root.TryGetProperty("models", out var modelArray))
             {
-                foreach (var model in ReadModels(doc.Name, modelArray))
+                foreach (var model in ReadModels(doc.Name, text, modelArray))
                 {
                     models[model.Id] = model; // later sources override the same id
                 }
@@ -84,6 +87,16 @@ internal static class FixtureLoader
                     i++;
                 }
             }
+
+            if (root.TryGetProperty("chat", out var chatArray))
+            {
+                var i = 0;
+                foreach (var element in chatArray.EnumerateArray())
+                {
+                    chats.Add((rank, chats.Count, ChatFixtureReader.Read(doc.Name, text, $"$.chat[{i}]", element)));
+                    i++;
+                }
+            }
         }
 
         foreach (var (_, _, fixture) in completions)
@@ -95,6 +108,11 @@ internal static class FixtureLoader
             }
         }
 
+        foreach (var (_, _, fixture) in chats)
+        {
+            ChatFixtureReader.CheckModel(fixture, models, texts);
+        }
+
         var ordered = completions
             .OrderByDescending(c => c.Rank)
             .ThenBy(c => (int)c.Fixture.Kind)
@@ -102,7 +120,18 @@ internal static class FixtureLoader
             .ThenBy(c => c.Order)
             .Select(c => c.Fixture)
             .ToList();
-        return new FixtureSet([.. models.Values], ordered);
+
+        // The same precedence for chat: later sources first; exact, then prefix and contains (longest first), regex,
+        // then no user criterion; a fixture that also pins the system message or the turn before one that does not.
+        var orderedChats = chats
+            .OrderByDescending(c => c.Rank)
+            .ThenBy(c => (int)c.Fixture.UserKind)
+            .ThenByDescending(c => c.Fixture.UserKind is UserMatchKind.Prefix or UserMatchKind.Contains ? c.Fixture.UserPattern!.Length : 0)
+            .ThenByDescending(c => c.Fixture.Constraints)
+            .ThenBy(c => c.Order)
+            .Select(c => c.Fixture)
+            .ToList();
+        return new FixtureSet([.. models.Values], ordered, orderedChats);
     }
 
     internal static string EmbeddedText(string logicalName)
@@ -145,7 +174,7 @@ internal static class FixtureLoader
                 .ThenByDescending(e => (e.Path ?? "").Length)
                 .First();
             throw new FixtureLoadException(
-                $"Fixture '{name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first)}"
+                $"Fixture '{name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first, strictJson)}"
                 + (first.HasLineInfo ? $" (line {first.LineNumber}, position {first.LinePosition})." : "."));
         }
     }
@@ -186,12 +215,21 @@ internal static class FixtureLoader
             : null;
     }
 
-    private static string Describe(ValidationError error) => error switch
+    /// <summary>The value at a validator path, as the author wrote it (strings in single quotes, like the other messages).</summary>
+    private static string ValueAt(string strictJson, string? path)
+    {
+        var token = Newtonsoft.Json.Linq.JToken.Parse(strictJson).SelectToken(JsonPath(path));
+        return token is Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String } s ? $"'{s}'"
+            : token?.ToString(Newtonsoft.Json.Formatting.None) ?? "the value";
+    }
+
+    private static string Describe(ValidationError error, string strictJson) => error switch
     {
         ChildSchemaValidationError c when OnlyMissingAlternatives(c) is { } names && !Ambiguous(c) => $"exactly one of {names} is required, none was given",
         ChildSchemaValidationError { Kind: ValidationErrorKind.NotOneOf } c => $"it matches more than one alternative; give exactly one of {string.Join(", ", c.Errors.Keys.SelectMany(k => k.RequiredProperties))}",
         { Kind: ValidationErrorKind.PropertyRequired } => $"required property '{error.Property}' is missing",
         { Kind: ValidationErrorKind.NoAdditionalPropertiesAllowed } => $"property '{error.Property}' is not allowed",
+        { Kind: ValidationErrorKind.NotInEnumeration } => $"{ValueAt(strictJson, error.Path)} is not one of {string.Join(", ", error.Schema.Enumeration)}",
         _ => $"{error.Kind}" + (error.Property is null ? "" : $" ('{error.Property}')"),
     };
 
@@ -199,7 +237,7 @@ internal static class FixtureLoader
     private static string JsonPath(string? path) =>
         string.IsNullOrEmpty(path) || path == "#" ? "$" : "$." + path.TrimStart('#', '/').Replace('/', '.');
 
-    private static IEnumerable<ModelDefinition> ReadModels(string file, JsonElement array)
+    private static IEnumerable<ModelDefinition> ReadModels(string file, string text, JsonElement array)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
@@ -211,14 +249,77 @@ internal static class FixtureLoader
                 throw new FixtureLoadException($"Fixture '{file}' declares model '{id}' twice, at $.models[{i}].id.");
             }
 
+            // The schema's enums pin chat_template and dialect to the names the code knows (a test keeps them equal).
+            var template = m.TryGetProperty("chat_template", out var t) ? t.GetString() : null;
             yield return new ModelDefinition(
                 id,
                 m.GetProperty("root").GetString()!,
                 m.TryGetProperty("max_model_len", out var len) ? (int)Integer(file, len, $"$.models[{i}].max_model_len", int.MaxValue) : 131072,
                 m.TryGetProperty("created", out var created) ? Integer(file, created, $"$.models[{i}].created", long.MaxValue) : null,
-                m.TryGetProperty("owned_by", out var owner) ? owner.GetString()! : "vllm");
+                m.TryGetProperty("owned_by", out var owner) ? owner.GetString()! : "vllm")
+            {
+                ChatTemplate = template,
+                Dialect = m.TryGetProperty("dialect", out var d) ? d.GetString()! : Dialects.Dialects.Acs.Name,
+                Capabilities = ReadCapabilities(file, text, $"$.models[{i}]", m, template is not null),
+            };
             i++;
         }
+    }
+
+    /// <summary>
+    /// Defaults: completions and logprobs on; chat exactly when there is a template; tools and response_format with chat.
+    /// A declaration that contradicts the template (chat without one, tools without chat) is refused, not ignored.
+    /// </summary>
+    private static Catalog.ModelCapabilities ReadCapabilities(string file, string text, string path, JsonElement model, bool hasTemplate)
+    {
+        var declared = model.TryGetProperty("capabilities", out var c) ? c : default;
+        bool Flag(string name, bool fallback) =>
+            declared.ValueKind == JsonValueKind.Object && declared.TryGetProperty(name, out var v) ? v.GetBoolean() : fallback;
+
+        var chat = Flag("chat", hasTemplate);
+        if (chat != hasTemplate)
+        {
+            throw At(file, text, $"{path}.capabilities.chat", hasTemplate
+                ? "chat is false but the model has a chat_template; a model with a template serves chat (remove the template to make it a base model)"
+                : "chat is true but the model has no chat_template to render a conversation with; add one (" + string.Join(", ", Chat.ChatTemplates.Known) + ")");
+        }
+
+        var capabilities = new Catalog.ModelCapabilities(
+            Completions: Flag("completions", true),
+            Chat: chat,
+            Tools: Flag("tools", chat),
+            ResponseFormat: Flag("response_format", chat),
+            Logprobs: Flag("logprobs", true));
+        foreach (var (name, on) in new[] { ("tools", capabilities.Tools), ("response_format", capabilities.ResponseFormat) })
+        {
+            if (on && !chat)
+            {
+                throw At(file, text, $"{path}.capabilities.{name}", $"{name} is a chat feature, and the model has no chat_template");
+            }
+        }
+
+        return capabilities;
+    }
+
+    /// <summary>A load error at a JSON path, with the line and position the schema validator would give.</summary>
+    internal static FixtureLoadException At(string file, string strictJson, string path, string reason, Exception? inner = null)
+    {
+        var place = "";
+        try
+        {
+            var root = Newtonsoft.Json.Linq.JToken.Parse(strictJson);
+            if (root.SelectToken(path) is Newtonsoft.Json.IJsonLineInfo { } info && info.HasLineInfo())
+            {
+                place = string.Create(CultureInfo.InvariantCulture, $" (line {info.LineNumber}, position {info.LinePosition})");
+            }
+        }
+        catch (Newtonsoft.Json.JsonException)
+        {
+            // The schema validator parsed this text already; without a place the message still names the path.
+        }
+
+        var message = $"Fixture '{file}' at {path}: {reason}{place}.";
+        return inner is null ? new FixtureLoadException(message) : new FixtureLoadException(message, inner);
     }
 
     // The schema says "integer" without a bound; a value the server cannot hold names its place rather than crashing.
@@ -234,20 +335,7 @@ internal static class FixtureLoader
         var (kind, pattern) = match.TryGetProperty("prompt", out var exact) ? (PromptMatchKind.Exact, exact.GetString()!)
             : match.TryGetProperty("prompt_prefix", out var prefix) ? (PromptMatchKind.Prefix, prefix.GetString()!)
             : (PromptMatchKind.Regex, match.GetProperty("prompt_regex").GetString()!);
-        Regex? regex = null;
-        if (kind == PromptMatchKind.Regex)
-        {
-            try
-            {
-                // Linear-time engine: no prompt can make matching slow, and no timeout makes it machine-dependent.
-                regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-            }
-            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-            {
-                throw new FixtureLoadException(
-                    $"Fixture '{file}' has an unusable regular expression at {path}.match.prompt_regex: {ex.Message} (.NET syntax, without backreferences or lookarounds)", ex);
-            }
-        }
+        var regex = kind == PromptMatchKind.Regex ? LinearRegex(file, $"{path}.match.prompt_regex", pattern) : null;
 
         var tokens = new List<FixtureToken>();
         var t = 0;
@@ -262,7 +350,22 @@ internal static class FixtureLoader
         return new CompletionFixture(name, $"{file} {path}", model, kind, pattern, regex, tokens, continueSynthetic);
     }
 
-    private static FixtureToken ReadToken(string file, string path, JsonElement token)
+    /// <summary>A fixture's regular expression on the linear-time engine, or a load error naming its place.</summary>
+    internal static Regex LinearRegex(string file, string path, string pattern)
+    {
+        try
+        {
+            // Linear-time engine: no prompt can make matching slow, and no timeout makes it machine-dependent.
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            throw new FixtureLoadException(
+                $"Fixture '{file}' has an unusable regular expression at {path}: {ex.Message} (.NET syntax, without backreferences or lookarounds)", ex);
+        }
+    }
+
+    internal static FixtureToken ReadToken(string file, string path, JsonElement token)
     {
         if (token.ValueKind == JsonValueKind.String)
         {

@@ -1,6 +1,6 @@
 namespace MockServer.Fixtures;
 
-/// <summary>All loaded fixtures: the served models and the completion fixtures in match precedence.</summary>
+/// <summary>All loaded fixtures: the served models, and the completion and chat fixtures in match precedence.</summary>
 internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnlyList<CompletionFixture> completions, IReadOnlyList<ChatFixture>? chats = null)
 {
     public IReadOnlyList<ModelDefinition> Models { get; } = models;
@@ -11,7 +11,10 @@ internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnl
     /// </summary>
     public IReadOnlyList<CompletionFixture> Completions { get; } = completions;
 
-    /// <summary>Chat fixtures, in the same precedence as <see cref="Completions"/>.</summary>
+    /// <summary>
+    /// Chat fixtures, in the same precedence as <see cref="Completions"/>: later sources first; then exact, prefix and
+    /// contains (longest first), regex, no user criterion; then fixtures that also pin the system message or turn; file order.
+    /// </summary>
     public IReadOnlyList<ChatFixture> Chats { get; } = chats ?? [];
 
     public ChatFixture? MatchChat(string modelId, IReadOnlyList<Chat.ChatMessage> messages) =>

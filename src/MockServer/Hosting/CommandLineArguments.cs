@@ -11,10 +11,10 @@ namespace MockServer.Hosting;
 internal static class CommandLineArguments
 {
     /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
-    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "seed"];
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "seed", "profile"];
 
     /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
-    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "Seed"];
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "Seed", "Profile"];
 
     // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
     // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
@@ -36,6 +36,8 @@ internal static class CommandLineArguments
           --max-generated-tokens N    most work one request may ask for (default 1048576)
           --token-delay-ms N          pause after each streamed frame (default 0)
           --seed N                    seeds completion ids and unseeded sampling (default 0)
+          --profile NAME              serve every model's chat in one dialect: acs, llmbase or openai
+                                      (default: each model's own, from its fixture)
         Also accepted: --MockServer:KEY VALUE for the same settings, ASP.NET host settings such as
         --environment NAME, and keys under --Logging: and --Kestrel:. Any other option stops the start.
         """;

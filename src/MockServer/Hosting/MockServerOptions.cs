@@ -1,4 +1,5 @@
 using MockServer.Fixtures;
+using MockServer.Validation;
 
 namespace MockServer.Hosting;
 
@@ -40,9 +41,20 @@ public sealed class MockServerOptions
     /// <value>Default 0.</value>
     public ulong Seed { get; set; }
 
+    /// <summary>
+    /// Serve every model's chat in this dialect (<c>acs</c>, <c>llmbase</c> or <c>openai</c>: the suite's profile
+    /// names), whatever its fixture says; null serves each model in its own.
+    /// </summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? Profile { get; set; }
+
     /// <summary>The clock behind <c>created</c> and stream delays.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The dialect <see cref="Profile"/> names (case-insensitively), or null.</summary>
+    internal Dialects.Dialect? ProfileDialect =>
+        Profile is null ? null : Dialects.Dialects.All.FirstOrDefault(d => string.Equals(d.Name, Profile, StringComparison.OrdinalIgnoreCase));
 
     internal void Validate()
     {
@@ -62,6 +74,13 @@ public sealed class MockServerOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (Profile is not null && ProfileDialect is null)
+        {
+            // No ParamName: the message is shown as is on the command line, where it must stay one line.
+            var names = Dialects.Dialects.All.Select(d => d.Name).ToList();
+            var hint = ParameterNames.Suggest(Profile, names) is { } suggestion ? $"; did you mean '{suggestion}'?" : ";";
+            throw new ArgumentException($"unknown profile '{Profile}'{hint} the mock serves {string.Join(", ", names)}.");
+        }
         if (ApiKeys.Any(string.IsNullOrWhiteSpace))
         {
             throw new ArgumentException("API keys must not be empty.", nameof(ApiKeys));

@@ -21,7 +21,7 @@ internal static class MockServerServiceCollectionExtensions
         services.TryAddSingleton<Vocabulary>();
         services.TryAddSingleton<Tokenizer>();
         services.TryAddSingleton<SyntheticModel>();
-        services.TryAddSingleton(sp => new ModelCatalog(fixtures.Models, options.TimeProvider.GetUtcNow().ToUnixTimeSeconds()));
+        services.TryAddSingleton(sp => new ModelCatalog(fixtures.Models, options.TimeProvider.GetUtcNow().ToUnixTimeSeconds(), options.ProfileDialect));
         services.TryAddSingleton<CompletionRequestParser>();
         services.TryAddSingleton<CompletionEngine>();
         services.TryAddSingleton(new RequestIds(options.Seed));

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MockServer.Wire;
 
 /// <summary><c>GET /v1/models</c> with vLLM's extra fields (spec-facts §7).</summary>
@@ -25,6 +27,36 @@ internal sealed class ModelCard
     public required int MaxModelLen { get; init; }
 
     public required IReadOnlyList<ModelPermission> Permission { get; init; }
+
+    /// <summary>Only with <c>?metadata=true</c> (the chat provider's docs, spec-facts §13); absent, not null, otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ModelMetadata? Metadata { get; init; }
+}
+
+/// <summary>What a model can do, as <c>GET /v1/models?metadata=true</c> advertises it (README, "Models").</summary>
+internal sealed class ModelMetadata
+{
+    /// <summary><c>completions</c> and/or <c>chat</c>: the endpoints that serve the model.</summary>
+    public required IReadOnlyList<string> Endpoints { get; init; }
+
+    public required ModelMetadataCapabilities Capabilities { get; init; }
+
+    public required int ContextLength { get; init; }
+
+    /// <summary>The chat wire rules it is served with (after <c>--profile</c>).</summary>
+    public required string Dialect { get; init; }
+
+    /// <summary>The template family its conversations are rendered with; null for a base model.</summary>
+    public required string? ChatTemplate { get; init; }
+}
+
+internal sealed class ModelMetadataCapabilities
+{
+    public required bool Tools { get; init; }
+
+    public required bool ResponseFormat { get; init; }
+
+    public required bool Logprobs { get; init; }
 }
 
 internal sealed class ModelPermission

@@ -49,7 +49,7 @@ public sealed class ModelRetrieveTests(MockServerFixture server) : IClassFixture
         var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         error.GetProperty("code").GetString().Should().Be("model_not_found");
         error.GetProperty("param").GetString().Should().Be("model");
-        error.GetProperty("message").GetString().Should().Be("The model 'gpt-9' does not exist. Served models: llama-1b, llama-70b, llama-8b.");
+        error.GetProperty("message").GetString().Should().Be("The model 'gpt-9' does not exist. Served models: deepseek/deepseek-v4-flash, llama-1b, llama-70b, llama-8b, llama-8b-instruct.");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class ModelRetrieveTests(MockServerFixture server) : IClassFixture
         var error = await server.Client.ErrorAsync("""{"model":"llama-7b","prompt":"Hi"}""", 404);
 
         error.GetProperty("code").GetString().Should().Be("model_not_found");
-        error.GetProperty("message").GetString().Should().Be("The model 'llama-7b' does not exist. Served models: llama-1b, llama-70b, llama-8b.");
+        error.GetProperty("message").GetString().Should().Be("The model 'llama-7b' does not exist. Served models: deepseek/deepseek-v4-flash, llama-1b, llama-70b, llama-8b, llama-8b-instruct.");
     }
 
     [Fact]

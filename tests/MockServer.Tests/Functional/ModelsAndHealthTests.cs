@@ -7,15 +7,17 @@ namespace MockServer.Tests.Functional;
 public sealed class ModelsAndHealthTests(MockServerFixture server) : IClassFixture<MockServerFixture>
 {
     [Fact]
-    public async Task Models_lists_the_three_default_models_with_vllm_fields()
+    public async Task Models_lists_the_default_models_with_vllm_fields()
     {
         var body = await server.Client.GetStringAsync("models");
 
         body.ShouldConformTo(Schemas.ModelList);
         var data = JsonDocument.Parse(body).RootElement.GetProperty("data").EnumerateArray().ToList();
-        data.Select(m => m.GetProperty("id").GetString()).Should().BeEquivalentTo("llama-1b", "llama-8b", "llama-70b");
+        data.Select(m => m.GetProperty("id").GetString()).Should().BeEquivalentTo("llama-1b", "llama-8b", "llama-70b", "llama-8b-instruct", "deepseek/deepseek-v4-flash");
         data.Single(m => m.GetProperty("id").GetString() == "llama-8b").GetProperty("root").GetString().Should().Be("meta-llama/Llama-3.1-8B");
-        data.Should().OnlyContain(m => m.GetProperty("owned_by").GetString() == "vllm");
+        data.Single(m => m.GetProperty("id").GetString() == "llama-8b-instruct").GetProperty("root").GetString().Should().Be("meta-llama/Llama-3.1-8B-Instruct");
+        data.Where(m => m.GetProperty("id").GetString()!.StartsWith("llama", StringComparison.Ordinal)).Should().OnlyContain(m => m.GetProperty("owned_by").GetString() == "vllm");
+        data.Where(m => m.TryGetProperty("metadata", out var metadata)).Should().BeEmpty("metadata is only listed when asked for");
     }
 
     [Fact]

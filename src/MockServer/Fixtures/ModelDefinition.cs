@@ -1,0 +1,15 @@
+using MockServer.Catalog;
+
+namespace MockServer.Fixtures;
+
+/// <summary>A served model as a fixture declares it.</summary>
+internal sealed record ModelDefinition(string Id, string Root, int MaxModelLen, long? Created, string OwnedBy)
+{
+    /// <summary>One of <c>ChatTemplates.Known</c>, or null for a base model (chat answers 400).</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>The dialect's name (<c>Dialects.All</c>); <c>--profile</c> overrides it for every model.</summary>
+    public string Dialect { get; init; } = Dialects.Dialects.Acs.Name;
+
+    public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.BaseModel;
+}
