@@ -60,13 +60,14 @@ internal static class ChatTemplates
                 // and the generation prompt "Assistant:" (no trailing space: the reply's first token brings its own).
                 foreach (var (role, content) in turns)
                 {
-                    _ = role switch
+                    var (before, after) = role switch
                     {
-                        "system" => text.Append(content).Append("\n\n"),
-                        "user" => text.Append("User: ").Append(content).Append("\n\n"),
-                        "assistant" => text.Append("Assistant: ").Append(content).Append(DeepSeekEndOfSentence),
-                        _ => text.Append("Tool: ").Append(content).Append("\n\n"),
+                        "system" => ("", "\n\n"),
+                        "user" => ("User: ", "\n\n"),
+                        "assistant" => ("Assistant: ", DeepSeekEndOfSentence),
+                        _ => ("Tool: ", "\n\n"),
                     };
+                    text.Append(before).Append(content).Append(after);
                 }
 
                 return text.Append("Assistant:").ToString();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -40,7 +41,7 @@ internal static class ChatFixtureReader
             }
         }
 
-        var then = element.TryGetProperty("then", out var t2) ? t2.GetString() : null;
+        var then = element.TryGetProperty("then", out var after) ? after.GetString() : null;
         if (then is not null && calls.Count > 0)
         {
             throw FixtureLoader.At(file, text, $"{path}.then", "'then' applies to scripted tokens; a turn of tool_calls ends with finish_reason 'tool_calls'");
@@ -53,9 +54,15 @@ internal static class ChatFixtureReader
             UserPattern = pattern,
             UserRegex = kind == UserMatchKind.Regex ? FixtureLoader.LinearRegex(file, $"{path}.match.user_regex", pattern!) : null,
             System = Text("system"),
-            Turn = match.TryGetProperty("turn", out var turn) ? (turn.TryGetInt32(out var value) ? value : throw FixtureLoader.At(file, text, $"{path}.match.turn", $"{turn.GetRawText()} is larger than {int.MaxValue}")) : null,
+            Turn = match.TryGetProperty("turn", out var turn) ? Turn(file, text, $"{path}.match.turn", turn) : null,
         };
     }
+
+    // The schema says integer >= 1 without a bound; a value the server cannot hold names its place rather than crashing.
+    private static int Turn(string file, string text, string path, JsonElement turn) =>
+        turn.TryGetInt32(out var value)
+            ? value
+            : throw FixtureLoader.At(file, text, path, string.Create(CultureInfo.InvariantCulture, $"{turn.GetRawText()} is larger than {int.MaxValue}"));
 
     /// <summary>A chat fixture names a served model that can chat, or it could never answer.</summary>
     public static void CheckModel(ChatFixture fixture, IReadOnlyDictionary<string, ModelDefinition> models, IReadOnlyDictionary<string, string> texts)
