@@ -9,7 +9,7 @@ namespace MockServer.Generation;
 /// Writes a JSON value valid against a JSON Schema, as a pure function of the schema and a seed: what the synthetic
 /// model "writes" as tool-call arguments and as structured output. Covers the keywords function and response
 /// schemas use (type, properties, required, enum, const, items, min/maxItems, minimum/maximum and their exclusive
-/// forms, min/maxLength, anyOf/oneOf/allOf's first branch, local <c>$ref</c>, a few formats); other keywords are
+/// forms, min/maxLength, one anyOf/oneOf branch (not checked against its siblings), allOf's first, local <c>$ref</c>, a few formats); others are
 /// ignored. Depth and sizes are bounded so a recursive or generous schema still gives a short answer.
 /// </summary>
 internal static class JsonSchemaSampler
@@ -56,7 +56,7 @@ internal static class JsonSchemaSampler
             return;
         }
 
-        if (schema.TryGetProperty("$ref", out var reference) && Resolve(root, reference.GetString()) is { } target && depth < MaxDepth)
+        if (schema.TryGetProperty("$ref", out var reference) && Resolve(root, reference.GetString()) is { } target && depth < 2 * MaxDepth)
         {
             Write(writer, target, root, ref random, depth + 1);
             return;
@@ -76,11 +76,17 @@ internal static class JsonSchemaSampler
 
         foreach (var keyword in (ReadOnlySpan<string>)["anyOf", "oneOf"])
         {
-            // A oneOf branch may also match a sibling; sampling the first branch whose type differs from the others
-            // would need a validator, so the pick is among branches and the schemas we serve keep them disjoint.
             if (schema.TryGetProperty(keyword, out var branches) && branches.ValueKind == JsonValueKind.Array && branches.GetArrayLength() > 0)
             {
-                Write(writer, branches[Pick(ref random, branches.GetArrayLength())], root, ref random, depth + 1);
+                // Past the depth bound, a branch that does not recurse (no $ref) ends a recursive schema.
+                var pick = Pick(ref random, branches.GetArrayLength());
+                if (depth >= MaxDepth)
+                {
+                    var flat = branches.EnumerateArray().Select((b, i) => (b, i)).FirstOrDefault(x => !(x.b.ValueKind == JsonValueKind.Object && x.b.TryGetProperty("$ref", out _)));
+                    pick = flat.b.ValueKind == JsonValueKind.Undefined ? pick : flat.i;
+                }
+
+                Write(writer, branches[pick], root, ref random, depth + 1);
                 return;
             }
         }
