@@ -44,6 +44,13 @@ internal sealed class ModelCatalog
         _byId = Models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
     }
 
+    /// <summary>A catalog of models built in code, with templates and capabilities no fixture sets (tests).</summary>
+    internal ModelCatalog(IEnumerable<ServedModel> models)
+    {
+        Models = [.. models];
+        _byId = Models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
+    }
+
     public IReadOnlyList<ServedModel> Models { get; }
 
     public ServedModel? Find(string id) => _byId.GetValueOrDefault(id);

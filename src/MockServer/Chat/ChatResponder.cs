@@ -1,12 +1,65 @@
+using System.Buffers;
+using System.Text.Json;
+using MockServer.Endpoints;
+using MockServer.Fixtures;
+using MockServer.Generation;
+using MockServer.Hosting;
+using MockServer.Tokenization;
+using MockServer.Wire;
+
 namespace MockServer.Chat;
 
-/// <summary>Generates the answer to a valid chat request and writes it as a chat.completion or as chunks.</summary>
-internal sealed class ChatResponder(Generation.CompletionEngine engine)
+/// <summary>
+/// Generates the answer to a valid chat request through the shared generation core and writes it as a
+/// <c>chat.completion</c> or as chunks in the model's dialect. The rendered conversation is the prompt; a fixture,
+/// tool-call arguments or structured output reach the engine as a script, so usage, logprobs, stop strings and
+/// max_tokens treat them as they treat any text.
+/// </summary>
+internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures, Tokenizer tokenizer, RequestIds ids, MockServerOptions options)
 {
-    // CONTRACT STUB (lead): replaced by the chat-response work.
-    public Task RespondAsync(HttpContext context, ChatRequest request, CancellationToken cancellationToken)
+    public async Task RespondAsync(HttpContext context, ChatRequest request, CancellationToken cancellationToken)
     {
-        context.Response.StatusCode = engine is null ? 500 : 501;
-        return Task.CompletedTask;
+        var (id, entropy) = ids.Next(RequestIds.Chat);
+        var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+
+        // Everything the synthetic model decides (which tool, its arguments, call ids) follows the seed when there is
+        // one, so the same seed and request give the same bytes; unseeded, the request's entropy.
+        var seedBits = request.Seed is { } seed ? Mix.Hash((ulong)seed, 0xC4A7) : entropy;
+        var plan = ChatScriptPlan.For(request, fixtures.MatchChat(request.Model.Id, request.Messages), tokenizer, seedBits);
+        var result = engine.Run(ToGeneration(request, plan), entropy, cancellationToken);
+        var choices = result.Choices.Select(c => ChatChoiceOutput.From(c, plan, seedBits)).ToList();
+
+        if (request.Stream)
+        {
+            await ChatStreamWriter.WriteAsync(context, id, created, request, result, choices, options, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var response = ChatResponseBuilder.Build(id, created, request, result, choices);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, response, WireJson.Context.ChatCompletionResponse);
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The engine's view of a chat request: one prompt (the rendered conversation) and the plan's script.</summary>
+    private static GenerationRequest ToGeneration(ChatRequest request, ChatScriptPlan plan) => new()
+    {
+        Model = request.Model,
+        Prompts = [request.Prompt],
+        MaxTokens = request.MaxTokens,
+        N = request.N,
+        BestOf = request.N, // the engine generates BestOf candidates and keeps N: chat has no best_of
+        TopLogprobs = request.Logprobs ? request.TopLogprobs : null,
+        Stop = request.Stop,
+        Seed = request.Seed,
+        Sampling = request.Sampling,
+        Script = (_, _) => plan.Script,
+    };
 }

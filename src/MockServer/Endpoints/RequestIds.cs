@@ -4,17 +4,23 @@ using MockServer.Generation;
 namespace MockServer.Endpoints;
 
 /// <summary>
-/// Completion ids (<c>cmpl-</c> + 16 hex digits, as in the provider docs) and per-request entropy for unseeded
-/// sampling: both a function of the server's seed and the request's arrival number, so a run is reproducible.
+/// Response ids (<c>cmpl-</c> for completions, <c>chatcmpl-</c> for chat, + 16 hex digits, as in the provider docs)
+/// and per-request entropy for unseeded sampling: both a function of the server's seed and the request's arrival
+/// number, so a run is reproducible.
 /// </summary>
 internal sealed class RequestIds(ulong seed)
 {
+    public const string Completion = "cmpl-";
+    public const string Chat = "chatcmpl-";
+
     private long _counter;
 
-    public (string Id, ulong Entropy) Next()
+    public (string Id, ulong Entropy) Next() => Next(Completion);
+
+    public (string Id, ulong Entropy) Next(string prefix)
     {
         var n = (ulong)Interlocked.Increment(ref _counter);
         var bits = Mix.Hash(seed, n);
-        return (string.Create(CultureInfo.InvariantCulture, $"cmpl-{bits:x16}"), Mix.Hash(bits, seed));
+        return (string.Create(CultureInfo.InvariantCulture, $"{prefix}{bits:x16}"), Mix.Hash(bits, seed));
     }
 }

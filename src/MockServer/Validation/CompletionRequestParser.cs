@@ -3,8 +3,8 @@ using System.Text.Json;
 using MockServer.Catalog;
 using MockServer.Errors;
 using MockServer.Generation;
-using MockServer.Hosting;
 using MockServer.Tokenization;
+using static MockServer.Validation.StrictJson;
 
 namespace MockServer.Validation;
 
@@ -14,35 +14,14 @@ namespace MockServer.Validation;
 /// strings are not coerced, ranges are vLLM's where OpenAI's are looser (top_p 0, logprobs up to 20), and every
 /// error names the parameter.
 /// </summary>
-internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer tokenizer, MockServerOptions options)
+internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer tokenizer, RequestPolicy policy)
 {
-    public const int MaxLogprobs = 20;
-    public const int MaxStopSequences = 4;
-    public const int MaxChoices = 128;
-
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private const int MaxChoices = RequestLimits.MaxChoices;
+    private const int MaxLogprobs = RequestLimits.MaxLogprobs;
 
     public CompletionRequest Parse(JsonElement root)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw Fail(new ApiError(400, $"The request body must be a JSON object, but got {Describe(root)}.", ApiError.InvalidRequest, null, "invalid_type"));
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var property in root.EnumerateObject())
-        {
-            var name = NameOf(property, null);
-            if (!seen.Add(name))
-            {
-                throw Fail(ApiError.DuplicateParameter(name));
-            }
-
-            if (!ParameterNames.Completions.Contains(name))
-            {
-                throw Fail(ApiError.UnknownParameter(name, ParameterNames.Suggest(name, ParameterNames.Completions)));
-            }
-        }
+        CheckTopLevel(root, ParameterNames.Completions);
 
         string? modelId = null;
         List<PromptInput>? prompts = null;
@@ -64,7 +43,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 case "user": ReadString("user", v); break;
                 case "max_tokens": maxTokens = ReadInteger("max_tokens", v, 0, int.MaxValue); break;
                 case "n": n = ReadInteger("n", v, 1, MaxChoices); break;
-                case "best_of": bestOf = ReadInteger("best_of", v, 1, 20); break;
+                case "best_of": bestOf = ReadInteger("best_of", v, 1, RequestLimits.MaxBestOf); break;
                 case "top_k": topK = ReadInteger("top_k", v, -1, int.MaxValue); break;
                 case "logprobs": logprobs = ReadInteger("logprobs", v, 0, MaxLogprobs); break;
                 case "prompt_logprobs": promptLogprobs = ReadInteger("prompt_logprobs", v, 0, MaxLogprobs); break;
@@ -79,7 +58,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 case "stream": stream = ReadBoolean("stream", v); break;
                 case "stream_options": (hasStreamOptions, includeUsage) = ReadStreamOptions(v); break;
                 case "stop": stop = ReadStop(v); break;
-                case "logit_bias": logitBias = ReadLogitBias(v); break;
+                case "logit_bias": logitBias = ReadLogitBias(v, tokenizer.Vocabulary); break;
                 default: throw new InvalidOperationException($"Parameter '{property.Name}' is accepted but not handled.");
             }
         }
@@ -96,11 +75,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
 
         var streaming = stream == true;
         var echoing = echo == true;
-        if (hasStreamOptions && !streaming)
-        {
-            // Also for `{}`: OpenAI rejects any stream_options without stream (spec-facts §10, Q21; our choice).
-            throw Fail(ApiError.InvalidValue("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled."));
-        }
+        CheckStreamOptions(hasStreamOptions, streaming);
 
         if (promptLogprobs is not null && streaming)
         {
@@ -143,28 +118,17 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             throw Fail(ApiError.InvalidValue(candidates > choices ? "best_of" : "n", $"This request would generate {prompts.Count * candidates} sequences ({prompts.Count} prompts x {candidates}); the limit is {MaxChoices}."));
         }
 
-        // The work (and the response size) grows with every token position produced or scored, times the
-        // alternatives shown at each: prompts are scored for prompt_logprobs, and for echo with logprobs.
+        // Prompts are scored for prompt_logprobs, and for echo with logprobs.
         var scorePrompts = promptLogprobs is not null || (echoing && logprobs is not null);
         var positions = (long)prompts.Count * candidates * max + (scorePrompts ? prompts.Sum(p => (long)p.Tokens.Count) : 0);
-        var alternatives = 1 + (logprobs is not null || promptLogprobs is not null ? Math.Max(logprobs ?? 0, promptLogprobs ?? 0) + 1 : 0);
-        var requested = positions * alternatives;
-        if (requested > options.MaxGeneratedTokensPerRequest)
-        {
-            throw Fail(new ApiError(400, string.Create(Inv,
-                $"This request could produce {positions} token positions ({prompts.Count} prompts x {candidates} sequences x {max} max_tokens{(scorePrompts ? ", plus the scored prompt tokens" : "")}) with {alternatives} entries each, {requested} in all; this mock server allows {options.MaxGeneratedTokensPerRequest} per request (--max-generated-tokens)."),
-                ApiError.InvalidRequest, "max_tokens", "request_too_large"));
-        }
+        var alternatives = RequestPolicy.EntriesPerPosition(logprobs is not null || promptLogprobs is not null ? (int)Math.Max(logprobs ?? 0, promptLogprobs ?? 0) : null);
+        policy.CheckBudget(positions, alternatives, string.Create(CultureInfo.InvariantCulture,
+            $"{prompts.Count} prompts x {candidates} sequences x {max} max_tokens{(scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
 
         var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
         foreach (var prompt in prompts)
         {
-            if (prompt.Tokens.Count + max > model.MaxModelLen)
-            {
-                throw Fail(new ApiError(400, string.Create(Inv,
-                    $"This model's maximum context length is {model.MaxModelLen} tokens. However, you requested {max} output tokens and your prompt contains {prompt.Tokens.Count} input tokens, for a total of {prompt.Tokens.Count + max} tokens. Please reduce the length of the prompt or 'max_tokens'."),
-                    ApiError.InvalidRequest, "max_tokens", "context_length_exceeded"));
-            }
+            RequestPolicy.CheckContextLength(model, prompt.Tokens.Count, max, "prompt", "max_tokens");
         }
 
         return new CompletionRequest
@@ -195,261 +159,12 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         };
     }
 
-    private static ApiErrorException Fail(ApiError error) => new(error);
-
-    private static string Describe(JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Number => v.TryGetInt64(out _) ? "an integer" : "a decimal",
-        _ => "an unknown value",
-    };
-
-    /// <summary>
-    /// JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>) or carry invalid UTF-8, which System.Text.Json refuses
-    /// to turn into a string.
-    /// Every string the parser reads goes through here so that becomes a 400 naming the parameter, not a 500.
-    /// </summary>
-    private static string TextOf(JsonElement v, string? param)
-    {
-        try
-        {
-            return v.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            throw Fail(new ApiError(400, $"The request contains a string that is not valid Unicode (invalid UTF-8, or an escaped lone surrogate such as \\ud800){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
-        }
-    }
-
-    private static string NameOf(JsonProperty property, string? param)
-    {
-        try
-        {
-            return property.Name;
-        }
-        catch (InvalidOperationException)
-        {
-            throw Fail(new ApiError(400, $"The request contains a property name that is not valid Unicode (invalid UTF-8, or an escaped lone surrogate such as \\ud800){(param is null ? "" : $" in '{param}'")}.", ApiError.InvalidRequest, param, "invalid_value"));
-        }
-    }
-
-    private static string? ReadString(string name, JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.String => TextOf(v, name),
-        JsonValueKind.Null => null,
-        _ => throw Fail(ApiError.InvalidType(name, "a string", Describe(v))),
-    };
-
-    private static bool? ReadBoolean(string name, JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Null => null,
-        _ => throw Fail(ApiError.InvalidType(name, "a boolean", Describe(v))),
-    };
-
-    /// <summary>An integer parameter. JSON booleans and numeric strings are type errors (provider docs, "Gotcha").</summary>
-    private static long? ReadInteger(string name, JsonElement v, long min, long max)
-    {
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (v.ValueKind != JsonValueKind.Number)
-        {
-            throw Fail(ApiError.InvalidType(name, "an integer", Describe(v)));
-        }
-
-        if (v.TryGetInt64(out var value))
-        {
-            if (value < min)
-            {
-                throw Fail(ApiError.BelowMinimum(name, true, $">= {min.ToString(Inv)}", value));
-            }
-
-            if (value > max)
-            {
-                throw Fail(ApiError.AboveMaximum(name, true, $"<= {max.ToString(Inv)}", value));
-            }
-
-            return value;
-        }
-
-        // 16.0 and 1e2 are integers in JSON Schema's sense; 16.5 is not. Beyond int64 is a range error.
-        if (v.TryGetDouble(out var d) && double.IsFinite(d))
-        {
-            if (Math.Floor(d) != d)
-            {
-                throw Fail(ApiError.InvalidType(name, "an integer", "a decimal"));
-            }
-
-            // TryGetInt64 failed, so an integral value here is outside int64 even if the double rounds onto its edge
-            // (-9223372036854775809 becomes -2^63).
-            if (d < min || d <= -9.2233720368547758E+18)
-            {
-                throw Fail(ApiError.BelowMinimum(name, true, $">= {min.ToString(Inv)}", d));
-            }
-
-            if (d > max || d >= 9.2233720368547758E+18)
-            {
-                throw Fail(ApiError.AboveMaximum(name, true, $"<= {max.ToString(Inv)}", d));
-            }
-
-            return (long)d;
-        }
-
-        throw Fail(ApiError.InvalidValue(name, $"Invalid '{name}': the number {Truncate(v.GetRawText())} cannot be represented."));
-    }
-
-    private static double? ReadNumber(string name, JsonElement v, double min, double max, bool minExclusive = false)
-    {
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (v.ValueKind != JsonValueKind.Number)
-        {
-            throw Fail(ApiError.InvalidType(name, "a number", Describe(v)));
-        }
-
-        if (!v.TryGetDouble(out var d) || !double.IsFinite(d))
-        {
-            throw Fail(ApiError.InvalidValue(name, $"Invalid '{name}': the number {Truncate(v.GetRawText())} cannot be represented."));
-        }
-
-        if (minExclusive ? d <= min : d < min)
-        {
-            throw Fail(ApiError.BelowMinimum(name, false, $"{(minExclusive ? ">" : ">=")} {min.ToString(Inv)}", d));
-        }
-
-        if (d > max)
-        {
-            throw Fail(ApiError.AboveMaximum(name, false, $"<= {max.ToString(Inv)}", d));
-        }
-
-        return d;
-    }
-
-    private static string Truncate(string raw) => raw.Length <= 40 ? raw : raw[..40] + "...";
-
     private static void RejectSuffix(JsonElement v)
     {
         if (ReadString("suffix", v) is { Length: > 0 })
         {
             throw Fail(new ApiError(400, "'suffix' is not supported by these base models; send the full prompt instead.", ApiError.InvalidRequest, "suffix", "unsupported_parameter"));
         }
-    }
-
-    private static (bool Present, bool? IncludeUsage) ReadStreamOptions(JsonElement v)
-    {
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            return (false, null);
-        }
-
-        if (v.ValueKind != JsonValueKind.Object)
-        {
-            throw Fail(ApiError.InvalidType("stream_options", "an object", Describe(v)));
-        }
-
-        bool? includeUsage = null;
-        var seen = false;
-        foreach (var option in v.EnumerateObject())
-        {
-            var optionName = NameOf(option, "stream_options");
-            if (optionName != "include_usage")
-            {
-                var suggestion = ParameterNames.Suggest(optionName, ParameterNames.StreamOptions);
-                throw Fail(ApiError.UnknownParameter($"stream_options.{optionName}", suggestion is null ? null : $"stream_options.{suggestion}"));
-            }
-
-            // JsonElement keeps every duplicate and the last would silently win, as at the top level (named like an unknown option).
-            if (seen)
-            {
-                throw Fail(ApiError.DuplicateParameter("stream_options.include_usage"));
-            }
-
-            seen = true;
-
-            includeUsage = ReadBoolean("stream_options.include_usage", option.Value);
-        }
-
-        return (true, includeUsage);
-    }
-
-    private static List<string> ReadStop(JsonElement v)
-    {
-        switch (v.ValueKind)
-        {
-            case JsonValueKind.Null:
-                return [];
-            case JsonValueKind.String:
-                var single = TextOf(v, "stop");
-                return single.Length == 0 ? throw Fail(ApiError.InvalidValue("stop", "'stop' cannot contain an empty string.")) : [single];
-            case JsonValueKind.Array:
-                var count = v.GetArrayLength();
-                if (count is 0 or > MaxStopSequences)
-                {
-                    throw Fail(ApiError.InvalidValue("stop", $"'stop' must hold between 1 and {MaxStopSequences} sequences, but got {count}."));
-                }
-
-                var list = new List<string>(count);
-                foreach (var item in v.EnumerateArray())
-                {
-                    if (item.ValueKind != JsonValueKind.String)
-                    {
-                        throw Fail(ApiError.InvalidType("stop", "a string or an array of strings", $"an array containing {Describe(item)}"));
-                    }
-
-                    var s = TextOf(item, "stop");
-                    list.Add(s.Length == 0 ? throw Fail(ApiError.InvalidValue("stop", "'stop' cannot contain an empty string.")) : s);
-                }
-
-                return list;
-            default:
-                throw Fail(ApiError.InvalidType("stop", "a string or an array of strings", Describe(v)));
-        }
-    }
-
-    private Dictionary<int, double> ReadLogitBias(JsonElement v)
-    {
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            return new Dictionary<int, double>();
-        }
-
-        if (v.ValueKind != JsonValueKind.Object)
-        {
-            throw Fail(ApiError.InvalidType("logit_bias", "an object mapping token ids to numbers", Describe(v)));
-        }
-
-        var bias = new Dictionary<int, double>();
-        var keys = new Dictionary<int, string>();
-        foreach (var entry in v.EnumerateObject())
-        {
-            var key = NameOf(entry, "logit_bias");
-            if (!int.TryParse(key, NumberStyles.None, Inv, out var id) || !tokenizer.Vocabulary.TryGetText(id, out _))
-            {
-                throw Fail(ApiError.InvalidValue("logit_bias", $"'logit_bias' key '{Truncate(key)}' is not a token id of this model's vocabulary (0-{tokenizer.Vocabulary.Count - 1} or {Vocabulary.EndOfTextId})."));
-            }
-
-            // "50" twice, or "50" and "050": one bias would silently replace the other.
-            if (!keys.TryAdd(id, key))
-            {
-                throw Fail(new ApiError(400, $"Duplicate key in 'logit_bias': token {id} is given more than once ('{Truncate(keys[id])}', '{Truncate(key)}').",
-                    ApiError.InvalidRequest, "logit_bias", "duplicate_parameter"));
-            }
-
-            bias[id] = ReadNumber("logit_bias", entry.Value, -100, 100) ?? throw Fail(ApiError.InvalidType("logit_bias", "a number", "null"));
-        }
-
-        return bias;
     }
 
     private List<PromptInput> ReadPrompts(JsonElement v)

@@ -12,6 +12,19 @@ internal static class ParameterNames
         "repetition_penalty", "seed", "logit_bias", "user",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The parameters <c>/v1/chat/completions</c> accepts: OpenAI's sampling and output controls, vLLM's extra sampling
+    /// controls, and what the chat provider documents (<c>tools</c>, <c>tool_choice</c>, <c>response_format</c>,
+    /// <c>prompt_cache_key</c>, <c>stream_options</c>; provider-docs/llmbase-chat-stream.txt).
+    /// </summary>
+    public static readonly FrozenSet<string> Chat = new[]
+    {
+        "model", "messages", "max_tokens", "max_completion_tokens", "n", "seed", "temperature", "top_p", "top_k", "min_p",
+        "presence_penalty", "frequency_penalty", "repetition_penalty", "logprobs", "top_logprobs", "stop", "stream",
+        "stream_options", "logit_bias", "user", "tools", "tool_choice", "parallel_tool_calls", "response_format",
+        "prompt_cache_key",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
     public static readonly FrozenSet<string> StreamOptions = new[] { "include_usage" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>The closest known name, for "did you mean" hints on typos such as <c>max_token</c> or <c>maxTokens</c>.</summary>

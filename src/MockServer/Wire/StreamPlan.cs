@@ -32,27 +32,10 @@ internal static class StreamPlan
 
     private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, CompletionResult result, ChoiceResult choice)
     {
-        // Group tokens into frames, as index ranges: each token with visible text opens a frame; invisible ones join
-        // the frame before them (or, at the very start, the next one).
-        var groups = new List<(string Text, int From, int To)>(choice.Tokens.Count);
-        var index = 0;
-        foreach (var (_, visible) in choice.VisibleTokens())
-        {
-            if (visible.Length > 0)
-            {
-                groups.Add((visible, groups.Count == 0 ? 0 : index, index + 1));
-            }
-            else if (groups.Count > 0)
-            {
-                groups[^1] = groups[^1] with { To = index + 1 };
-            }
-
-            index++;
-        }
-
+        var groups = FrameGroups.Of(choice);
         if (groups.Count == 0)
         {
-            groups.Add(("", 0, index)); // nothing visible at all: one frame must still carry the finish
+            groups.Add(new FrameGroup("", 0, choice.Tokens.Count)); // nothing visible at all: one frame must still carry the finish
         }
 
         var prompt = result.Prompts[choice.PromptIndex];

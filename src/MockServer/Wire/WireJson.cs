@@ -10,6 +10,7 @@ namespace MockServer.Wire;
     GenerationMode = JsonSourceGenerationMode.Default)]
 [JsonSerializable(typeof(CompletionResponse))]
 [JsonSerializable(typeof(CompletionChunk))]
+[JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelCard))]

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using MockServer.Chat;
+using MockServer.Dialects;
+using MockServer.Fixtures;
+using MockServer.Generation;
+using NJsonSchema;
+using static MockServer.Tests.Chat.ChatResponseHarness;
+
+namespace MockServer.Tests.Chat;
+
+/// <summary>Tool calls: made when tool_choice demands, arguments valid against the schema, streamed as OpenAI does (issue 7).</summary>
+public sealed class ToolCallTests
+{
+    private const string WeatherSchema = """
+        {"type":"object","properties":{
+          "city":{"type":"string","minLength":2},
+          "unit":{"type":"string","enum":["celsius","fahrenheit"]},
+          "days":{"type":"integer","minimum":1,"maximum":7},
+          "hours":{"type":"array","items":{"type":"integer","minimum":0,"maximum":23},"minItems":1,"maxItems":4}},
+         "required":["city","unit","days","hours"],"additionalProperties":false}
+        """;
+
+    private static readonly ToolDefinition Weather = Tool("get_weather", WeatherSchema);
+    private static readonly ToolDefinition Time = Tool("get_time", """{"type":"object","properties":{"zone":{"type":"string"}},"required":["zone"]}""");
+
+    private static ChatRequest Named(Dialect dialect, int maxTokens = 200, long seed = 3) =>
+        Request(dialect, "What is the weather in Paris?", maxTokens, seed) with
+        {
+            Tools = [Time, Weather],
+            ToolChoice = ToolChoiceMode.Named,
+            ToolChoiceName = "get_weather",
+        };
+
+    [Fact]
+    public async Task A_named_tool_choice_calls_that_tool_with_arguments_valid_against_its_schema()
+    {
+        var request = Named(Dialects.Dialects.OpenAi);
+
+        var body = await CompleteAsync(request);
+
+        var choice = body.GetProperty("choices")[0];
+        choice.GetProperty("finish_reason").GetString().Should().Be("tool_calls");
+        var message = choice.GetProperty("message");
+        message.GetProperty("content").ValueKind.Should().Be(JsonValueKind.Null, "a turn of tool calls only has no content");
+        message.GetProperty("refusal").ValueKind.Should().Be(JsonValueKind.Null);
+        var call = message.GetProperty("tool_calls").EnumerateArray().Should().ContainSingle().Subject;
+        call.GetProperty("id").GetString().Should().MatchRegex("^call_[0-9a-f]{16}$");
+        call.GetProperty("type").GetString().Should().Be("function");
+        call.GetProperty("function").GetProperty("name").GetString().Should().Be("get_weather");
+        var arguments = call.GetProperty("function").GetProperty("arguments").GetString()!;
+        (await JsonSchema.FromJsonAsync(WeatherSchema)).Validate(arguments).Should().BeEmpty(arguments);
+
+        // The arguments are generated tokens: usage counts them, plus the end-of-text that closed the turn.
+        body.GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(Tokenizer.TokenizePrompt(arguments).Count - 1 + 1);
+    }
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("llmbase")]
+    public async Task Streamed_tool_call_names_the_call_once_then_streams_argument_fragments_equal_to_the_non_streamed_ones(string name)
+    {
+        var request = Named(Dialects.Dialects.Find(name)!);
+
+        var body = await CompleteAsync(request);
+        var transcript = await StreamAsync(request);
+
+        var expected = body.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
+        var choices = transcript.ChoiceChunks();
+        var fragments = choices.Where(c => c.GetProperty("delta").TryGetProperty("tool_calls", out _))
+            .Select(c => c.GetProperty("delta").GetProperty("tool_calls").EnumerateArray().Should().ContainSingle().Subject).ToList();
+        fragments.Should().HaveCountGreaterThan(2);
+        fragments.Should().OnlyContain(f => f.GetProperty("index").GetInt32() == 0);
+        var first = fragments[0];
+        first.GetProperty("id").GetString().Should().Be(expected.GetProperty("id").GetString());
+        first.GetProperty("type").GetString().Should().Be("function");
+        first.GetProperty("function").GetProperty("name").GetString().Should().Be("get_weather");
+        first.GetProperty("function").GetProperty("arguments").GetString().Should().BeEmpty();
+        fragments.Skip(1).Should().OnlyContain(f => f.EnumerateObject().Select(p => p.Name).SequenceEqual(new[] { "index", "function" }));
+        fragments.Skip(1).Should().OnlyContain(f => f.GetProperty("function").EnumerateObject().Select(p => p.Name).SequenceEqual(new[] { "arguments" }));
+        var streamed = string.Concat(fragments.Select(f => f.GetProperty("function").GetProperty("arguments").GetString()));
+        streamed.Should().Be(expected.GetProperty("function").GetProperty("arguments").GetString());
+        (await JsonSchema.FromJsonAsync(WeatherSchema)).Validate(streamed).Should().BeEmpty();
+        choices.Select(c => c.GetProperty("delta")).Where(d => d.TryGetProperty("content", out var content) && content.GetString() is { Length: > 0 }).Should().BeEmpty("a tool-call turn has no content");
+        choices[^1].GetProperty("finish_reason").GetString().Should().Be("tool_calls");
+        choices.Count(c => c.GetProperty("finish_reason").ValueKind == JsonValueKind.String).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Required_picks_one_of_the_tools_deterministically_for_a_seed()
+    {
+        var picks = new HashSet<string>();
+        for (var seed = 0; seed < 12; seed++)
+        {
+            var request = Named(Dialects.Dialects.OpenAi, seed: seed) with { ToolChoice = ToolChoiceMode.Required, ToolChoiceName = null };
+            var (_, _, first) = await RespondAsync(request);
+            var (_, _, again) = await RespondAsync(request);
+            again.Should().Be(first);
+            var call = JsonDocument.Parse(first).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
+            picks.Add(call.GetProperty("function").GetProperty("name").GetString()!);
+        }
+
+        picks.Should().BeEquivalentTo(["get_time", "get_weather"], "the seed chooses among the tools");
+    }
+
+    [Fact]
+    public async Task Auto_and_none_answer_with_text()
+    {
+        foreach (var mode in new[] { ToolChoiceMode.Auto, ToolChoiceMode.None })
+        {
+            var body = await CompleteAsync(Named(Dialects.Dialects.OpenAi, maxTokens: 8) with { ToolChoice = mode, ToolChoiceName = null });
+
+            var message = body.GetProperty("choices")[0].GetProperty("message");
+            message.TryGetProperty("tool_calls", out _).Should().BeFalse();
+            message.GetProperty("content").GetString().Should().NotBeNullOrEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task A_turn_after_a_tool_result_continues_with_text()
+    {
+        ChatMessage[] messages =
+        [
+            new("user", "What is the weather in Paris?"),
+            new("assistant", null) { ToolCalls = [new ToolCallSpec("call_1", "get_weather", """{"city":"Paris"}""")] },
+            new("tool", "sunny, 21C") { ToolCallId = "call_1" },
+        ];
+        var request = Request(Dialects.Dialects.OpenAi, maxTokens: 8, messages: messages) with { Tools = [Weather], ToolChoice = ToolChoiceMode.Required };
+
+        var body = await CompleteAsync(request);
+
+        var choice = body.GetProperty("choices")[0];
+        choice.GetProperty("message").TryGetProperty("tool_calls", out _).Should().BeFalse();
+        choice.GetProperty("message").GetProperty("content").GetString().Should().NotBeNullOrEmpty();
+        choice.GetProperty("finish_reason").GetString().Should().Be("length");
+    }
+
+    [Fact]
+    public async Task Max_tokens_cuts_the_arguments_with_finish_length()
+    {
+        var full = (await CompleteAsync(Named(Dialects.Dialects.OpenAi))).GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()!;
+
+        var body = await CompleteAsync(Named(Dialects.Dialects.OpenAi, maxTokens: 4));
+
+        var choice = body.GetProperty("choices")[0];
+        choice.GetProperty("finish_reason").GetString().Should().Be("length");
+        var cut = choice.GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()!;
+        full.Should().StartWith(cut);
+        cut.Length.Should().BeLessThan(full.Length);
+        body.GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(4);
+    }
+
+    [Fact]
+    public void A_fixture_scripting_several_calls_makes_each_its_own_call_in_order()
+    {
+        var fixture = new ChatFixture("two-calls", "test", null, [], [new ScriptedToolCall("get_time", """{"zone":"UTC"}"""), new ScriptedToolCall("get_weather", """{"city":"Rome","unit":"celsius"}""")], false);
+        var request = Named(Dialects.Dialects.OpenAi) with { ToolChoice = ToolChoiceMode.Auto, ToolChoiceName = null };
+
+        var plan = ChatScriptPlan.For(request, fixture, Tokenizer, 9);
+        var engine = new CompletionEngine(new SyntheticModel(Tokenizer.Vocabulary));
+        var result = engine.Run(new GenerationRequest { Model = request.Model, Prompts = [request.Prompt], MaxTokens = 100, Sampling = new(), Script = (_, _) => plan.Script }, 1);
+        var output = ChatChoiceOutput.From(result.Choices[0], plan, 9);
+
+        output.FinishReason.Should().Be("tool_calls");
+        output.Content.Should().BeNull();
+        output.ToolCalls.Select(c => (c.Name, c.Arguments)).Should().Equal(("get_time", """{"zone":"UTC"}"""), ("get_weather", """{"city":"Rome","unit":"celsius"}"""));
+        output.ToolCalls.Select(c => c.Id).Distinct().Should().HaveCount(2);
+
+        // Only one call when the request turned parallel calls off.
+        ChatScriptPlan.For(request with { ParallelToolCalls = false }, fixture, Tokenizer, 9).Calls.Should().ContainSingle();
+    }
+}
