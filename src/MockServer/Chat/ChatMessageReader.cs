@@ -60,6 +60,7 @@ internal static class ChatMessageReader
         }
 
         // The role decides which keys are allowed, so it is read first.
+        CheckNames(v, at);
         var role = v.TryGetProperty("role", out var r) ? ReadString($"{at}.role", r) : null;
         if (role is null)
         {
@@ -141,6 +142,7 @@ internal static class ChatMessageReader
             throw Fail(ApiError.InvalidType(at, "a content part object", Describe(part)));
         }
 
+        CheckNames(part, at);
         var type = part.TryGetProperty("type", out var t) ? ReadString($"{at}.type", t) : null;
         switch (type)
         {
@@ -178,8 +180,8 @@ internal static class ChatMessageReader
         {
             var here = $"{at}[{k++}]";
             CheckObject(call, here, ToolCallKeys, "a tool call object");
-            var id = Required(call, "id", here);
-            var type = Required(call, "type", here);
+            var id = RequiredString(call, "id", here);
+            var type = RequiredString(call, "type", here);
             if (type != "function")
             {
                 throw Fail(ApiError.InvalidValue($"{here}.type", $"Invalid value for '{here}.type': '{Truncate(type)}'. The supported value is 'function'."));
@@ -191,16 +193,9 @@ internal static class ChatMessageReader
             }
 
             CheckObject(function, $"{here}.function", FunctionCallKeys);
-            calls.Add(new ToolCallSpec(id, Required(function, "name", $"{here}.function"), Required(function, "arguments", $"{here}.function")));
+            calls.Add(new ToolCallSpec(id, RequiredString(function, "name", $"{here}.function"), RequiredString(function, "arguments", $"{here}.function")));
         }
 
         return calls;
-    }
-
-    /// <summary>A string the client must send (missing, null and non-strings are each their own error).</summary>
-    internal static string Required(JsonElement obj, string key, string at)
-    {
-        var param = $"{at}.{key}";
-        return (obj.TryGetProperty(key, out var value) ? ReadString(param, value) : null) ?? throw Fail(ApiError.MissingParameter(param));
     }
 }

@@ -25,7 +25,8 @@ internal static partial class ResponseFormatReader
             throw Fail(ApiError.InvalidType("response_format", "an object", Describe(v)));
         }
 
-        var type = ChatMessageReader.Required(v, "type", "response_format");
+        CheckNames(v, "response_format");
+        var type = RequiredString(v, "type", "response_format");
         switch (type)
         {
             case "text":
@@ -52,7 +53,7 @@ internal static partial class ResponseFormatReader
         }
 
         CheckObject(spec, at, JsonSchemaKeys);
-        var name = ChatMessageReader.Required(spec, "name", at);
+        var name = RequiredString(spec, "name", at);
         if (!SchemaName().IsMatch(name))
         {
             throw Fail(ApiError.InvalidValue($"{at}.name",

@@ -104,7 +104,7 @@ internal static partial class ToolReader
                 }
 
                 CheckObject(function, "tool_choice.function", NamedChoiceKeys);
-                return (ToolChoiceMode.Named, ChatMessageReader.Required(function, "name", "tool_choice.function"));
+                return (ToolChoiceMode.Named, RequiredString(function, "name", "tool_choice.function"));
             default:
                 throw Fail(ApiError.InvalidType("tool_choice", "a string or an object", Describe(v)));
         }
@@ -112,7 +112,7 @@ internal static partial class ToolReader
 
     private static void CheckFunctionType(JsonElement obj, string at)
     {
-        var type = ChatMessageReader.Required(obj, "type", at);
+        var type = RequiredString(obj, "type", at);
         if (type != "function")
         {
             throw Fail(ApiError.InvalidValue($"{at}.type", $"Invalid value for '{at}.type': '{Truncate(type)}'. The supported value is 'function'."));
@@ -121,7 +121,7 @@ internal static partial class ToolReader
 
     private static string ReadName(JsonElement function, string at)
     {
-        var name = ChatMessageReader.Required(function, "name", at);
+        var name = RequiredString(function, "name", at);
         if (!FunctionName().IsMatch(name))
         {
             throw Fail(ApiError.InvalidValue($"{at}.name",

@@ -73,6 +73,18 @@ internal static class StrictJson
         }
     }
 
+    /// <summary>
+    /// Reads every key of an object once, so a key that is not valid Unicode is a 400 naming <paramref name="param"/>
+    /// before a lookup (<see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>) unescapes it and throws.
+    /// </summary>
+    public static void CheckNames(JsonElement obj, string param)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            NameOf(property, param);
+        }
+    }
+
     public static string Describe(JsonElement v) => v.ValueKind switch
     {
         JsonValueKind.True or JsonValueKind.False => "a boolean",
@@ -119,6 +131,13 @@ internal static class StrictJson
         JsonValueKind.Null => null,
         _ => throw Fail(ApiError.InvalidType(name, "a string", Describe(v))),
     };
+
+    /// <summary>A string member the client must send, named by its path: missing or null is a missing parameter, a non-string an invalid type.</summary>
+    public static string RequiredString(JsonElement obj, string key, string at)
+    {
+        var param = $"{at}.{key}";
+        return (obj.TryGetProperty(key, out var value) ? ReadString(param, value) : null) ?? throw Fail(ApiError.MissingParameter(param));
+    }
 
     public static bool? ReadBoolean(string name, JsonElement v) => v.ValueKind switch
     {

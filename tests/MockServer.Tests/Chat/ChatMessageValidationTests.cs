@@ -76,6 +76,17 @@ public sealed class ChatMessageValidationTests
         _chat.BadRequest(Body(messages: $"[{message}]"), code, "messages[0].content");
     }
 
+    [Theory]
+    [InlineData("""{"role":"user","content":"\ud800"}""", "messages[0].content")]
+    [InlineData("""{"role":"user","content":[{"type":"text","text":"\ud800"}]}""", "messages[0].content[0].text")]
+    [InlineData("""{"role":"user","content":"Hi","name":"\udc00"}""", "messages[0].name")]
+    [InlineData("""{"role":"user","content":"Hi","\ud800":1}""", "messages[0]")]
+    [InlineData("""{"role":"user","content":[{"type":"text","text":"a","\ud800":1}]}""", "messages[0].content[0]")]
+    public void Text_that_is_not_valid_unicode_is_a_400_naming_where(string message, string param)
+    {
+        _chat.BadRequest(Body(messages: $"[{message}]"), "invalid_value", param);
+    }
+
     [Fact]
     public void Text_parts_are_joined_with_newlines()
     {

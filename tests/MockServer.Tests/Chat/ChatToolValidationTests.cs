@@ -142,6 +142,8 @@ public sealed class ChatToolValidationTests
     [InlineData("""{"type":"json_schema","json_schema":{"name":"a"}}""", "missing_required_parameter", "response_format.json_schema.schema")]
     [InlineData("""{"type":"json_schema","json_schema":{"name":"a","schema":true}}""", "invalid_type", "response_format.json_schema.schema")]
     [InlineData("""{"type":"json_schema","json_schema":{"name":"a","schema":{},"strict":1}}""", "invalid_type", "response_format.json_schema.strict")]
+    [InlineData("""{"type":"text","\ud800":1}""", "invalid_value", "response_format")]
+    [InlineData("""{"type":"json_schema","json_schema":{"name":"a","schema":{"\ud800":1}}}""", "invalid_value", "response_format.json_schema.schema")]
     public void A_bad_response_format_is_refused(string format, string code, string param)
     {
         _chat.BadRequest(Body($",\"response_format\":{format}"), code, param);
