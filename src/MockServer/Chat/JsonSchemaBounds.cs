@@ -36,6 +36,12 @@ internal static class JsonSchemaBounds
             throw Fail(ApiError.InvalidValue(param, $"'{param}' is too large: a schema may hold at most {MaxNodes} values."));
         }
 
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            TextOf(v, param); // nor in a value (an enum, a const, a description): templates and generation read them all
+            return;
+        }
+
         if (v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
         {
             return;
