@@ -23,7 +23,16 @@ internal static class ChatSchemaChecks
             $"schemas/{CompletionSchema}; spec-facts §5 notes, §13", Completions, Aggregate: true, Prepare: ctx => ctx.ChatUnavailable());
         yield return new(
             "chat.schema.chunk", $"Every streamed chat chunk validates against schemas/{ChunkSchema}",
-            $"schemas/{ChunkSchema}; spec-facts §5, §12.2, §13", Chunks, Aggregate: true, Prepare: StreamProbe);
+            $"schemas/{ChunkSchema}; spec-facts §5, §12.2, §13", Chunks, Aggregate: true, Prepare: PrepareStream);
+    }
+
+    /// <summary>The gate, then (when chat is served) the stream probe: everything <see cref="Chunks"/> reads.</summary>
+    private static async Task PrepareStream(CheckContext ctx)
+    {
+        if (await ctx.ChatUnavailable() is null)
+        {
+            await StreamProbe(ctx);
+        }
     }
 
     /// <summary>

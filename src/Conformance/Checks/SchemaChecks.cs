@@ -61,7 +61,7 @@ internal static class SchemaChecks
     {
         // Errors to judge even when this check runs alone (sent by Prepare).
         var own = await ErrorChecks.ErrorProbes(ctx);
-        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
+        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None && !CheckContext.IsUnservedChatRoute(e)).ToList();
         if (errors.Count == 0)
         {
             return own.FirstOrDefault(e => e.Unanswered) is { } failed

@@ -47,6 +47,16 @@ public sealed class ChatToolTests
     }
 
     [Fact]
+    public void EveryToolCheck_HasAFault()
+    {
+        var faulted = typeof(ChatToolTests).GetMethod(nameof(RunAsync_OneToolFault_FailsItsCheckAlone))!
+            .GetCustomAttributes(typeof(InlineDataAttribute), false).Cast<InlineDataAttribute>()
+            .Select(a => (string)a.GetData(null!).Single()[1]);
+
+        faulted.Should().BeEquivalentTo(ChatToolChecks.All().Select(c => c.Id), "every tool check needs a server that makes it fail");
+    }
+
+    [Fact]
     public async Task RunAsync_NamedToolChoiceFinishingWithStop_IsVllmsExpectedDivergence()
     {
         // spec-facts §5: vLLM finishes a named tool choice with "stop".
