@@ -76,7 +76,10 @@ internal static class ChatToolChecks
         };
         if (stream)
         {
+            // Usage in every dialect, so the budget settles on what the call cost: arguments fragments carry no content
+            // the budget could count otherwise.
             body["stream"] = true;
+            body["stream_options"] = new JsonObject { ["include_usage"] = true };
         }
 
         return body;
