@@ -42,6 +42,7 @@ public sealed class ChatValidationTests
         report.Checks.Where(c => !(c.Verdict == Verdict.Pass || (c.Verdict == Verdict.NotApplicable && level.LevelFor(c.Id) == CheckLevel.NotApplicable)))
             .Select(c => $"{c.Id}: {c.Verdict} {c.Message} | {c.Evidence?.Excerpt}")
             .Should().BeEmpty();
+        report.Observations["chat.validation.booleans_accepted"].Should().Be("0");
     }
 
     /// <summary>
@@ -84,6 +85,8 @@ public sealed class ChatValidationTests
             || c.Id is "chat.validation.unknown-parameter" or "chat.validation.logprobs.integer").ToList();
         lax.Should().HaveCount((2 * ChatValidationChecks.NumericParameters.Count) + 2);
         lax.Where(c => c.Verdict != Verdict.NotApplicable).Should().OnlyContain(c => c.Verdict == expected);
+        var judgedBooleans = lax.Count(c => c.Id.StartsWith("chat.validation.boolean.", StringComparison.Ordinal) && c.Verdict != Verdict.NotApplicable);
+        report.Observations["chat.validation.booleans_accepted"].Should().Be(judgedBooleans.ToString(System.Globalization.CultureInfo.InvariantCulture), "diff reads the accepted booleans as one fact");
         report.Checks.Except(lax).Should().OnlyContain(c => c.Verdict == Verdict.Pass, "the messages rules still hold on this server");
     }
 
