@@ -23,6 +23,13 @@ public sealed class ConformanceOptions
     /// <summary>Gets the check ids or categories to leave out.</summary>
     public IList<string> Skip { get; } = [];
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the chat tool-call probe (<c>chat.tools.*</c>) runs. It is opt-in because a
+    /// forced tool call costs real tokens on a paid endpoint; when off those checks are not applicable.
+    /// </summary>
+    /// <value>Default: false.</value>
+    public bool ToolProbe { get; set; }
+
     /// <summary>Gets or sets the run-wide token budget.</summary>
     /// <value>Default: 4,000 tokens.</value>
     public int TokenBudget { get; set; } = 4_000;

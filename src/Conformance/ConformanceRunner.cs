@@ -231,15 +231,24 @@ public static class ConformanceRunner
         };
 
         // Behaviour summaries that diff reads as one fact each.
-        var booleans = checks.Where(c => c.Id.StartsWith("validation.boolean.", StringComparison.Ordinal) && c.Verdict != Verdict.NotApplicable).ToList();
+        foreach (var family in (string[])["validation", "chat.validation"])
+        {
+            CountAcceptedBooleans(report, family);
+        }
+
+        report.Observations["usage.tokens_spent"] = report.Usage.TokensSpent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How many <c>{family}.boolean.*</c> probes were accepted (a 2xx, or refused only after coercion): one fact for diff.</summary>
+    private static void CountAcceptedBooleans(ConformanceReport report, string family)
+    {
+        var booleans = report.Checks.Where(c => c.Id.StartsWith(family + ".boolean.", StringComparison.Ordinal) && c.Verdict != Verdict.NotApplicable).ToList();
         if (booleans.Count > 0)
         {
-            report.Observations["validation.booleans_accepted"] = booleans
+            report.Observations[family + ".booleans_accepted"] = booleans
                 .Count(c => (report.Observations.TryGetValue(c.Id + ".status", out var s) && s.StartsWith('2'))
                     || (report.Observations.TryGetValue(c.Id + ".coerced", out var coerced) && coerced == "true")) // refused only after coercion (spec-facts §12.1)
                 .ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-
-        report.Observations["usage.tokens_spent"] = report.Usage.TokensSpent.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

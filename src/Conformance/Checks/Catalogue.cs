@@ -12,6 +12,11 @@ internal static class Catalogue
         .. LogprobsChecks.All(),
         .. ErrorChecks.All(),
         .. SchemaChecks.All(),
+
+        // chat validation
+        .. ChatValidationChecks.All(),
+        .. ChatToolChecks.All(),
+        .. ChatSchemaChecks.All(),
     ];
 
     /// <summary>True when <paramref name="selector"/> names the check: its id, its category, or an id prefix ending at a dot.</summary>

@@ -38,26 +38,18 @@ internal static class SchemaChecks
     private static async Task<Outcome> Chunks(CheckContext ctx)
     {
         var own = await Probes.StreamWithUsage(ctx);
-        var streams = ctx.Client.Log.Where(e => e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList();
+        // Completions streams only: chat chunks have their own schema (chat.schema.chunk).
+        var streams = ctx.Client.Log.Where(e => e.Spec.Path == "completions" && e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList();
         if (streams.Count == 0)
         {
             return StreamView.From(own).Problem
                 ?? Outcome.Fail("nothing to judge: no stream was answered with 200", own, "an event stream", "none");
         }
 
-        var schema = await Load("completion-chunk.schema.json");
-        var checkedChunks = 0;
-        foreach (var ex in streams)
+        var (invalid, checkedChunks) = await EveryChunkValid(streams, "completion-chunk.schema.json");
+        if (invalid is not null)
         {
-            foreach (var ev in ex.Sse!.Events.Where(e => e.Data != "[DONE]"))
-            {
-                checkedChunks++;
-                if (FirstError(schema, ev.Data) is { } error)
-                {
-                    return Outcome.Fail($"event #{ev.Index} breaks the chunk schema at {error}", ex, "every chunk valid against schemas/completion-chunk.schema.json", error,
-                        $"event #{ev.Index}:\n{Exchange.Excerpt(ev.Raw, 800)}");
-                }
-            }
+            return invalid;
         }
 
         return checkedChunks > 0
@@ -69,7 +61,7 @@ internal static class SchemaChecks
     {
         // Errors to judge even when this check runs alone (sent by Prepare).
         var own = await ErrorChecks.ErrorProbes(ctx);
-        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
+        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None && !CheckContext.IsUnservedChatRoute(e)).ToList();
         if (errors.Count == 0)
         {
             return own.FirstOrDefault(e => e.Unanswered) is { } failed
@@ -80,8 +72,32 @@ internal static class SchemaChecks
         return await EveryBodyValid(errors, "error.schema.json", ex => $"an HTTP {ex.Status} body breaks the error schema", $"{errors.Count} error bodies");
     }
 
+    /// <summary>
+    /// Validates every data event but <c>[DONE]</c> of every stream against one schema: the first invalid chunk fails the
+    /// check; otherwise no outcome and the number of chunks judged (the caller decides whether none is nothing to judge).
+    /// </summary>
+    internal static async Task<(Outcome? Invalid, int Checked)> EveryChunkValid(IReadOnlyList<Exchange> streams, string schemaName)
+    {
+        var schema = await Load(schemaName);
+        var checkedChunks = 0;
+        foreach (var ex in streams)
+        {
+            foreach (var ev in ex.Sse!.Events.Where(e => e.Data != "[DONE]"))
+            {
+                checkedChunks++;
+                if (FirstError(schema, ev.Data) is { } error)
+                {
+                    return (Outcome.Fail($"event #{ev.Index} breaks the chunk schema at {error}", ex, $"every chunk valid against schemas/{schemaName}", error,
+                        $"event #{ev.Index}:\n{Exchange.Excerpt(ev.Raw, 800)}"), checkedChunks);
+                }
+            }
+        }
+
+        return (null, checkedChunks);
+    }
+
     /// <summary>Validates every exchange's body against one schema; the first invalid body fails the check.</summary>
-    private static async Task<Outcome> EveryBodyValid(IReadOnlyList<Exchange> exchanges, string schemaName, Func<Exchange, string> what, string passed)
+    internal static async Task<Outcome> EveryBodyValid(IReadOnlyList<Exchange> exchanges, string schemaName, Func<Exchange, string> what, string passed)
     {
         var schema = await Load(schemaName);
         foreach (var ex in exchanges)
@@ -111,7 +127,7 @@ internal static class SchemaChecks
     }
 
     /// <summary>The first validation error as <c>$.path: kind</c>, or null when the text is valid.</summary>
-    private static string? FirstError(JsonSchema schema, string json)
+    internal static string? FirstError(JsonSchema schema, string json)
     {
         ICollection<ValidationError> errors;
         try
@@ -138,7 +154,7 @@ internal static class SchemaChecks
             ? Flatten(child.Errors.SelectMany(c => c.Value)).Append(e)
             : [e]);
 
-    private static Task<JsonSchema> Load(string name) =>
+    internal static Task<JsonSchema> Load(string name) =>
         Schemas.GetOrAdd(name, n => new Lazy<Task<JsonSchema>>(async () =>
         {
             using var stream = typeof(SchemaChecks).Assembly.GetManifestResourceStream("schemas/" + n)

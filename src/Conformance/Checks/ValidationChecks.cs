@@ -41,7 +41,7 @@ internal static class ValidationChecks
                 var id = $"validation.boolean.{name}.{(value ? "true" : "false")}";
                 yield return new(
                     id, $"`{name}: {(value ? "true" : "false")}` is refused as the wrong type", "spec-facts §1.1, §10 item 2, §11.1, §12.1",
-                    ctx => BooleanRefused(ctx, id, name, value));
+                    ctx => BooleanRefused(ctx, id, name, value, (mutate, again) => Body(ctx, mutate, again)));
             }
         }
 
@@ -196,12 +196,16 @@ internal static class ValidationChecks
     /// same refusal fails: as coerced when the boolean's message shows the literal where the number's shows the number,
     /// or shows the number there and a third body (the value -7) proves that place shows the value read; otherwise with
     /// "nothing shows the refusal is about the type" (a generic message proves neither a type refusal nor coercion).
+    /// <paramref name="send"/> sends the endpoint's minimal valid body changed by the given mutation (its second argument
+    /// asks for a second sending of an equal body), so completions and chat (<c>chat.validation.boolean.*</c>) share the rule.
     /// </summary>
-    private static async Task<Outcome> BooleanRefused(CheckContext ctx, string id, string name, bool value)
+    internal static async Task<Outcome> BooleanRefused(CheckContext ctx, string id, string name, bool value, Func<Action<JsonObject>, bool, Task<Exchange>> send)
     {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(send);
         var literal = value ? "true" : "false";
         var digit = value ? 1 : 0;
-        var ex = await Body(ctx, b => b[name] = value);
+        var ex = await send(b => b[name] = value, false);
         var outcome = ExpectError(ctx, id, ex, 400, name, "invalid_type");
         var error = ex.Json?["error"];
 
@@ -212,7 +216,7 @@ internal static class ValidationChecks
             return outcome;
         }
 
-        var numeric = await Body(ctx, b => b[name] = digit);
+        var numeric = await send(b => b[name] = digit, false);
         if (numeric.Unanswered)
         {
             return Outcome.FromTransport(numeric);
@@ -229,7 +233,7 @@ internal static class ValidationChecks
             && JsonNode.DeepEquals(error["code"], numericError?["code"]) && JsonNode.DeepEquals(error["param"], numericError?["param"])
             && Json.Str(error["message"]) is not null && Json.Str(numericError?["message"]) is { } numericMessage)
         {
-            var again = await Body(ctx, b => b[name] = digit, again: true);
+            var again = await send(b => b[name] = digit, true);
             if (again.Status == numeric.Status && Json.Str(again.Json?["error"]?["message"]) is { } againMessage)
             {
                 stamps = RequestStamps.Learn(numericMessage, againMessage);
@@ -240,7 +244,7 @@ internal static class ValidationChecks
 
         if (likeness == BooleanAnswers.Likeness.ShowsNumber)
         {
-            var other = await Body(ctx, b => b[name] = BooleanAnswers.OtherNumber);
+            var other = await send(b => b[name] = BooleanAnswers.OtherNumber, false);
             var shown = other.Status == ex.Status && BooleanAnswers.ShowsValue(numericError, other.Json?["error"], digit, stamps);
             likeness = shown ? BooleanAnswers.Likeness.Coerced : BooleanAnswers.Likeness.Indistinct;
             evidence += $"\n--- the same body with {name}: {BooleanAnswers.OtherNumber} ---\n{other.Describe(300)}";

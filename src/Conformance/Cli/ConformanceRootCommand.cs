@@ -24,6 +24,7 @@ internal sealed class ConformanceRootCommand : RootCommand
     private readonly Option<double> _maxRetryWait = new("--max-retry-wait") { Description = "Longest Retry-After (seconds) honoured on 429/503.", DefaultValueFactory = _ => 30 };
     private readonly Option<int> _maxBodyBytes = new("--max-body-bytes") { Description = "Most bytes read from one response.", DefaultValueFactory = _ => 1 << 20 };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress lines." };
+    private readonly Option<bool> _toolProbe = new("--tool-probe") { Description = "Also run the chat tool-call probe (chat.tools.*): a forced function call, streamed and not; it costs tokens, so it is opt-in." };
 
     private readonly CliEnvironment _env;
 
@@ -31,7 +32,7 @@ internal sealed class ConformanceRootCommand : RootCommand
         : base("Checks that an OpenAI-compatible /v1/completions endpoint keeps its contract, from the raw bytes up.")
     {
         _env = env;
-        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet])
+        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet, _toolProbe])
         {
             Options.Add(option);
         }
@@ -118,6 +119,7 @@ internal sealed class ConformanceRootCommand : RootCommand
             TokenBudget = parse.GetValue(_budget),
             MaxConcurrency = parse.GetValue(_concurrency),
             MaxBodyBytes = parse.GetValue(_maxBodyBytes),
+            ToolProbe = parse.GetValue(_toolProbe),
             TimeProvider = _env.Clock ?? TimeProvider.System,
         };
         foreach (var selector in Split(parse.GetValue(_only)))

@@ -30,6 +30,9 @@ internal static class BuiltInProfiles
                 // §10 item 6: the provider runs vLLM (include_usage defaults to true) behind a gateway whose docs only
                 // say usage is opt-in; the mock follows OpenAI, a real deployment may not.
                 ["stream.usage.absent-when-options-empty"] = Should,
+
+                // chat validation
+                ["chat.schema.*"] = Should, // as schema.*: a key a backend upgrade adds is reported, not fatal
             },
             ErrorType = "invalid_request_error",
             RequireParam = true,
@@ -63,6 +66,12 @@ internal static class BuiltInProfiles
                 ["stream.finish-reason.on-last-content-chunk"] = Should, // §4.3: not pinned for completions
                 ["consistency.*"] = Should, // seed is best effort
                 ["errors.retry-after"] = Should,
+
+                // chat validation
+                ["chat.validation.boolean.top_k.*"] = NotApplicable, // vLLM sampler, not OpenAI's: refused as unknown, not as a type
+                ["chat.validation.boolean.min_p.*"] = NotApplicable, // the same
+                ["chat.validation.boolean.repetition_penalty.*"] = NotApplicable, // the same
+                ["chat.schema.*"] = Should, // the chat schemas admit OpenAI's documented keys; one it adds later is reported, not fatal
             },
             ErrorType = "invalid_request_error",
             CodeKind = ErrorCodeKind.StringOrNull,
@@ -96,6 +105,17 @@ internal static class BuiltInProfiles
                 ["auth.*"] = Should, // the same string-valued 401 body
                 ["errors.retry-after"] = Should,
                 ["consistency.seed-repeatable"] = Should,
+
+                // chat validation
+                ["chat.validation.unknown-parameter"] = Divergence, // §0.3 vllm#10463: ignored
+                ["chat.validation.boolean.*"] = Divergence, // §9 Q2: pydantic lax mode coerces true to 1
+                ["chat.validation.logprobs.integer"] = Divergence, // §1.1 PYD: 1 is accepted for a bool field
+                ["chat.validation.messages.empty"] = Should, // no minimum length in vLLM's request model [R]: the chat template decides
+                ["chat.validation.messages.unknown-role"] = Divergence, // chat_utils CustomChatCompletionMessageParam takes any role by design
+                ["chat.validation.messages.unknown-content-part"] = Should, // CustomChatCompletionContentPartParam takes any type; the part parser refuses unknown ones [R]
+                ["chat.validation.messages.tool-without-call-id"] = Should, // tool_call_id is Optional in CustomChatCompletionMessageParam; the template decides [R]
+                ["chat.tools.finish-reason"] = Divergence, // §5: "stop" for a named tool choice
+                ["chat.schema.*"] = Divergence, // stop_reason, reasoning_content, annotations… (§5 notes): another wire by design
             },
             CodeKind = ErrorCodeKind.Integer,
             RequireAllErrorKeys = true,
@@ -139,6 +159,14 @@ internal static class BuiltInProfiles
                 ["completion.stop.reason-names-match"] = NotApplicable, // §9 Q13: stopping_word instead
                 ["errors.retry-after"] = Should,
                 ["consistency.*"] = Should,
+
+                // chat validation
+                ["chat.validation.*"] = Should, // §12.2 records no chat validation: what llama.cpp refuses there is not observed
+                ["chat.validation.unknown-parameter"] = Divergence, // §9 Q1, §12.1: ignored
+                ["chat.validation.boolean.*"] = Divergence, // §9 Q2, §12.1: coerced (chat shares the completions parameter parsing [R])
+                ["chat.validation.logprobs.integer"] = Divergence, // §9 Q2: a value of the wrong type falls back to the default
+                ["chat.tools.*"] = Should, // needs --jinja and a template with tools; not observed (§12.2)
+                ["chat.schema.*"] = Divergence, // timings, system_fingerprint, content: null in the role chunk (§12.2)
             },
             CodeKind = ErrorCodeKind.Integer,
             MaxLogprobs = 20,

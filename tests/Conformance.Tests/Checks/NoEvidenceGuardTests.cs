@@ -73,6 +73,10 @@ public sealed class NoEvidenceGuardTests
         // A budget that never stops a check: a skip would hide a pass.
         options.TokenBudget = 1_000_000;
 
+        // The opt-in tool-call probe too: off, its checks are not applicable without judging anything, which would
+        // leave them unguarded; on, they must fail on nothing like every other check.
+        options.ToolProbe = true;
+
         // Act
         var report = await ConformanceRunner.RunAsync(options);
 
