@@ -12,6 +12,9 @@ internal static class Catalogue
         .. LogprobsChecks.All(),
         .. ErrorChecks.All(),
         .. SchemaChecks.All(),
+        .. ChatResponseChecks.All(),
+        .. ChatStreamChecks.All(),
+        .. ChatLogprobsChecks.All(),
     ];
 
     /// <summary>True when <paramref name="selector"/> names the check: its id, its category, or an id prefix ending at a dot.</summary>
