@@ -110,14 +110,17 @@ public sealed class ViolationTests
         "the request was answered HTTP", "not evaluable", "could not be evaluated", "did not answer", "connection failed", "the streaming request was answered HTTP", "no content chunk",
     ];
 
-    public static TheoryData<string> CheckIds => [.. Catalogue.All.Select(c => c.Id)];
+    // Chat checks are broken by FakeChatServer's violations (ChatViolationTests), not by the acs fake's.
+    public static TheoryData<string> CheckIds => [.. Catalogue.All.Select(c => c.Id).Where(id => !IsChat(id))];
 
     private static bool BrokenByRule(string id) => id.StartsWith("validation.", StringComparison.Ordinal) || id.StartsWith("auth.", StringComparison.Ordinal);
+
+    private static bool IsChat(string id) => id.StartsWith("chat.", StringComparison.Ordinal);
 
     [Fact]
     public void EveryCheck_HasAViolation()
     {
-        var missing = Catalogue.All.Select(c => c.Id).Where(id => !BrokenByRule(id) && !Violations.ContainsKey(id));
+        var missing = Catalogue.All.Select(c => c.Id).Where(id => !BrokenByRule(id) && !IsChat(id) && !Violations.ContainsKey(id));
         var stale = Violations.Keys.Where(id => Catalogue.All.All(c => c.Id != id));
 
         missing.Should().BeEmpty("every check needs a broken server that makes it fail");
