@@ -38,7 +38,7 @@ internal static class SchemaChecks
     private static async Task<Outcome> Chunks(CheckContext ctx)
     {
         var own = await Probes.StreamWithUsage(ctx);
-        var streams = ctx.Client.Log.Where(e => e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList();
+        var streams = ctx.Client.Log.Where(e => e.Spec.Path == "completions" && e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList(); // chat chunks are not completion chunks
         if (streams.Count == 0)
         {
             return StreamView.From(own).Problem

@@ -9,6 +9,9 @@ public sealed class ProfileTests
 {
     public static TheoryData<string> Profiles => [.. BuiltInProfiles.All.Keys];
 
+    /// <summary>The profiles whose contract includes /v1/completions (llmbase documents chat only).</summary>
+    public static TheoryData<string> CompletionProfiles => [.. BuiltInProfiles.All.Where(p => p.Value.LevelFor("completion.shape") != CheckLevel.NotApplicable).Select(p => p.Key)];
+
     [Theory]
     [MemberData(nameof(Profiles))]
     public void Levels_NameOnlyExistingChecks(string name)
@@ -53,7 +56,7 @@ public sealed class ProfileTests
     {
         // Arrange: what raw vLLM does (spec-facts §9 Q1-Q3, Q21): extras ignored, booleans and numeric strings coerced,
         // an empty stream_options accepted, model optional, integer error.code.
-        var fake = new FakeServerOptions();
+        var fake = new FakeServerOptions { Chat = new FakeChatOptions { Dialect = ChatDialect.Vllm } }; // vLLM's chat wire too (spec-facts §5)
         fake.Violations.Add(Violation.ErrorCodeInteger);
         foreach (var id in Catalogue.All.Select(c => c.Id).Where(id =>
             id.StartsWith("validation.boolean.", StringComparison.Ordinal) || id.StartsWith("validation.numeric-string.", StringComparison.Ordinal)
@@ -153,7 +156,7 @@ public sealed class ProfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Profiles))]
+    [MemberData(nameof(CompletionProfiles))]
     public async Task TopKSize_FewerThanKEntries_IsAllowedUnderEveryProfile(string name)
     {
         // spec-facts §3.1 L4: entries can be fewer than k when two token ids decode to the same string.
@@ -166,7 +169,7 @@ public sealed class ProfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Profiles))]
+    [MemberData(nameof(CompletionProfiles))]
     public async Task StopChecks_ARunThatLeavesTheGreedyReference_IsNotAFailure(string name)
     {
         // Greedy decoding is not reliably deterministic (openai, vllm); only the exclusion of the stop string is certain.
