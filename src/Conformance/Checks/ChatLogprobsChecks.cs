@@ -12,10 +12,11 @@ namespace Conformance.Checks;
 internal static class ChatLogprobsChecks
 {
     private const string Shape = "{content: [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}";
+    private const string ShapeId = "chat.logprobs.shape";
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return Over("chat.logprobs.shape", "Chat logprobs, streamed and not, have the content-entry shape (and refusal as the profile says)", "spec-facts §3.3", (_, _) => null);
+        yield return Over(ShapeId, "Chat logprobs, streamed and not, have the content-entry shape (and refusal as the profile says)", "spec-facts §3.3", (_, _) => null);
         yield return Over("chat.logprobs.values-non-positive", "Every chat logprob is <= 0", "spec-facts §3.3, §3.1 L2", NonPositive);
         yield return Over("chat.logprobs.bytes-match-token", "bytes is the UTF-8 of the token", "spec-facts §3.3", BytesMatch);
         yield return Over("chat.logprobs.top-at-most-k", "Each top_logprobs list has at most top_logprobs entries", "spec-facts §3.3", TopAtMostK);
@@ -36,10 +37,16 @@ internal static class ChatLogprobsChecks
                 return na;
             }
 
-            var (sources, problem) = await Sources(ctx);
+            var (sources, problem, streamProblem) = await Sources(ctx);
             if (problem is not null)
             {
                 return problem;
+            }
+
+            // A stream that failed is chat.logprobs.shape's to report; the other rules judge what the non-streamed answer gave.
+            if (streamProblem is not null && id == ShapeId)
+            {
+                return streamProblem;
             }
 
             foreach (var source in sources)
@@ -63,20 +70,22 @@ internal static class ChatLogprobsChecks
                 return Outcome.Fail($"nothing to judge: no content entry has a non-empty top_logprobs although top_logprobs = {ChatProbes.TopLogprobs} was requested", sources[0].Exchange, $"top_logprobs lists of 1..{ChatProbes.TopLogprobs} entries", "every top_logprobs list empty", sources[0].Excerpt);
             }
 
-            return Outcome.Pass($"{sources.Count} logprobs objects ({sources.Count(s => s.Label.StartsWith("streamed", StringComparison.Ordinal))} streamed)");
+            return Outcome.Pass(
+                $"{sources.Count} logprobs objects ({sources.Count(s => s.Label.StartsWith("streamed", StringComparison.Ordinal))} streamed)"
+                + (streamProblem is null ? string.Empty : $"; the stream was not judged ({streamProblem.Message}; {ShapeId} reports that)"));
         });
 
     /// <summary>
-    /// The non-streamed logprobs and every streamed content chunk's. A streamed chunk with content but without logprobs is
+    /// The non-streamed logprobs and every streamed content chunk's; a stream that failed is returned as its problem. A streamed chunk with content but without logprobs is
     /// a source too (its shape problem names it); the role and finish chunks carry no token, so they are not.
     /// </summary>
-    private static async Task<(List<Source> Sources, Outcome? Problem)> Sources(CheckContext ctx)
+    private static async Task<(List<Source> Sources, Outcome? Problem, Outcome? StreamProblem)> Sources(CheckContext ctx)
     {
         var ex = await ChatProbes.Logprobs(ctx);
         var (body, problem) = CompletionChecks.Success(ex);
         if (body is null)
         {
-            return ([], problem);
+            return ([], problem, null);
         }
 
         var logprobs = Probes.FirstChoice(body)?["logprobs"];
@@ -84,7 +93,7 @@ internal static class ChatLogprobsChecks
         var (view, streamProblem) = StreamView.From(await ChatProbes.LogprobsStream(ctx), kind: ChunkKind.Chat);
         if (view is null)
         {
-            return ([], streamProblem);
+            return (sources, null, streamProblem);
         }
 
         foreach (var (chunk, choice) in view.ByChoice.SelectMany(g => g))
@@ -95,7 +104,7 @@ internal static class ChatLogprobsChecks
             }
         }
 
-        return (sources, null);
+        return (sources, null, null);
     }
 
     /// <summary>Why the object is not chat logprobs, or null.</summary>

@@ -104,4 +104,17 @@ public sealed class ChatViolationTests
         check.Evidence!.Seen.Should().NotBeNullOrWhiteSpace();
         check.Message.Should().NotContainAny(NotTheRule).And.Contain(because);
     }
+
+    [Fact]
+    public async Task ChatLogprobs_ARefusedStream_FailsOnlyTheShapeCheck_AndTheOthersSayWhatTheyDidNotJudge()
+    {
+        var fake = new FakeChatOptions();
+        fake.Violations.Add(ChatViolation.LogprobsStreamRejected);
+
+        var report = await ChatSuite.RunAsync(fake, null, "chat.logprobs");
+
+        report.Checks.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Id).Should().Equal("chat.logprobs.shape");
+        report.Checks.Single(c => c.Id == "chat.logprobs.shape").Message.Should().Contain("HTTP 400");
+        report.Checks.Where(c => c.Id != "chat.logprobs.shape").Should().OnlyContain(c => c.Message.Contains("the stream was not judged", StringComparison.Ordinal));
+    }
 }

@@ -59,6 +59,9 @@ public enum ChatViolation
     StreamFinishEos,
     StreamIdWithoutPrefix,
     IntermediateFinishEmpty,
+
+    // One probe refused: only the check that owns that probe may fail.
+    LogprobsStreamRejected,
 }
 
 /// <summary>How the chat fake behaves. The default speaks the OpenAI dialect correctly.</summary>

@@ -125,6 +125,12 @@ public sealed partial class FakeChatServer : IAsyncDisposable
             Json.Kind(body["logprobs"]) == JsonValueKind.True ? (int)(Json.Int(body["top_logprobs"]) ?? 0) : null,
             PromptTokens: 8 + rendered.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length,
             Model: Json.Str(body["model"]) ?? "chat-model");
+        if (Has(ChatViolation.LogprobsStreamRejected) && call.Stream && call.TopLogprobs is not null)
+        {
+            await ErrorAsync(ctx, 400, "logprobs are not supported when streaming.", "logprobs", "invalid_value");
+            return;
+        }
+
         var tokens = Generate(call);
         if (call.Stream)
         {
