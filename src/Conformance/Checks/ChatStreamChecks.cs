@@ -137,6 +137,7 @@ internal static class ChatStreamChecks
             }
 
             var content = delta!["content"];
+            ctx.Observe(Observe + ".role_chunk_content", !delta.ContainsKey("content") ? "absent" : content is null ? "null" : Json.Show(content));
             var ok = rule switch
             {
                 RoleChunkContent.Absent => !delta.ContainsKey("content"),
@@ -151,7 +152,6 @@ internal static class ChatStreamChecks
             }
         }
 
-        ctx.Observe(Observe + ".role_chunk_content", rule.ToString());
         return Outcome.Pass();
 
         static string Expected(RoleChunkContent rule) => rule switch

@@ -5,8 +5,9 @@ using Conformance.Http;
 namespace Conformance.Checks;
 
 /// <summary>
-/// The event stream read from raw bytes with the suite's own parser (spec-facts §8), then as completion chunks:
-/// framing, <c>[DONE]</c>, identity, finish_reason placement and usage (spec-facts §4).
+/// The completions stream (spec-facts §4): the SSE framing shared with chat (<see cref="SseFraming"/>, read from raw bytes
+/// with the suite's own parser, §8) under <c>stream.*</c> ids, then completion chunk semantics: identity and chunk keys,
+/// finish_reason placement and usage.
 /// </summary>
 internal static class StreamChecks
 {
@@ -15,29 +16,29 @@ internal static class StreamChecks
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return With("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Observe));
-        yield return With("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", (_, view) => SseFraming.DataOnly(view));
-        yield return With("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", (_, view) => SseFraming.JsonPerEvent(view));
-        yield return With("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Observe, "stream.not-truncated"));
-        yield return With("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, "stream.not-truncated"));
+        yield return OnUsageStream("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Observe));
+        yield return OnUsageStream("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", (_, view) => SseFraming.DataOnly(view));
+        yield return OnUsageStream("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", (_, view) => SseFraming.JsonPerEvent(view));
+        yield return OnUsageStream("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Observe, "stream.not-truncated"));
+        yield return OnUsageStream("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, "stream.not-truncated"));
         yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
-        yield return With("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
-        yield return With("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", (_, view) => SseFraming.ParserAgreement(view));
-        yield return With("stream.chunk-shape", "Every chunk has a string id, integer created and string model; every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
-        yield return With("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
-        yield return With("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
+        yield return OnUsageStream("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
+        yield return OnUsageStream("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", (_, view) => SseFraming.ParserAgreement(view));
+        yield return OnUsageStream("stream.chunk-shape", "Every chunk has a string id, integer created and string model; every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
+        yield return OnUsageStream("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
+        yield return OnUsageStream("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
         yield return new("stream.finish-reason.once-per-choice", "Each choice finishes exactly once", "spec-facts §4.3", OncePerChoice);
-        yield return With("stream.finish-reason.on-last-content-chunk", "The finish reason arrives on the choice's last content chunk, with its token", "spec-facts §4.3, §10 item 4; provider-docs acs-stream", OnLastContentChunk);
-        yield return With("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
+        yield return OnUsageStream("stream.finish-reason.on-last-content-chunk", "The finish reason arrives on the choice's last content chunk, with its token", "spec-facts §4.3, §10 item 4; provider-docs acs-stream", OnLastContentChunk);
+        yield return OnUsageStream("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
         yield return new("stream.usage.absent-when-not-requested", "Without stream_options, no chunk carries usage", "spec-facts §4.4", UsageAbsent);
         yield return new("stream.usage.absent-when-options-empty", "With stream_options {} (include_usage unset), no chunk carries usage", "spec-facts §4.4, §9 Q11, §10 item 6", UsageAbsentWithEmptyOptions);
         yield return new("stream.usage.absent-when-include-usage-false", "With include_usage: false, no chunk carries usage", "spec-facts §4.4, §12.1", UsageAbsentWhenDeclined);
-        yield return With("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
-        yield return With("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
+        yield return OnUsageStream("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
+        yield return OnUsageStream("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
     }
 
-    /// <summary>A check on the include_usage stream.</summary>
-    private static CheckDefinition With(string id, string title, string spec, Func<CheckContext, StreamView, Outcome> evaluate) =>
+    /// <summary>A check on the include_usage stream (<see cref="Probes.StreamWithUsage"/>), the one most stream checks judge.</summary>
+    private static CheckDefinition OnUsageStream(string id, string title, string spec, Func<CheckContext, StreamView, Outcome> evaluate) =>
         new(id, title, spec, async ctx =>
         {
             var (view, problem) = StreamView.From(await Probes.StreamWithUsage(ctx));

@@ -71,4 +71,19 @@ public sealed class ChatProfileTests
         report.Checks.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("--only", StringComparison.Ordinal) && c.Message.Contains(reason, StringComparison.Ordinal));
         report.Succeeded.Should().BeFalse();
     }
+
+    [Theory]
+    [InlineData(ChatDialect.Llmbase, "absent", "1", "true")]
+    [InlineData(ChatDialect.OpenAi, "\"\"", "0", "true")]
+    [InlineData(ChatDialect.LlamaCpp, "null", "0", "true")]
+    [InlineData(ChatDialect.Vllm, "\"\"", "0", "false")]
+    public async Task ChatObservations_RecordWhatTheServerSent_SoDiffShowsAChangeOfWire(ChatDialect dialect, string roleContent, string usageWithoutOptions, string finishDeltaEmpty)
+    {
+        // Under one profile for all: observations record the wire seen, not the profile's expectation.
+        var report = await ChatSuite.RunAsync(new FakeChatOptions { Dialect = dialect }, null, [.. ChatSuite.Ids]);
+
+        report.Observations.Should().Contain(new KeyValuePair<string, string>("chat.stream.role_chunk_content", roleContent));
+        report.Observations.Should().Contain(new KeyValuePair<string, string>("chat.stream.usage_chunks_without_options", usageWithoutOptions));
+        report.Observations.Should().Contain(new KeyValuePair<string, string>("chat.stream.finish_delta_empty", finishDeltaEmpty));
+    }
 }
