@@ -12,6 +12,12 @@ namespace Conformance.Checks;
 internal static class ChatProbes
 {
     public const string Question = "Count to 5.";
+
+    /// <summary>
+    /// The logprobs probes ask something else: a scripted answer (a fixture for the docs' example) need not be the model's
+    /// most likely token, and top_logprobs are judged on greedy decoding, where the sampled token is the best.
+    /// </summary>
+    public const string LogprobsQuestion = "Say hello.";
     public const int MaxTokens = 5;
     public const int LogprobsMaxTokens = 3;
     public const int TopLogprobs = 2;
@@ -48,10 +54,10 @@ internal static class ChatProbes
         return ctx.Chat("chat.logprobs.stream", body, stream: true);
     }
 
-    private static JsonObject Body(CheckContext ctx) => new()
+    private static JsonObject Body(CheckContext ctx, string question = Question) => new()
     {
         ["model"] = ctx.Model,
-        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = Question }),
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = question }),
         ["max_tokens"] = MaxTokens,
         ["temperature"] = 0,
         ["seed"] = Seed,
@@ -59,7 +65,7 @@ internal static class ChatProbes
 
     private static JsonObject LogprobsBody(CheckContext ctx)
     {
-        var body = Body(ctx);
+        var body = Body(ctx, LogprobsQuestion);
         body["max_tokens"] = LogprobsMaxTokens;
         body["logprobs"] = true;
         body["top_logprobs"] = TopLogprobs;
