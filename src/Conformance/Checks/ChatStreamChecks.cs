@@ -12,18 +12,18 @@ namespace Conformance.Checks;
 /// </summary>
 internal static class ChatStreamChecks
 {
-    /// <summary>The prefix of the observations the chat stream records.</summary>
-    private const string Observe = "chat.stream";
+    /// <summary>The id prefix of these checks, which also prefixes the observations they record.</summary>
+    private const string Family = "chat.stream";
 
     private const string ChunkObject = "chat.completion.chunk";
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return OnStream("chat.stream.content-type", "The chat stream is served as text/event-stream", "spec-facts §5, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Observe));
+        yield return OnStream("chat.stream.content-type", "The chat stream is served as text/event-stream", "spec-facts §5, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Family));
         yield return OnStream("chat.stream.data-only", "Every chat stream event carries only `data:` fields", "spec-facts §8", (_, view) => SseFraming.DataOnly(view));
         yield return OnStream("chat.stream.json-per-event", "Every chat stream event before [DONE] is one JSON object", "spec-facts §8", (_, view) => SseFraming.JsonPerEvent(view));
-        yield return OnStream("chat.stream.done.single-and-last", "A single [DONE] ends the chat stream and nothing follows it", "spec-facts §5, §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Observe, "chat.stream.not-truncated"));
-        yield return OnStream("chat.stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, "chat.stream.not-truncated"));
+        yield return OnStream("chat.stream.done.single-and-last", "A single [DONE] ends the chat stream and nothing follows it", "spec-facts §5, §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Family));
+        yield return OnStream("chat.stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, Family));
         yield return new("chat.stream.not-truncated", "The chat stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
         yield return OnStream("chat.stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same chat events as the strict parser", "spec-facts §8", (_, view) => SseFraming.ParserAgreement(view));
         yield return OnStreams("chat.stream.object", "Every chunk is a `chat.completion.chunk` with a string id, integer created and string model", "spec-facts §5, §13", ObjectAndIdentity);
@@ -94,13 +94,13 @@ internal static class ChatStreamChecks
                 return problem!;
             }
 
-            if (SseFraming.Truncation(ctx, view, Observe) is { } truncated)
+            if (SseFraming.Truncation(ctx, view, Family) is { } truncated)
             {
                 return truncated;
             }
         }
 
-        ctx.Observe(Observe + ".truncated", false);
+        ctx.Observe(Family + ".truncated", false);
         return Outcome.Pass();
     }
 
@@ -137,7 +137,7 @@ internal static class ChatStreamChecks
             }
 
             var content = delta!["content"];
-            ctx.Observe(Observe + ".role_chunk_content", !delta.ContainsKey("content") ? "absent" : content is null ? "null" : Json.Show(content));
+            ctx.Observe(Family + ".role_chunk_content", !delta.ContainsKey("content") ? "absent" : content is null ? "null" : Json.Show(content));
             var ok = rule switch
             {
                 RoleChunkContent.Absent => !delta.ContainsKey("content"),
@@ -241,7 +241,7 @@ internal static class ChatStreamChecks
 
             var (chunk, choice) = items[finishAt];
             var delta = choice["delta"] as JsonObject;
-            ctx.Observe(Observe + ".finish_delta_empty", delta is { Count: 0 });
+            ctx.Observe(Family + ".finish_delta_empty", delta is { Count: 0 });
             if (rule == FinishPlacement.SeparateEmptyDelta && delta is not { Count: 0 })
             {
                 return Outcome.Fail(
@@ -296,7 +296,7 @@ internal static class ChatStreamChecks
     {
         var placement = ctx.Profile.Chat.Usage;
         var usage = UsageChunks(view);
-        ctx.Observe(Observe + (requested ? ".usage_chunks_with_include_usage" : ".usage_chunks_without_options"), usage.Count);
+        ctx.Observe(Family + (requested ? ".usage_chunks_with_include_usage" : ".usage_chunks_without_options"), usage.Count);
         if (!requested && placement == UsagePlacement.SeparateChunkWhenIncluded)
         {
             return usage.Count == 0
@@ -359,7 +359,7 @@ internal static class ChatStreamChecks
                 view.Exchange, "a chunk with a usage object", "no usage in any chunk", Exchange.Excerpt(view.Exchange.BodyText, 600));
         }
 
-        ctx.Observe(Observe + ".usage.completion_tokens", Json.Int(chunk.Json["usage"]?["completion_tokens"]));
+        ctx.Observe(Family + ".usage.completion_tokens", Json.Int(chunk.Json["usage"]?["completion_tokens"]));
         return CompletionChecks.SumsExact(chunk.Json["usage"], view.Exchange, StreamView.Frame(chunk));
     }
 

@@ -10,16 +10,17 @@ namespace Conformance.Checks;
 /// The SSE framing rules every OpenAI-style stream shares, whatever its chunks mean (spec-facts §4.1, §8): media type,
 /// data-only events, one JSON object per event, a single terminated <c>[DONE]</c>, agreement with a standard parser, and
 /// the identity every chunk carries. The completions (<see cref="StreamChecks"/>) and chat (<see cref="ChatStreamChecks"/>)
-/// checks register them under their own ids; <c>observe</c> prefixes the observations each records.
+/// checks register them under their own ids. <c>family</c> is the id prefix of those checks (<c>stream</c>, <c>chat.stream</c>):
+/// it names the sibling check a message defers to and prefixes the observations recorded.
 /// </summary>
 internal static partial class SseFraming
 {
     private static readonly string[] IdentityKeys = ["id", "created", "model"];
 
-    public static Outcome ContentType(CheckContext ctx, StreamView view, string observe)
+    public static Outcome ContentType(CheckContext ctx, StreamView view, string family)
     {
         var mediaType = view.Exchange.ContentType?.Split(';')[0].Trim();
-        ctx.Observe(observe + ".content_type", view.Exchange.ContentType);
+        ctx.Observe(family + ".content_type", view.Exchange.ContentType);
         return string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase)
             ? Outcome.Pass(view.Exchange.ContentType!)
             : Outcome.Fail("the stream is not served as text/event-stream", view.Exchange, "Content-Type: text/event-stream", $"Content-Type: {view.Exchange.ContentType ?? "absent"}");
@@ -61,18 +62,18 @@ internal static partial class SseFraming
         return Outcome.Pass($"{view.Chunks.Count} chunks");
     }
 
-    public static Outcome DoneSingleAndLast(CheckContext ctx, StreamView view, string observe, string truncationCheck)
+    public static Outcome DoneSingleAndLast(CheckContext ctx, StreamView view, string family)
     {
-        ctx.Observe(observe + ".done_count", view.DoneCount);
+        ctx.Observe(family + ".done_count", view.DoneCount);
         if (view.DoneUnterminated)
         {
             // The [DONE] is the last bytes of the body, so nothing follows it; done.blank-line warns about the missing blank line.
-            return Outcome.Pass("a single [DONE] ends the stream (without its blank line: stream.done.blank-line reports that)");
+            return Outcome.Pass($"a single [DONE] ends the stream (without its blank line: {family}.done.blank-line reports that)");
         }
 
         if (view.DoneCount == 0)
         {
-            return NoDone(view, truncationCheck);
+            return NoDone(view, family);
         }
 
         var first = view.Events.First(e => e.Data == StreamView.Done);
@@ -109,17 +110,17 @@ internal static partial class SseFraming
     [GeneratedRegex(@"(?:^|\r|\n)data: ?\[DONE\](?:\r\n|\r|\n)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex DoneLine();
 
-    public static Outcome DoneBlankLine(StreamView view, string truncationCheck) =>
+    public static Outcome DoneBlankLine(StreamView view, string family) =>
         view.DoneUnterminated
             ? Outcome.Fail(
                 "[DONE] is not followed by a blank line, so a WHATWG parser drops it", view.Exchange, "data: [DONE] then an empty line",
                 "the stream ends right after data: [DONE]", $"unterminated tail: {Json.Quote(view.Exchange.Sse?.DiscardedTail)}")
-            : view.DoneCount > 0 ? Outcome.Pass() : NoDone(view, truncationCheck);
+            : view.DoneCount > 0 ? Outcome.Pass() : NoDone(view, family);
 
     /// <summary>A [DONE] rule on a stream without any [DONE]: nothing to judge (stream.not-truncated names the truncation).</summary>
-    private static Outcome NoDone(StreamView view, string truncationCheck) =>
+    private static Outcome NoDone(StreamView view, string family) =>
         Outcome.Fail(
-            $"nothing to judge: the stream has no [DONE] ({truncationCheck} reports the truncation)", view.Exchange, "data: [DONE] at the end of the stream",
+            $"nothing to judge: the stream has no [DONE] ({family}.not-truncated reports the truncation)", view.Exchange, "data: [DONE] at the end of the stream",
             $"no [DONE] in {view.Events.Count} event(s)", Exchange.Excerpt(view.Exchange.BodyText, 600));
 
     public static Outcome ParserAgreement(StreamView view)
@@ -152,9 +153,9 @@ internal static partial class SseFraming
 
     /// <summary>
     /// A failure when the stream did not reach <c>[DONE]</c> (truncated) or carried nothing of its kind before it; null
-    /// when it is whole. Records <c>{observe}.truncated</c> only for a truncation.
+    /// when it is whole. Records <c>{family}.truncated</c> only for a truncation.
     /// </summary>
-    public static Outcome? Truncation(CheckContext ctx, StreamView view, string observe)
+    public static Outcome? Truncation(CheckContext ctx, StreamView view, string family)
     {
         var ex = view.Exchange;
         if (ex.Failure != TransportFailure.None)
@@ -165,7 +166,7 @@ internal static partial class SseFraming
         if (view.DoneCount == 0 && !view.DoneUnterminated)
         {
             var last = view.Events.Count > 0 ? view.Events[^1].Raw : "(no events)";
-            ctx.Observe(observe + ".truncated", true);
+            ctx.Observe(family + ".truncated", true);
             return Outcome.Fail(
                 $"the stream ended after {view.Events.Count} event(s) and {ex.Sse!.BytesRead} bytes without [DONE] (truncated)",
                 ex, "data: [DONE] before the connection closes", "end of body without [DONE]", $"last event:\n{last}\nunterminated tail: {Json.Quote(ex.Sse.DiscardedTail)}");

@@ -11,16 +11,16 @@ namespace Conformance.Checks;
 /// </summary>
 internal static class StreamChecks
 {
-    /// <summary>The prefix of the observations the completions stream records.</summary>
-    private const string Observe = "stream";
+    /// <summary>The id prefix of these checks, which also prefixes the observations they record.</summary>
+    private const string Family = "stream";
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return OnUsageStream("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Observe));
+        yield return OnUsageStream("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Family));
         yield return OnUsageStream("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", (_, view) => SseFraming.DataOnly(view));
         yield return OnUsageStream("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", (_, view) => SseFraming.JsonPerEvent(view));
-        yield return OnUsageStream("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Observe, "stream.not-truncated"));
-        yield return OnUsageStream("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, "stream.not-truncated"));
+        yield return OnUsageStream("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Family));
+        yield return OnUsageStream("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, Family));
         yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
         yield return OnUsageStream("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
         yield return OnUsageStream("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", (_, view) => SseFraming.ParserAgreement(view));
@@ -55,7 +55,7 @@ internal static class StreamChecks
                 return problem!;
             }
 
-            if (SseFraming.Truncation(ctx, view, Observe) is { } truncated)
+            if (SseFraming.Truncation(ctx, view, Family) is { } truncated)
             {
                 return truncated;
             }
