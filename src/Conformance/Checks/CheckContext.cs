@@ -99,6 +99,17 @@ internal sealed class CheckContext(ConformanceOptions options, Profile profile, 
             : Outcome.NotApplicable(reason);
     }
 
+    /// <summary>
+    /// Whether <paramref name="exchange"/> is the chat gate's 404 for a route the endpoint does not serve. That 404 only
+    /// says chat is not applicable; it is no answer of the API, so the envelope rules (errors.envelope, schema.error) leave
+    /// it out, as they would never have seen it on an endpoint the suite did not ask about chat.
+    /// </summary>
+    public static bool IsUnservedChatRoute(Exchange exchange)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        return exchange.Spec.Probe == "chat.gate" && exchange.Failure == TransportFailure.None && exchange.Status == 404 && !IsModelNotFound(exchange);
+    }
+
     private static bool IsModelNotFound(Exchange exchange) =>
         Json.Str(exchange.Json?["error"]?["code"]) == "model_not_found";
 

@@ -46,7 +46,7 @@ internal static class ErrorChecks
             }
         }
 
-        var errors = ctx.Client.Log.Where(e => e.Status is >= 400).ToList();
+        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && !CheckContext.IsUnservedChatRoute(e)).ToList();
         if (errors.Count == 0)
         {
             return NoErrorToJudge(ctx);

@@ -38,7 +38,8 @@ internal static class SchemaChecks
     private static async Task<Outcome> Chunks(CheckContext ctx)
     {
         var own = await Probes.StreamWithUsage(ctx);
-        var streams = ctx.Client.Log.Where(e => e.Spec.Path == "completions" && e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList(); // chat chunks are not completion chunks
+        // Completions streams only: chat chunks have their own schema (chat.schema.chunk).
+        var streams = ctx.Client.Log.Where(e => e.Spec.Path == "completions" && e.Spec.Stream && e.Status == 200 && e.Sse is not null).ToList();
         if (streams.Count == 0)
         {
             return StreamView.From(own).Problem
@@ -69,7 +70,7 @@ internal static class SchemaChecks
     {
         // Errors to judge even when this check runs alone (sent by Prepare).
         var own = await ErrorChecks.ErrorProbes(ctx);
-        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None).ToList();
+        var errors = ctx.Client.Log.Where(e => e.Status is >= 400 && e.Failure == TransportFailure.None && !CheckContext.IsUnservedChatRoute(e)).ToList();
         if (errors.Count == 0)
         {
             return own.FirstOrDefault(e => e.Unanswered) is { } failed

@@ -16,7 +16,7 @@ internal static class ChatSuite
     public static async Task<ConformanceReport> RunAsync(FakeChatOptions fake, Action<ConformanceOptions>? configure = null, params string[] only)
     {
         await using var server = await FakeChatServer.StartAsync(fake);
-        var options = Suite.Options(server.BaseUrl!, only);
+        var options = Suite.Options(server.BaseUrl, only);
         configure?.Invoke(options);
         return await ConformanceRunner.RunAsync(options);
     }

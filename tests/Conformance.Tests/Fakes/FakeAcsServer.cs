@@ -26,7 +26,6 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly FakeServerOptions _options;
-    private readonly FakeChatServer _chat;
     private int _requests;
     private int _coldStarts;
     private int _inFlight;
@@ -41,11 +40,6 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         _app = app;
         _options = options;
         BaseUrl = baseUrl;
-        _chat = FakeChatServer.Embedded(options.Chat ?? new FakeChatOptions
-        {
-            Dialect = options.Dialect == FakeDialect.LlamaCpp ? ChatDialect.LlamaCpp : ChatDialect.OpenAi,
-            ApiKey = options.ApiKey,
-        });
     }
 
     /// <summary>Gets the base URL including <c>/v1</c>.</summary>
@@ -70,7 +64,6 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
         FakeAcsServer? server = null;
         app.MapPost("/v1/completions", (HttpContext ctx) => server!.TrackedAsync(ctx));
         app.MapGet("/v1/models", (HttpContext ctx) => server!.ModelsAsync(ctx));
-        app.MapPost("/v1/chat/completions", (HttpContext ctx) => server!.ChatAsync(ctx));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server = new FakeAcsServer(app, options, new Uri(address.TrimEnd('/') + "/v1"));

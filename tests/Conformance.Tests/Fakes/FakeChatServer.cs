@@ -14,8 +14,7 @@ namespace Conformance.Tests.Fakes;
 /// <summary>
 /// A programmable <c>POST /v1/chat/completions</c> on Kestrel at 127.0.0.1:0, speaking one <see cref="ChatDialect"/>
 /// to the letter; each <see cref="ChatViolation"/> breaks one rule so a test can prove the matching chat check fails.
-/// Standalone (<see cref="StartAsync"/>) it serves only chat; <see cref="FakeAcsServer"/> embeds it so its full runs
-/// have a chat endpoint too. Generation is a deterministic toy: token i is picked from a fixed vocabulary by a hash of
+/// It serves only chat (the acs fake serves completions only, so its chat checks are not applicable). Generation is a deterministic toy: token i is picked from a fixed vocabulary by a hash of
 /// the last user message, the seed (or the request number when unseeded) and i. Routing and requests here; the wire in
 /// <c>FakeChatServer.Wire.cs</c>.
 /// </summary>
@@ -28,21 +27,18 @@ public sealed partial class FakeChatServer : IAsyncDisposable
     private static readonly string[] Vocabulary = ["1", ",", " 2", " 3", " 4", " 5", ".", " Sure", "’s", " count", " café", "!"];
 
     private readonly FakeChatOptions _options;
-    private readonly WebApplication? _app;
+    private readonly WebApplication _app;
     private int _requests;
 
-    private FakeChatServer(FakeChatOptions options, WebApplication? app, Uri? baseUrl)
+    private FakeChatServer(FakeChatOptions options, WebApplication app, Uri baseUrl)
     {
         _options = options;
         _app = app;
         BaseUrl = baseUrl;
     }
 
-    /// <summary>Gets the base URL including <c>/v1</c> when standalone.</summary>
-    public Uri? BaseUrl { get; }
-
-    /// <summary>A handler without a host, for a server that routes chat to it.</summary>
-    public static FakeChatServer Embedded(FakeChatOptions options) => new(options, null, null);
+    /// <summary>Gets the base URL including <c>/v1</c>.</summary>
+    public Uri BaseUrl { get; }
 
     public static async Task<FakeChatServer> StartAsync(FakeChatOptions? options = null)
     {
@@ -61,12 +57,9 @@ public sealed partial class FakeChatServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await _app.StopAsync(stop.Token);
-            await _app.DisposeAsync();
-        }
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await _app.StopAsync(stop.Token);
+        await _app.DisposeAsync();
     }
 
     private bool Has(ChatViolation v) => _options.Violations.Contains(v);
@@ -75,7 +68,7 @@ public sealed partial class FakeChatServer : IAsyncDisposable
 
     private sealed record Token(string Text, double Logprob, List<(string Text, double Logprob)> Top);
 
-    public async Task HandleAsync(HttpContext ctx)
+    private async Task HandleAsync(HttpContext ctx)
     {
         var number = Interlocked.Increment(ref _requests);
         if (_options.NoRoute)

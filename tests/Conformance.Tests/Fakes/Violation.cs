@@ -174,12 +174,6 @@ public sealed class FakeServerOptions
     /// <summary>Gets the ceiling in effect: the OpenAI dialect's is 5.</summary>
     internal int LogprobsCeiling => Dialect == FakeDialect.OpenAi ? Math.Min(MaxLogprobs, 5) : MaxLogprobs;
 
-    /// <summary>
-    /// The chat endpoint (<see cref="FakeChatServer"/>) this server embeds; when null, the chat dialect follows
-    /// <see cref="Dialect"/>: llama.cpp's for llama.cpp, OpenAI's otherwise (the acs gateway answers chat as OpenAI does).
-    /// </summary>
-    public FakeChatOptions? Chat { get; set; }
-
     /// <summary>A hostile server that echoes the Authorization header into error messages (redaction test).</summary>
     public bool EchoAuthorization { get; set; }
 }
