@@ -171,7 +171,7 @@ internal static class ChatStreamChecks
             {
                 if (choice["delta"] is not JsonObject delta)
                 {
-                    return Outcome.Fail($"a choice {group.Key} chunk carries no delta object", view.Exchange, "a delta object on every choice", $"delta = {(Json.Has(choice, "delta") ? Json.Show(choice["delta"]) : "absent")}", StreamView.Frame(chunk));
+                    return Outcome.Fail($"a chunk of choice {group.Key} carries no delta object", view.Exchange, "a delta object on every choice", $"delta = {(Json.Has(choice, "delta") ? Json.Show(choice["delta"]) : "absent")}", StreamView.Frame(chunk));
                 }
 
                 var unknown = delta.Select(p => p.Key).Where(k => !known.Contains(k)).ToList();
