@@ -12,8 +12,9 @@ internal static class Catalogue
         .. LogprobsChecks.All(),
         .. ErrorChecks.All(),
         .. SchemaChecks.All(),
-
-        // chat validation
+        .. ChatResponseChecks.All(),
+        .. ChatStreamChecks.All(),
+        .. ChatLogprobsChecks.All(),
         .. ChatValidationChecks.All(),
         .. ChatToolChecks.All(),
         .. ChatSchemaChecks.All(),

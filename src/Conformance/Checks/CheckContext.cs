@@ -93,8 +93,9 @@ internal sealed class CheckContext(ConformanceOptions options, Profile profile, 
         }
 
         var asked = Options.Only.Any(s => s == "chat" || s.StartsWith("chat.", StringComparison.Ordinal));
+        // Not evaluable, so it fails at every level: a SHOULD chat check asked for by name must not merely warn.
         return asked
-            ? Outcome.Fail($"chat checks were asked for with --only, but {reason}", gate, "chat completions served for the model", reason)
+            ? Outcome.NotEvaluable($"chat checks were asked for with --only, but {reason}", gate, "chat completions served for the model", reason)
             : Outcome.NotApplicable(reason);
     }
 

@@ -1,186 +1,63 @@
-using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Conformance.Http;
-using Conformance.Sse;
 
 namespace Conformance.Checks;
 
 /// <summary>
-/// The event stream read from raw bytes with the suite's own parser (spec-facts §8), then as completion chunks:
-/// framing, <c>[DONE]</c>, identity, finish_reason placement and usage (spec-facts §4).
+/// The completions stream (spec-facts §4): the SSE framing shared with chat (<see cref="SseFraming"/>, read from raw bytes
+/// with the suite's own parser, §8) under <c>stream.*</c> ids, then completion chunk semantics: identity and chunk keys,
+/// finish_reason placement and usage.
 /// </summary>
-internal static partial class StreamChecks
+internal static class StreamChecks
 {
-    private static readonly string[] IdentityKeys = ["id", "created", "model"];
+    /// <summary>The id prefix of these checks, which also prefixes the observations they record.</summary>
+    private const string Family = "stream";
 
     public static IEnumerable<CheckDefinition> All()
     {
-        yield return With("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", ContentType);
-        yield return With("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", DataOnly);
-        yield return With("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", JsonPerEvent);
-        yield return With("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", DoneSingleAndLast);
-        yield return With("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", DoneBlankLine);
+        yield return OnUsageStream("stream.content-type", "The stream is served as text/event-stream", "spec-facts §4.1, §8", (ctx, view) => SseFraming.ContentType(ctx, view, Family));
+        yield return OnUsageStream("stream.data-only", "Every event carries only `data:` fields (no event:, id:, retry: or others)", "spec-facts §4.1, §8", (_, view) => SseFraming.DataOnly(view));
+        yield return OnUsageStream("stream.json-per-event", "Every event before [DONE] is one JSON object", "spec-facts §8", (_, view) => SseFraming.JsonPerEvent(view));
+        yield return OnUsageStream("stream.done.single-and-last", "A single [DONE] ends the stream and nothing follows it", "spec-facts §8", (ctx, view) => SseFraming.DoneSingleAndLast(ctx, view, Family));
+        yield return OnUsageStream("stream.done.blank-line", "data: [DONE] is followed by its blank line", "spec-facts §8 (warn only)", (_, view) => SseFraming.DoneBlankLine(view, Family));
         yield return new("stream.not-truncated", "The stream reaches [DONE] (a stream without it is truncated)", "spec-facts §8", NotTruncated);
-        yield return With("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
-        yield return With("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", ParserAgreement);
-        yield return With("stream.chunk-shape", "Every chunk has a string id, integer created and string model; every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
-        yield return With("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
-        yield return With("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
+        yield return OnUsageStream("stream.constant-identity", "id, created and model are constant across chunks", "spec-facts §4.2, §9 Q15", ConstantIdentity);
+        yield return OnUsageStream("stream.sse-parser-agreement", "System.Net.ServerSentEvents sees the same events as the strict parser", "spec-facts §8; issue 3 SSE", (_, view) => SseFraming.ParserAgreement(view));
+        yield return OnUsageStream("stream.chunk-shape", "Every chunk has a string id, integer created and string model; every content chunk has the chunk keys", "spec-facts §4.2", ChunkShape);
+        yield return OnUsageStream("stream.usage.null-on-content-chunks", "Content chunks carry `usage: null`", "spec-facts §4.2, §9 Q12", UsageNullOnContent);
+        yield return OnUsageStream("stream.finish-reason.null-until-end", "finish_reason is null until a choice's finish chunk", "spec-facts §4.2, §4.3; provider-docs acs-stream", NullUntilEnd);
         yield return new("stream.finish-reason.once-per-choice", "Each choice finishes exactly once", "spec-facts §4.3", OncePerChoice);
-        yield return With("stream.finish-reason.on-last-content-chunk", "The finish reason arrives on the choice's last content chunk, with its token", "spec-facts §4.3, §10 item 4; provider-docs acs-stream", OnLastContentChunk);
-        yield return With("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
+        yield return OnUsageStream("stream.finish-reason.on-last-content-chunk", "The finish reason arrives on the choice's last content chunk, with its token", "spec-facts §4.3, §10 item 4; provider-docs acs-stream", OnLastContentChunk);
+        yield return OnUsageStream("stream.usage.present-when-requested", "With include_usage, one last chunk has `choices: []` and usage", "spec-facts §4.4", UsagePresent);
         yield return new("stream.usage.absent-when-not-requested", "Without stream_options, no chunk carries usage", "spec-facts §4.4", UsageAbsent);
         yield return new("stream.usage.absent-when-options-empty", "With stream_options {} (include_usage unset), no chunk carries usage", "spec-facts §4.4, §9 Q11, §10 item 6", UsageAbsentWithEmptyOptions);
         yield return new("stream.usage.absent-when-include-usage-false", "With include_usage: false, no chunk carries usage", "spec-facts §4.4, §12.1", UsageAbsentWhenDeclined);
-        yield return With("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
-        yield return With("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
+        yield return OnUsageStream("stream.usage.sums-exact", "The usage chunk adds up", "spec-facts §2.2 I2, §4.4", UsageSums);
+        yield return OnUsageStream("stream.length-implies-max-tokens", "A streamed \"length\" finish implies completion_tokens = max_tokens", "spec-facts §2.2 I8, §4.4", LengthImpliesMax);
     }
 
-    /// <summary>A check on the include_usage stream.</summary>
-    private static CheckDefinition With(string id, string title, string spec, Func<CheckContext, StreamView, Outcome> evaluate) =>
+    /// <summary>A check on the include_usage stream (<see cref="Probes.StreamWithUsage"/>), the one most stream checks judge.</summary>
+    private static CheckDefinition OnUsageStream(string id, string title, string spec, Func<CheckContext, StreamView, Outcome> evaluate) =>
         new(id, title, spec, async ctx =>
         {
             var (view, problem) = StreamView.From(await Probes.StreamWithUsage(ctx));
             return view is null ? problem! : evaluate(ctx, view);
         });
 
-    private static Outcome ContentType(CheckContext ctx, StreamView view)
-    {
-        var mediaType = view.Exchange.ContentType?.Split(';')[0].Trim();
-        ctx.Observe("stream.content_type", view.Exchange.ContentType);
-        return string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase)
-            ? Outcome.Pass(view.Exchange.ContentType!)
-            : Outcome.Fail("the stream is not served as text/event-stream", view.Exchange, "Content-Type: text/event-stream", $"Content-Type: {view.Exchange.ContentType ?? "absent"}");
-    }
-
-    private static Outcome DataOnly(CheckContext ctx, StreamView view)
-    {
-        var bad = view.Events.FirstOrDefault(e => e.FieldNames.Any(f => f != "data"));
-        if (bad is not null)
-        {
-            return Outcome.Fail("an event carries a field other than data", view.Exchange, "only data: lines", "fields: " + string.Join(", ", bad.FieldNames.Distinct()), $"event #{bad.Index}:\n{bad.Raw}");
-        }
-
-        // Blocks without data fire no event (WHATWG rule 7), so only the parser's record of them shows an `error:` line
-        // (llama.cpp's legacy mid-stream error), an `event:`-only block or a `retry:` line (spec-facts §8).
-        var silent = view.Exchange.Sse?.EmptyBlockFields.Where(f => f != "data").Distinct(StringComparer.Ordinal).ToList() ?? [];
-        return silent.Count == 0
-            ? Outcome.Pass()
-            : Outcome.Fail(
-                "a block without data carries a field other than data", view.Exchange, "only data: lines",
-                "fields of blocks that fired no event: " + string.Join(", ", silent), Exchange.Excerpt(view.Exchange.BodyText, 800));
-    }
-
-    private static Outcome JsonPerEvent(CheckContext ctx, StreamView view)
-    {
-        foreach (var ev in view.Events)
-        {
-            if (ev.Data == StreamView.Done)
-            {
-                break;
-            }
-
-            if (StreamView.TryObject(ev.Data) is null)
-            {
-                return Outcome.Fail("an event's data is not a JSON object", view.Exchange, "one JSON object per data payload", Json.Quote(Exchange.Excerpt(ev.Data, 200)), $"event #{ev.Index}:\n{ev.Raw}");
-            }
-        }
-
-        return Outcome.Pass($"{view.Chunks.Count} chunks");
-    }
-
-    private static Outcome DoneSingleAndLast(CheckContext ctx, StreamView view)
-    {
-        ctx.Observe("stream.done_count", view.DoneCount);
-        if (view.DoneUnterminated)
-        {
-            // The [DONE] is the last bytes of the body, so nothing follows it; done.blank-line warns about the missing blank line.
-            return Outcome.Pass("a single [DONE] ends the stream (without its blank line: stream.done.blank-line reports that)");
-        }
-
-        if (view.DoneCount == 0)
-        {
-            return NoDone(view);
-        }
-
-        var first = view.Events.First(e => e.Data == StreamView.Done);
-        var after = view.Events.Where(e => e.Index > first.Index).ToList();
-        var tail = view.Exchange.Sse?.DiscardedTail;
-        if (after.Count > 0)
-        {
-            return Outcome.Fail($"{after.Count} event(s) follow [DONE]", view.Exchange, "nothing after data: [DONE]", $"{after.Count} more event(s)", $"after [DONE]:\n{Exchange.Excerpt(string.Concat(after.Select(e => e.Raw + "\n")), 600)}");
-        }
-
-        // Field blocks after [DONE] that fire no event (error:, event:, retry:) are still bytes that are not comments.
-        if (AfterDone(view.Exchange.BodyText) is { } rest && SseReader.ParseAll(System.Text.Encoding.UTF8.GetBytes(rest)).EmptyBlockFields is { Count: > 0 } fields)
-        {
-            return Outcome.Fail(
-                "field lines follow [DONE]", view.Exchange, "nothing after data: [DONE] but comments",
-                "fields after [DONE]: " + string.Join(", ", fields.Distinct(StringComparer.Ordinal)), $"after [DONE]:\n{Exchange.Excerpt(rest, 600)}");
-        }
-
-        if (!string.IsNullOrWhiteSpace(tail) && !tail.Split('\n').All(l => l.Length == 0 || l.StartsWith(':')))
-        {
-            return Outcome.Fail("bytes that are not comments follow [DONE]", view.Exchange, "nothing after data: [DONE]", "an unterminated event", $"after [DONE]:\n{Exchange.Excerpt(tail, 600)}");
-        }
-
-        return Outcome.Pass();
-    }
-
-    /// <summary>The body text after the first <c>data: [DONE]</c> line and its terminator, or null when there is none.</summary>
-    private static string? AfterDone(string body)
-    {
-        var match = DoneLine().Match(body);
-        return match.Success ? body[(match.Index + match.Length)..] : null;
-    }
-
-    [GeneratedRegex(@"(?:^|\r|\n)data: ?\[DONE\](?:\r\n|\r|\n)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
-    private static partial Regex DoneLine();
-
-    private static Outcome DoneBlankLine(CheckContext ctx, StreamView view) =>
-        view.DoneUnterminated
-            ? Outcome.Fail(
-                "[DONE] is not followed by a blank line, so a WHATWG parser drops it", view.Exchange, "data: [DONE] then an empty line",
-                "the stream ends right after data: [DONE]", $"unterminated tail: {Json.Quote(view.Exchange.Sse?.DiscardedTail)}")
-            : view.DoneCount > 0 ? Outcome.Pass() : NoDone(view);
-
-    /// <summary>A [DONE] rule on a stream without any [DONE]: nothing to judge (stream.not-truncated names the truncation).</summary>
-    private static Outcome NoDone(StreamView view) =>
-        Outcome.Fail(
-            "nothing to judge: the stream has no [DONE] (stream.not-truncated reports the truncation)", view.Exchange, "data: [DONE] at the end of the stream",
-            $"no [DONE] in {view.Events.Count} event(s)", Exchange.Excerpt(view.Exchange.BodyText, 600));
-
     private static async Task<Outcome> NotTruncated(CheckContext ctx)
     {
         foreach (var probe in new[] { Probes.StreamWithUsage(ctx), Probes.StreamPlain(ctx) })
         {
-            var ex = await probe;
-            var (view, problem) = StreamView.From(ex, requireContent: false);
+            var (view, problem) = StreamView.From(await probe, requireContent: false);
             if (view is null)
             {
                 return problem!;
             }
 
-            if (ex.Failure != TransportFailure.None)
+            if (SseFraming.Truncation(ctx, view, Family) is { } truncated)
             {
-                return Outcome.FromTransport(ex);
-            }
-
-            if (view.DoneCount == 0 && !view.DoneUnterminated)
-            {
-                var last = view.Events.Count > 0 ? view.Events[^1].Raw : "(no events)";
-                ctx.Observe("stream.truncated", true);
-                return Outcome.Fail(
-                    $"the stream ended after {view.Events.Count} event(s) and {ex.Sse!.BytesRead} bytes without [DONE] (truncated)",
-                    ex, "data: [DONE] before the connection closes", "end of body without [DONE]", $"last event:\n{last}\nunterminated tail: {Json.Quote(ex.Sse.DiscardedTail)}");
-            }
-
-            // A [DONE] alone proves nothing about truncation: the completion it should end is missing.
-            if (view.NoContent() is { } missing)
-            {
-                return missing;
+                return truncated;
             }
         }
 
@@ -188,97 +65,17 @@ internal static partial class StreamChecks
         return Outcome.Pass();
     }
 
-    private static Outcome ConstantIdentity(CheckContext ctx, StreamView view)
-    {
-        // Constancy needs a key to compare (null against null is nothing to judge) and two chunks. The view has at least
-        // one completion chunk (StreamView.From): a short completion sent in a single chunk conforms, there is simply
-        // nothing to compare it with, so that case is not applicable rather than a failure.
-        var judged = IdentityKeys.Where(key => view.Chunks.Any(c => c.Json[key] is not null)).ToList();
-        if (judged.Count == 0)
-        {
-            return Outcome.Fail(
-                $"nothing to judge: none of {view.Chunks.Count} chunks carries id, created or model (stream.chunk-shape reports the missing keys)",
-                view.Exchange, "id, created and model on every chunk", "none of them on any chunk", StreamView.Frame(view.Chunks[0]));
-        }
-
-        if (view.Chunks.Count < 2)
-        {
-            return Outcome.NotApplicable("a single completion chunk: nothing to compare (identity can change only across two or more chunks)");
-        }
-
-        var first = view.Chunks[0];
-        foreach (var chunk in view.Chunks)
-        {
-            foreach (var key in judged)
-            {
-                if (!JsonNode.DeepEquals(first.Json[key], chunk.Json[key]))
-                {
-                    return Outcome.Fail($"{key} changes within the stream", view.Exchange, $"{key} = {Json.Show(first.Json[key])} throughout", $"{key} = {Json.Show(chunk.Json[key])}", StreamView.Frame(chunk));
-                }
-            }
-        }
-
-        var unjudged = IdentityKeys.Except(judged).ToList();
-        return Outcome.Pass(
-            $"{string.Join(", ", judged)} constant over {view.Chunks.Count} chunks"
-            + (unjudged.Count > 0 ? $"; {string.Join(", ", unjudged)} on no chunk, not judged (stream.chunk-shape reports that)" : string.Empty));
-    }
-
-    private static Outcome ParserAgreement(CheckContext ctx, StreamView view)
-    {
-        // A standard client: System.Net.ServerSentEvents over the very bytes the strict parser read.
-        var standard = new List<(string Type, string Data)>();
-        foreach (var item in SseParser.Create(new MemoryStream(view.Exchange.Body)).Enumerate())
-        {
-            standard.Add((item.EventType, item.Data));
-        }
-
-        var strict = view.Events.Select(e => (Type: e.EventType, e.Data)).ToList();
-        for (var i = 0; i < Math.Max(standard.Count, strict.Count); i++)
-        {
-            var mine = i < strict.Count ? strict[i] : default;
-            var theirs = i < standard.Count ? standard[i] : default;
-            if (mine != theirs)
-            {
-                return Outcome.Fail(
-                    $"event #{i} differs between the strict parser and SseParser",
-                    view.Exchange,
-                    $"strict: type {Json.Quote(mine.Type)}, data {Json.Quote(Exchange.Excerpt(mine.Data ?? "(none)", 200))}",
-                    $"SseParser: type {Json.Quote(theirs.Type)}, data {Json.Quote(Exchange.Excerpt(theirs.Data ?? "(none)", 200))}",
-                    Exchange.Excerpt(view.Exchange.BodyText, 600));
-            }
-        }
-
-        return Outcome.Pass($"{strict.Count} events agree");
-    }
+    private static Outcome ConstantIdentity(CheckContext ctx, StreamView view) =>
+        // The view has at least one completion chunk (StreamView.From): a short completion sent in a single chunk
+        // conforms, there is simply nothing to compare it with, so that case is not applicable rather than a failure.
+        SseFraming.ConstantIdentity(view, "stream.chunk-shape", _ => Outcome.NotApplicable("a single completion chunk: nothing to compare (identity can change only across two or more chunks)"));
 
     private static Outcome ChunkShape(CheckContext ctx, StreamView view)
     {
         // Every chunk, the usage chunk included, names its completion (spec-facts §4.2); constant-identity then compares them.
-        foreach (var chunk in view.Chunks)
+        if (SseFraming.IdentityProblem(view) is { } identity)
         {
-            var wrong = new List<string>();
-            if (Json.Str(chunk.Json["id"]) is null)
-            {
-                wrong.Add($"id = {(Json.Has(chunk.Json, "id") ? Json.Show(chunk.Json["id"]) : "absent")}");
-            }
-
-            if (Json.Int(chunk.Json["created"]) is null)
-            {
-                wrong.Add($"created = {(Json.Has(chunk.Json, "created") ? Json.Show(chunk.Json["created"]) : "absent")}");
-            }
-
-            if (Json.Str(chunk.Json["model"]) is null)
-            {
-                wrong.Add($"model = {(Json.Has(chunk.Json, "model") ? Json.Show(chunk.Json["model"]) : "absent")}");
-            }
-
-            if (wrong.Count > 0)
-            {
-                return Outcome.Fail(
-                    $"a chunk lacks its identity ({string.Join(", ", wrong)})", view.Exchange,
-                    "a string id, an integer created and a string model on every chunk, the usage chunk included", string.Join(", ", wrong), StreamView.Frame(chunk));
-            }
+            return identity;
         }
 
         foreach (var chunk in view.Chunks.Where(c => c.IsContent))

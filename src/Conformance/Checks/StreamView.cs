@@ -14,14 +14,28 @@ internal sealed record Chunk(SseEvent Event, JsonObject Json)
     public bool IsContent => Choices is { Count: > 0 };
 }
 
-/// <summary>The stream of one exchange read as completion chunks (spec-facts §4, §8).</summary>
+/// <summary>What makes a choice a content choice of a stream's kind, and how a failure names it.</summary>
+/// <param name="Name">What a chunk of this kind is called in messages ("completion", "chat").</param>
+/// <param name="Carries">What a content choice carries, for messages.</param>
+/// <param name="IsContent">True for a choice of this kind.</param>
+internal sealed record ChunkKind(string Name, string Carries, Func<JsonNode?, bool> IsContent)
+{
+    /// <summary>A completions choice carries a string <c>text</c> (spec-facts §4.2).</summary>
+    public static readonly ChunkKind Completion = new("completion", "`text`", ch => Json.Str(ch?["text"]) is not null);
+
+    /// <summary>A chat choice carries a <c>delta</c> object (spec-facts §5).</summary>
+    public static readonly ChunkKind Chat = new("chat", "a `delta` object", ch => ch?["delta"] is JsonObject);
+}
+
+/// <summary>The stream of one exchange read as chunks of one kind, completion or chat (spec-facts §4, §5, §8).</summary>
 internal sealed class StreamView
 {
     public const string Done = "[DONE]";
 
-    private StreamView(Exchange exchange, SseReader sse)
+    private StreamView(Exchange exchange, SseReader sse, ChunkKind kind)
     {
         Exchange = exchange;
+        Kind = kind;
         Events = sse.Events;
         DoneCount = Events.Count(e => e.Data == Done);
         var chunks = new List<Chunk>();
@@ -48,6 +62,8 @@ internal sealed class StreamView
 
     public Exchange Exchange { get; }
 
+    public ChunkKind Kind { get; }
+
     public IReadOnlyList<SseEvent> Events { get; }
 
     /// <summary>Gets the JSON object chunks before the first <c>[DONE]</c>.</summary>
@@ -69,7 +85,7 @@ internal sealed class StreamView
     /// or (unless <paramref name="requireContent"/> is false) no completion chunk at all, which leaves a stream rule
     /// nothing to judge (issue 6, "No verdict without evidence").
     /// </summary>
-    public static (StreamView? View, Outcome? Problem) From(Exchange exchange, bool requireContent = true)
+    public static (StreamView? View, Outcome? Problem) From(Exchange exchange, bool requireContent = true, ChunkKind? kind = null)
     {
         if (exchange.Failure is TransportFailure.BudgetExhausted or TransportFailure.RunTimeout or TransportFailure.Timeout or TransportFailure.Connection
             && (exchange.Sse is null || exchange.Sse.Events.Count == 0))
@@ -87,17 +103,17 @@ internal sealed class StreamView
             return (null, Outcome.WrongStatus($"the streaming request was answered HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} without an event stream", exchange, "HTTP 200 with an event stream", $"HTTP {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
         }
 
-        var view = new StreamView(exchange, exchange.Sse);
+        var view = new StreamView(exchange, exchange.Sse, kind ?? ChunkKind.Completion);
         return requireContent && view.NoContent() is { } missing ? (null, missing) : (view, null);
     }
 
     /// <summary>
-    /// A failure when no chunk carries a completion choice (one with a string <c>text</c>): a stream of <c>{}</c>,
-    /// <c>{"choices":[]}</c> or <c>{"choices":[{}]}</c> has no completion to judge.
+    /// A failure when no chunk carries a choice of the view's kind (a string <c>text</c>, or a <c>delta</c> object): a
+    /// stream of <c>{}</c>, <c>{"choices":[]}</c> or <c>{"choices":[{}]}</c> has nothing to judge.
     /// </summary>
     public Outcome? NoContent()
     {
-        if (Chunks.Any(c => c.Choices?.Any(ch => Json.Str(ch?["text"]) is not null) == true))
+        if (Chunks.Any(c => c.Choices?.Any(Kind.IsContent) == true))
         {
             return null;
         }
@@ -105,8 +121,8 @@ internal sealed class StreamView
         var withChoices = Chunks.Count(c => c.IsContent);
         var seen = string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"{Events.Count} event(s), {Chunks.Count} JSON chunk(s), {(withChoices == 0 ? "none with choices" : $"{withChoices} with choices, none with `text`")}");
-        return Outcome.Fail($"nothing to judge: the stream carried no completion chunk ({seen})", Exchange, "content chunks whose choices carry `text`", seen);
+            $"{Events.Count} event(s), {Chunks.Count} JSON chunk(s), {(withChoices == 0 ? "none with choices" : $"{withChoices} with choices, none with {Kind.Carries}")}");
+        return Outcome.Fail($"nothing to judge: the stream carried no {Kind.Name} chunk ({seen})", Exchange, $"content chunks whose choices carry {Kind.Carries}", seen);
     }
 
     public static JsonObject? TryObject(string data)

@@ -13,6 +13,18 @@ internal static class BuiltInProfiles
     private static readonly string[] VllmChoiceKeys = ["index", "text", "logprobs", "finish_reason", "stop_reason"];
     private static readonly string[] VllmCardKeys = ["root", "parent", "max_model_len", "permission"];
 
+    /// <summary>OpenAI's chat wire (spec-facts §5, §3.3, §4.4): role chunk with content "", a separate finish chunk, opt-in usage in a choices: [] chunk.</summary>
+    private static readonly ChatRules OpenAiChat = new()
+    {
+        RoleContent = RoleChunkContent.Empty,
+        Finish = FinishPlacement.SeparateEmptyDelta,
+        Usage = UsagePlacement.SeparateChunkWhenIncluded,
+        UsageNullWhenIncluded = true,
+        DeltaKeys = [.. ChatRules.CommonDeltaKeys, "function_call"], // OAS ChatCompletionStreamResponseDelta (function_call deprecated)
+        MessageRefusalKey = true,
+        LogprobsRefusalKey = true,
+    };
+
     /// <summary>Gets every built-in profile by name.</summary>
     public static IReadOnlyDictionary<string, Profile> All { get; } = new Dictionary<string, Profile>(StringComparer.Ordinal)
     {
@@ -25,6 +37,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["chat.stream.done.blank-line"] = Should, // the same
                 // The schemas pin the exact key set; a key added by a backend upgrade is reported, not fatal.
                 ["schema.*"] = Should,
                 // §10 item 6: the provider runs vLLM (include_usage defaults to true) behind a gateway whose docs only
@@ -46,6 +59,10 @@ internal static class BuiltInProfiles
             StreamChoiceKeys = VllmChoiceKeys,
             UsageNullOnContentChunks = true,
             ModelCardKeys = VllmCardKeys,
+
+            // The provider's docs describe completions only; its strict gateway answers chat as OpenAI does (the mock's
+            // Dialects.Acs). Its default model is a base model, so the chat gate usually makes chat not applicable.
+            Chat = OpenAiChat,
         },
 
         // OpenAI as served (spec-facts §1.1, §10): typed errors without reliable param/code on legacy completions.
@@ -56,6 +73,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["chat.stream.done.blank-line"] = Should, // the same
                 ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
                 ["validation.range.top_p-zero"] = NotApplicable, // §10 item 8: 0 is valid for OpenAI
                 ["validation.range.max_tokens-zero"] = NotApplicable, // OAS: minimum 0
@@ -66,6 +84,8 @@ internal static class BuiltInProfiles
                 ["stream.finish-reason.on-last-content-chunk"] = Should, // §4.3: not pinned for completions
                 ["consistency.*"] = Should, // seed is best effort
                 ["errors.retry-after"] = Should,
+                ["chat.stream.content-equals-non-stream"] = Should, // seed is best effort
+                ["chat.stream.usage.matches-non-stream"] = Should, // the same two runs may differ in length
 
                 // chat validation
                 ["chat.validation.boolean.top_k.*"] = NotApplicable, // vLLM sampler, not OpenAI's: refused as unknown, not as a type
@@ -83,6 +103,50 @@ internal static class BuiltInProfiles
             ChoiceKeys = ["index", "text", "logprobs", "finish_reason"],
             StreamChoiceKeys = ["index", "text", "logprobs", "finish_reason"],
             ModelCardKeys = [],
+            Chat = OpenAiChat,
+        },
+
+        // The seed chat provider (provider-docs/llmbase-chat-stream.txt, spec-facts §13). Its docs describe chat
+        // completions and the model list only, so the completions categories are not part of its contract.
+        ["llmbase"] = new()
+        {
+            Name = "llmbase",
+            Description = "The seed chat provider (provider-docs/llmbase-chat-stream.txt): role chunk without content, a final delta {} chunk with finish_reason and usage in every stream; completions not documented.",
+            DefaultModel = "deepseek/deepseek-v4-flash",
+            Levels = new Dictionary<string, CheckLevel>
+            {
+                ["validation.*"] = NotApplicable, // completions validation: chat validation is chat.*
+                ["completion.*"] = NotApplicable,
+                ["consistency.*"] = NotApplicable,
+                ["stream.*"] = NotApplicable, // the completions stream; chat.stream.* judges the chat stream
+                ["logprobs.*"] = NotApplicable, // the legacy completions shape; chat.logprobs.* judges chat's
+                ["schema.completion"] = NotApplicable,
+                ["schema.chunk"] = NotApplicable,
+                ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire
+                ["errors.*"] = Should, // the docs show no error shape; an OpenAI-compatible envelope is what SDKs read
+                ["errors.no-5xx"] = CheckLevel.Must, // never a behaviour a provider documents
+                ["auth.*"] = Should, // the same: documented only as a Bearer key
+                ["chat.stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["chat.schema.*"] = Should, // the chat schemas admit the docs' wire and OpenAI's documented keys; a key added later is reported, not fatal
+            },
+            ErrorType = "invalid_request_error",
+            CodeKind = ErrorCodeKind.StringOrNull,
+            MaxLogprobs = 20,
+            FinishTextMayBeEmpty = true,
+            IdPattern = "^cmpl-",
+            ChoiceKeys = ["index", "text", "finish_reason"],
+            StreamChoiceKeys = ["index", "text", "finish_reason"],
+            ModelCardKeys = [],
+
+            // §13: the docs' example stream. The message's refusal key and the logprobs' refusal key are not documented,
+            // so neither is required; the finish values are OpenAI's, which the OpenAI SDK the docs use accepts.
+            Chat = new()
+            {
+                RoleContent = RoleChunkContent.Absent,
+                Finish = FinishPlacement.SeparateEmptyDelta,
+                Usage = UsagePlacement.FinalChunkAlways,
+                DeltaKeys = ChatRules.CommonDeltaKeys,
+            },
         },
 
         // Raw vLLM (spec-facts §1.1, §9, §11 "vllm-raw").
@@ -93,6 +157,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["chat.stream.done.blank-line"] = Should, // the same
                 ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
                 ["validation.unknown-parameter"] = Divergence, // §0.3 vllm#10463
                 ["validation.boolean.*"] = Divergence, // §9 Q2 pydantic lax mode
@@ -126,6 +191,18 @@ internal static class BuiltInProfiles
             StreamChoiceKeys = VllmChoiceKeys,
             UsageNullOnContentChunks = true,
             ModelCardKeys = VllmCardKeys,
+
+            // spec-facts §5 (V-NEW chat serving): keys that are unset are dropped, so no usage key on content chunks; the
+            // finish rides on the last content delta; logprobs objects have no refusal key (§3.3).
+            Chat = new()
+            {
+                RoleContent = RoleChunkContent.Empty,
+                Finish = FinishPlacement.WithLastContent,
+                Usage = UsagePlacement.SeparateChunkWhenIncluded,
+                DeltaKeys = [.. ChatRules.CommonDeltaKeys, "reasoning_content", "reasoning"],
+                MessageRefusalKey = true, // §5 notes: message.refusal: null
+                FinishReasons = ["stop", "length", "tool_calls"],
+            },
         },
 
         // A current llama.cpp server, as spec-facts §12 observed it (build b10587), plus §3.2, §4.2, §7 and §9 where §12 is silent.
@@ -136,6 +213,7 @@ internal static class BuiltInProfiles
             Levels = new Dictionary<string, CheckLevel>
             {
                 ["stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
+                ["chat.stream.done.blank-line"] = Should, // the same
                 ["schema.*"] = Divergence, // schemas/ pin the acs provider's exact wire; other servers differ by design
                 ["validation.*"] = Should, // §12.1 records n's range check as the only one in effect
                 ["validation.numeric-string.*"] = CheckLevel.Must, // §12.1: "type must be number, but is string"
@@ -159,6 +237,9 @@ internal static class BuiltInProfiles
                 ["completion.stop.reason-names-match"] = NotApplicable, // §9 Q13: stopping_word instead
                 ["errors.retry-after"] = Should,
                 ["consistency.*"] = Should,
+                ["chat.stream.constant-identity"] = Divergence, // §4.2, §9 Q15: created re-read per chunk
+                ["chat.stream.content-equals-non-stream"] = Should, // as consistency.*
+                ["chat.stream.usage.matches-non-stream"] = Should,
 
                 // chat validation
                 ["chat.validation.*"] = Should, // §12.2 records no chat validation: what llama.cpp refuses there is not observed
@@ -176,6 +257,17 @@ internal static class BuiltInProfiles
             StreamChoiceKeys = ["index", "text", "finish_reason"],
             ModelCardKeys = [],
             ExpectedServerErrors = ["validation.invalid-json"], // §12.1: counted once, not also by errors.no-5xx
+
+            // §12.2: role frame with content null, a separate delta: {} finish frame, usage only with include_usage in a
+            // choices: [] frame, no usage key elsewhere; logprobs {content: [...]} without refusal.
+            Chat = new()
+            {
+                RoleContent = RoleChunkContent.Null,
+                Finish = FinishPlacement.SeparateEmptyDelta,
+                Usage = UsagePlacement.SeparateChunkWhenIncluded,
+                DeltaKeys = [.. ChatRules.CommonDeltaKeys, "reasoning_content"],
+                FinishReasons = ["stop", "length", "tool_calls"],
+            },
         },
     };
 }

@@ -71,6 +71,9 @@ internal sealed record Profile
     /// </summary>
     public IReadOnlyList<string> ExpectedServerErrors { get; init; } = [];
 
+    /// <summary>Gets the chat completions wire this profile expects (spec-facts §5).</summary>
+    public required ChatRules Chat { get; init; }
+
     /// <summary>Gets the keys a model card must carry beyond id/object/created/owned_by (spec-facts §7).</summary>
     public required IReadOnlyList<string> ModelCardKeys { get; init; }
 

@@ -9,6 +9,9 @@ public sealed class ProfileTests
 {
     public static TheoryData<string> Profiles => [.. BuiltInProfiles.All.Keys];
 
+    /// <summary>The profiles whose contract includes /v1/completions (llmbase documents chat only).</summary>
+    public static TheoryData<string> CompletionProfiles => [.. BuiltInProfiles.All.Where(p => p.Value.LevelFor("completion.shape") != CheckLevel.NotApplicable).Select(p => p.Key)];
+
     [Theory]
     [MemberData(nameof(Profiles))]
     public void Levels_NameOnlyExistingChecks(string name)
@@ -154,7 +157,7 @@ public sealed class ProfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Profiles))]
+    [MemberData(nameof(CompletionProfiles))]
     public async Task TopKSize_FewerThanKEntries_IsAllowedUnderEveryProfile(string name)
     {
         // spec-facts §3.1 L4: entries can be fewer than k when two token ids decode to the same string.
@@ -167,7 +170,7 @@ public sealed class ProfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Profiles))]
+    [MemberData(nameof(CompletionProfiles))]
     public async Task StopChecks_ARunThatLeavesTheGreedyReference_IsNotAFailure(string name)
     {
         // Greedy decoding is not reliably deterministic (openai, vllm); only the exclusion of the stop string is certain.

@@ -86,7 +86,7 @@ public sealed class CliTests : IDisposable
         var (code, output, error) = await RunAsync(["--base-url", "http://127.0.0.1:1/v1", "--profile", "foo"]);
 
         code.Should().Be(CliApp.UsageError);
-        error.Should().Be("error: unknown profile 'foo'; known profiles: acs, llamacpp, openai, vllm" + Environment.NewLine);
+        error.Should().Be("error: unknown profile 'foo'; known profiles: acs, llamacpp, llmbase, openai, vllm" + Environment.NewLine);
         output.Should().BeEmpty();
     }
 
