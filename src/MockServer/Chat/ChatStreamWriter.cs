@@ -154,14 +154,14 @@ internal static class ChatStreamWriter
         json.WriteStartObject();
         json.WriteNumber("index"u8, frame.Choice.Result.Index);
         WriteDelta(json, header.Dialect, frame);
-        json.WritePropertyName("logprobs"u8);
         if (header.Logprobs && frame.Kind == Kind.Content)
         {
+            json.WritePropertyName("logprobs"u8);
             WriteLogprobs(json, frame);
         }
-        else
+        else if (header.Dialect.LogprobsNullInChunks)
         {
-            json.WriteNullValue();
+            json.WriteNull("logprobs"u8);
         }
 
         if (frame.Finishes)

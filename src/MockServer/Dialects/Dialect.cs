@@ -52,6 +52,12 @@ internal sealed record Dialect
 
     /// <summary>Whether chunks without usage carry <c>"usage": null</c> (OpenAI with include_usage, §4.4) rather than omit the key.</summary>
     public bool UsageNullWhenIncluded { get; init; }
+
+    /// <summary>
+    /// Whether a chunk choice without logprobs carries <c>"logprobs": null</c> (OpenAI, vLLM) rather than omit the key
+    /// (the seed provider's documented chunks have none, §13).
+    /// </summary>
+    public bool LogprobsNullInChunks { get; init; } = true;
 }
 
 /// <summary>The dialects the mock serves, by the suite's profile names.</summary>
@@ -76,6 +82,7 @@ internal static class Dialects
         RoleContent = RoleChunkContent.Absent,
         Finish = FinishPlacement.SeparateEmptyDelta,
         Usage = UsagePlacement.FinalChunkAlways,
+        LogprobsNullInChunks = false,
     };
 
     /// <summary>

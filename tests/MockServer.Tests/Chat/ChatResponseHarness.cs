@@ -75,7 +75,9 @@ internal static class ChatResponseHarness
         context.Response.Body = body;
         await responder.RespondAsync(context, request, CancellationToken.None);
         await context.Response.BodyWriter.FlushAsync();
-        return (context.Response.StatusCode, context.Response.ContentType ?? "", Encoding.UTF8.GetString(body.ToArray()));
+        var answer = (context.Response.StatusCode, context.Response.ContentType ?? "", Encoding.UTF8.GetString(body.ToArray()));
+        Schemas.ShouldBeValidChatAnswer(answer.StatusCode, answer.Item2, answer.Item3);
+        return answer;
     }
 
     public static async Task<JsonElement> CompleteAsync(ChatRequest request)

@@ -43,9 +43,9 @@ internal static partial class JsonAssert
         var node = JsonNode.Parse(json)!;
         if (node is JsonObject o)
         {
-            if (o.ContainsKey("id"))
+            if (o["id"]?.GetValue<string>() is { } id)
             {
-                o["id"] = "cmpl-SCRUBBED";
+                o["id"] = $"{id[..Math.Max(0, id.IndexOf('-', StringComparison.Ordinal))]}-SCRUBBED"; // keeps cmpl- / chatcmpl-
             }
 
             if (o.ContainsKey("created"))
