@@ -16,7 +16,9 @@ internal static class ChatMessageReader
 
     // OpenAI's message shapes, per role; anything else is refused like an unknown top-level parameter.
     private static readonly FrozenSet<string> CommonKeys = new[] { "role", "content", "name" }.ToFrozenSet(StringComparer.Ordinal);
-    private static readonly FrozenSet<string> AssistantKeys = new[] { "role", "content", "name", "tool_calls", "refusal" }.ToFrozenSet(StringComparer.Ordinal);
+    // OpenAI documents `audio` and the deprecated `function_call` on assistant messages; SDKs that echo a previous answer
+    // back send them as null.
+    private static readonly FrozenSet<string> AssistantKeys = new[] { "role", "content", "name", "tool_calls", "refusal", "audio", "function_call" }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly FrozenSet<string> ToolKeys = new[] { "role", "content", "tool_call_id" }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly FrozenSet<string> TextPartKeys = new[] { "type", "text" }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly FrozenSet<string> ToolCallKeys = new[] { "id", "type", "function" }.ToFrozenSet(StringComparer.Ordinal);
@@ -43,10 +45,23 @@ internal static class ChatMessageReader
         }
 
         var messages = new List<ChatMessage>(v.GetArrayLength());
+        var calls = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
         foreach (var item in v.EnumerateArray())
         {
-            messages.Add(ReadMessage(item, $"messages[{i++}]"));
+            var at = $"messages[{i++}]";
+            var message = ReadMessage(item, at);
+
+            // OpenAI: a tool result must answer a call made earlier in the conversation; one that answers nothing is a
+            // client bug (a lost or renamed id) worth a 400, not a prompt.
+            if (message.ToolCallId is { } answered && message.Role == "tool" && !calls.Contains(answered))
+            {
+                throw Fail(ApiError.InvalidValue($"{at}.tool_call_id",
+                    $"Invalid parameter: messages with role 'tool' must be a response to a preceding message with 'tool_calls'; '{at}.tool_call_id' ('{Truncate(answered)}') names no earlier call."));
+            }
+
+            calls.UnionWith(message.ToolCalls.Select(c => c.Id));
+            messages.Add(message);
         }
 
         return messages;
@@ -89,6 +104,7 @@ internal static class ChatMessageReader
                 case "tool_call_id": toolCallId = ReadString(param, property.Value); break;
                 case "tool_calls": toolCalls = ReadToolCalls(property.Value, param); break;
                 case "refusal": ReadString(param, property.Value); break;
+                case "audio" or "function_call": RequireNull(param, property.Value); break;
                 default: throw new InvalidOperationException($"Message key '{property.Name}' is accepted but not handled.");
             }
         }
@@ -110,6 +126,15 @@ internal static class ChatMessageReader
         }
 
         return new ChatMessage(role, text) { Name = name, ToolCallId = toolCallId, ToolCalls = toolCalls };
+    }
+
+    /// <summary>Accepted only as null: these text models produce no audio, and legacy function calls are sent as <c>tool_calls</c>.</summary>
+    private static void RequireNull(string param, JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Null)
+        {
+            throw Fail(ApiError.InvalidValue(param, $"'{param}' is accepted only as null by these text models; send earlier tool calls as 'tool_calls'."));
+        }
     }
 
     /// <summary>A string, or text parts joined with a newline as vLLM does for a text-only template.</summary>

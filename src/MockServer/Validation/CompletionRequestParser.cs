@@ -126,6 +126,13 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             $"{prompts.Count} prompts x {candidates} sequences x {max} max_tokens{(scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
 
         var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
+        if (!model.Capabilities.Completions)
+        {
+            // What /v1/models?metadata=true advertises is what is served; OpenAI's words for a chat-only model.
+            throw Fail(new ApiError(400, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
+                ApiError.InvalidRequest, "model", "model_not_supported"));
+        }
+
         foreach (var prompt in prompts)
         {
             RequestPolicy.CheckContextLength(model, prompt.Tokens.Count, max, "prompt", "max_tokens");

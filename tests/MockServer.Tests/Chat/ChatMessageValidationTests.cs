@@ -132,6 +132,43 @@ public sealed class ChatMessageValidationTests
     }
 
     [Theory]
+    [InlineData("call_2", "messages[2].tool_call_id")] // answers no call
+    [InlineData("call_1", null)]
+    public void A_tool_message_must_answer_an_earlier_call(string id, string? param)
+    {
+        var messages = $$$"""[{"role":"user","content":"Weather?"},{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"weather","arguments":"{}"}}]},{"role":"tool","content":"sunny","tool_call_id":"{{{id}}}"}]""";
+
+        if (param is null)
+        {
+            _chat.Parse(Body(messages: messages)).Messages[2].ToolCallId.Should().Be(id);
+        }
+        else
+        {
+            _chat.BadRequest(Body(messages: messages), "invalid_value", param).Message.Should().Contain("preceding message with 'tool_calls'");
+        }
+    }
+
+    [Fact]
+    public void A_tool_result_before_its_call_is_refused()
+    {
+        var messages = """[{"role":"user","content":"Weather?"},{"role":"tool","content":"sunny","tool_call_id":"call_1"},{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"weather","arguments":"{}"}}]}]""";
+
+        _chat.BadRequest(Body(messages: messages), "invalid_value", "messages[1].tool_call_id");
+    }
+
+    [Theory]
+    [InlineData("audio")]
+    [InlineData("function_call")]
+    public void An_assistant_message_may_carry_null_audio_and_function_call_as_sdks_echo_them(string key)
+    {
+        var accepted = $$"""[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello","{{key}}":null},{"role":"user","content":"Again"}]""";
+        var refused = $$$"""[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello","{{{key}}}":{"id":"x"}}]""";
+
+        _chat.Parse(Body(messages: accepted)).Messages.Should().HaveCount(3);
+        _chat.BadRequest(Body(messages: refused), "invalid_value", $"messages[1].{key}");
+    }
+
+    [Theory]
     [InlineData("""{"type":"function","function":{"name":"f","arguments":"{}"}}""", "missing_required_parameter", "messages[1].tool_calls[0].id")]
     [InlineData("""{"id":"c","function":{"name":"f","arguments":"{}"}}""", "missing_required_parameter", "messages[1].tool_calls[0].type")]
     [InlineData("""{"id":"c","type":"code","function":{"name":"f","arguments":"{}"}}""", "invalid_value", "messages[1].tool_calls[0].type")]

@@ -86,4 +86,25 @@ public sealed class ModelsMetadataTests(MockServerFixture server) : IClassFixtur
         body.ShouldConformTo(Schemas.Error);
         JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("param").GetString().Should().Be("metadata");
     }
+
+    [Fact]
+    public async Task A_model_advertised_without_completions_is_refused_there_and_served_on_chat()
+    {
+        var options = new MockServer.Hosting.MockServerOptions();
+        options.Fixtures.Add(new MockServer.Fixtures.FixtureDocument("chat-only.json", """
+            {"models":[{"id":"chat-only","root":"org/Chat-Only","chat_template":"chatml","capabilities":{"completions":false}}]}
+            """));
+        await using var mock = await MockServer.Hosting.MockLlmServer.StartAsync(options);
+        using var client = Api.ClientFor(mock);
+
+        var error = await client.ErrorAsync("""{"model":"chat-only","prompt":"Hi","max_tokens":1}""");
+        using var chat = new StringContent("""{"model":"chat-only","messages":[{"role":"user","content":"Hi"}],"max_tokens":1}""", System.Text.Encoding.UTF8, "application/json");
+        using var answer = await client.PostAsync("chat/completions", chat);
+
+        error.GetProperty("param").GetString().Should().Be("model");
+        error.GetProperty("code").GetString().Should().Be("model_not_supported");
+        answer.StatusCode.Should().Be(HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
+        var card = JsonNode.Parse(await client.GetStringAsync("models/chat-only?metadata=true"))!;
+        card["metadata"]!["endpoints"]!.AsArray().Select(e => (string?)e).Should().Equal("chat");
+    }
 }
