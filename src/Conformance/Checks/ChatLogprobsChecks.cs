@@ -18,9 +18,9 @@ internal static class ChatLogprobsChecks
     {
         yield return Over(ShapeId, "Chat logprobs, streamed and not, have the content-entry shape (and refusal as the profile says)", "spec-facts §3.3", (_, _) => null);
         yield return Over("chat.logprobs.values-non-positive", "Every chat logprob is <= 0", "spec-facts §3.3, §3.1 L2", NonPositive);
-        yield return Over("chat.logprobs.bytes-match-token", "bytes is the UTF-8 of the token", "spec-facts §3.3", BytesMatch);
+        yield return Over("chat.logprobs.bytes-match-token", "bytes is the UTF-8 of the token", "spec-facts §3.3", BytesMatch, BytesJudged);
         yield return Over("chat.logprobs.top-at-most-k", "Each top_logprobs list has at most top_logprobs entries", "spec-facts §3.3", TopAtMostK);
-        yield return Over("chat.logprobs.top-sorted", "Each top_logprobs list is sorted by logprob, highest first", "spec-facts §3.3 (greedy: the sampled token is the best)", TopSorted);
+        yield return Over("chat.logprobs.top-sorted", "Each top_logprobs list is sorted by logprob, highest first", "spec-facts §3.3 (greedy: the sampled token is the best)", TopSorted, OrderJudged);
     }
 
     /// <summary>One logprobs object to judge and where it came from.</summary>
@@ -29,7 +29,25 @@ internal static class ChatLogprobsChecks
     /// <summary>One token entry, a content entry or one of its top_logprobs, with where it sits.</summary>
     private sealed record Entry(string Path, JsonNode Node);
 
-    private static CheckDefinition Over(string id, string title, string spec, Func<CheckContext, Source, (string Expected, string Seen)?> rule) =>
+    /// <summary>
+    /// What a rule needs beyond the shape to have judged anything: how many items of a source it judged, and what to
+    /// say when no source gave it one (a rule over entries that are all null or too short passes on nothing).
+    /// </summary>
+    private sealed record Judged(Func<Source, int> Count, string Missing, string Expected);
+
+    /// <summary>bytes-match-token judges the entries whose bytes is an array and whose token is whole UTF-8.</summary>
+    private static readonly Judged BytesJudged = new(
+        source => AllEntries(source).Count(ComparableBytes),
+        "every bytes is null (or belongs to a partial UTF-8 token), so no bytes could be compared with its token",
+        "at least one token entry with bytes = the UTF-8 of its token");
+
+    /// <summary>top-sorted judges the lists with two entries or more: a list of one is sorted whatever its server does.</summary>
+    private static readonly Judged OrderJudged = new(
+        source => Entries(source).Count(e => e.Node["top_logprobs"] is JsonArray { Count: > 1 }),
+        $"no top_logprobs list has two entries or more although top_logprobs = {ChatProbes.TopLogprobs} was requested, so no order could be judged",
+        $"top_logprobs lists of {ChatProbes.TopLogprobs} entries");
+
+    private static CheckDefinition Over(string id, string title, string spec, Func<CheckContext, Source, (string Expected, string Seen)?> rule, Judged? judged = null) =>
         new(id, title, spec, async ctx =>
         {
             if (await ctx.ChatUnavailable() is { } na)
@@ -61,6 +79,11 @@ internal static class ChatLogprobsChecks
                 {
                     return Outcome.Fail($"{source.Label}: {broken.Seen}", source.Exchange, broken.Expected, broken.Seen, source.Excerpt);
                 }
+            }
+
+            if (judged is not null && sources.Sum(judged.Count) == 0)
+            {
+                return Outcome.Fail($"nothing to judge: {judged.Missing}", sources[0].Exchange, judged.Expected, judged.Missing, sources[0].Excerpt);
             }
 
             // top_logprobs lists that are all empty leave the top-k rules nothing to judge.
@@ -187,15 +210,10 @@ internal static class ChatLogprobsChecks
 
     private static (string, string)? BytesMatch(CheckContext ctx, Source source)
     {
-        foreach (var e in AllEntries(source))
+        foreach (var e in AllEntries(source).Where(ComparableBytes))
         {
-            // A token that decodes to U+FFFD stands for a partial UTF-8 sequence: its bytes are the raw ones (spec-facts §3.3).
             var token = Json.Str(e.Node["token"])!;
-            if (e.Node["bytes"] is not JsonArray bytes || token.Contains('\uFFFD', StringComparison.Ordinal))
-            {
-                continue;
-            }
-
+            var bytes = (JsonArray)e.Node["bytes"]!;
             var expected = Encoding.UTF8.GetBytes(token).Select(b => (long)b);
             if (!bytes.Select(b => Json.Int(b) ?? -1).SequenceEqual(expected))
             {
@@ -205,6 +223,13 @@ internal static class ChatLogprobsChecks
 
         return null;
     }
+
+    /// <summary>
+    /// An entry whose bytes can be compared with its token: bytes is an array (null is allowed, spec-facts §3.3) and the
+    /// token is whole; one that decodes to U+FFFD stands for a partial UTF-8 sequence, whose bytes are the raw ones.
+    /// </summary>
+    private static bool ComparableBytes(Entry e) =>
+        e.Node["bytes"] is JsonArray && Json.Str(e.Node["token"]) is { } token && !token.Contains('\uFFFD', StringComparison.Ordinal);
 
     private static (string, string)? TopAtMostK(CheckContext ctx, Source source)
     {

@@ -26,6 +26,22 @@ internal static class ChatProbes
     /// <summary>Non-streamed, greedy and seeded: the reference every other chat probe is compared with.</summary>
     public static Task<Exchange> Reference(CheckContext ctx) => ctx.Chat("chat.reference", Body(ctx));
 
+    /// <summary>
+    /// The chat gate, then the reference's success body: the answer to judge, or the outcome that stops the check (not
+    /// applicable, or the reference's failure as evidence).
+    /// </summary>
+    public static async Task<(ChatReference? Reference, Outcome? Stop)> GatedReference(CheckContext ctx)
+    {
+        if (await ctx.ChatUnavailable() is { } na)
+        {
+            return (null, na);
+        }
+
+        var ex = await Reference(ctx);
+        var (body, problem) = CompletionChecks.Success(ex);
+        return body is null ? (null, problem) : (new ChatReference(ex, body), null);
+    }
+
     /// <summary>The reference streamed without <c>stream_options</c>: only the seed provider puts usage in it (§13).</summary>
     public static Task<Exchange> Stream(CheckContext ctx)
     {
@@ -72,3 +88,6 @@ internal static class ChatProbes
         return body;
     }
 }
+
+/// <summary>The reference chat completion that answered 200 with a JSON object: its exchange and body.</summary>
+internal sealed record ChatReference(Exchange Exchange, JsonObject Body);

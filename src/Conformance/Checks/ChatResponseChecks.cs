@@ -8,8 +8,6 @@ namespace Conformance.Checks;
 /// <summary>The non-streamed chat completion (spec-facts §5 notes, OAS CreateChatCompletionResponse), and ids and finish values streamed or not.</summary>
 internal static class ChatResponseChecks
 {
-    private static readonly string[] UsageKeys = ["prompt_tokens", "completion_tokens", "total_tokens"];
-
     public static IEnumerable<CheckDefinition> All()
     {
         yield return OnReference("chat.response.shape", "The chat completion has the chat.completion shape: message role, content, refusal and tool_calls as the profile says", "spec-facts §5 notes; OAS CreateChatCompletionResponse", Shape);
@@ -23,14 +21,8 @@ internal static class ChatResponseChecks
     private static CheckDefinition OnReference(string id, string title, string spec, Func<CheckContext, Exchange, JsonObject, Outcome> evaluate) =>
         new(id, title, spec, async ctx =>
         {
-            if (await ctx.ChatUnavailable() is { } na)
-            {
-                return na;
-            }
-
-            var ex = await ChatProbes.Reference(ctx);
-            var (body, problem) = CompletionChecks.Success(ex);
-            return body is null ? problem! : evaluate(ctx, ex, body);
+            var (answer, stop) = await ChatProbes.GatedReference(ctx);
+            return answer is null ? stop! : evaluate(ctx, answer.Exchange, answer.Body);
         });
 
     private static Outcome Shape(CheckContext ctx, Exchange ex, JsonObject body)
@@ -47,32 +39,7 @@ internal static class ChatResponseChecks
             issues.Add("id is not a string");
         }
 
-        if (Json.Int(body["created"]) is null)
-        {
-            issues.Add($"created is {Json.Show(body["created"])}, not an integer");
-        }
-
-        if (string.IsNullOrEmpty(Json.Str(body["model"])))
-        {
-            issues.Add("model is not a non-empty string");
-        }
-
-        if (body["choices"] is not JsonArray { Count: > 0 } choices)
-        {
-            issues.Add("choices is not a non-empty array");
-        }
-        else
-        {
-            foreach (var choice in choices)
-            {
-                issues.AddRange(ChoiceIssues(choice, rules.MessageRefusalKey));
-            }
-        }
-
-        foreach (var key in UsageKeys.Where(k => Json.Int(body["usage"]?[k]) is null))
-        {
-            issues.Add($"usage.{key} is not an integer");
-        }
+        issues.AddRange(CompletionShape.Issues(body, choice => ChoiceIssues(choice, rules.MessageRefusalKey)));
 
         ctx.Observe("chat.response.model", Json.Str(body["model"]));
         ctx.Observe("chat.response.prompt_tokens", Json.Int(body["usage"]?["prompt_tokens"]));
@@ -136,18 +103,14 @@ internal static class ChatResponseChecks
 
     private static async Task<Outcome> IdFormat(CheckContext ctx)
     {
-        if (await ctx.ChatUnavailable() is { } na)
+        var (answer, stop) = await ChatProbes.GatedReference(ctx);
+        if (answer is null)
         {
-            return na;
+            return stop!;
         }
 
+        var (ex, body) = answer;
         var pattern = ctx.Profile.Chat.IdPattern;
-        var ex = await ChatProbes.Reference(ctx);
-        var (body, problem) = CompletionChecks.Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
 
         if (!Matches(Json.Str(body["id"]), pattern))
         {
@@ -171,19 +134,15 @@ internal static class ChatResponseChecks
 
     private static async Task<Outcome> FinishValues(CheckContext ctx)
     {
-        if (await ctx.ChatUnavailable() is { } na)
+        var (answer, stop) = await ChatProbes.GatedReference(ctx);
+        if (answer is null)
         {
-            return na;
+            return stop!;
         }
 
+        var (ex, body) = answer;
         var allowed = ctx.Profile.Chat.FinishReasons;
         var expected = "finish_reason one of " + string.Join(", ", allowed.Select(Json.Quote));
-        var ex = await ChatProbes.Reference(ctx);
-        var (body, problem) = CompletionChecks.Success(ex);
-        if (body is null)
-        {
-            return problem!;
-        }
 
         var choices = (body["choices"] as JsonArray)?.ToList() ?? [];
         if (choices.Count == 0)

@@ -189,22 +189,21 @@ internal static class ChatStreamChecks
 
     private static async Task<Outcome> ContentEqualsNonStream(CheckContext ctx)
     {
-        if (await ctx.ChatUnavailable() is { } na)
+        var (answer, stop) = await ChatProbes.GatedReference(ctx);
+        if (answer is null)
         {
-            return na;
+            return stop!;
         }
 
-        var reference = await ChatProbes.Reference(ctx);
-        var (body, problem) = CompletionChecks.Success(reference);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var (reference, body) = answer;
 
         var expected = Json.Str(Probes.FirstChoice(body)?["message"]?["content"]);
-        if (expected is null)
+        if (string.IsNullOrEmpty(expected))
         {
-            return Outcome.Fail("nothing to judge: the non-streamed chat completion has no string message.content", reference, "choices[0].message.content", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
+            // An empty reference proves nothing: a stream of a role chunk and a finish chunk joins to "" too.
+            return Outcome.Fail(
+                expected is null ? "nothing to judge: the non-streamed chat completion has no string message.content" : "nothing to judge: the non-streamed chat completion's message.content is \"\", so no streamed content can be compared with it",
+                reference, "choices[0].message.content, a non-empty string", $"choices = {Exchange.Excerpt(Json.Show(body["choices"]), 200)}");
         }
 
         var (view, streamProblem) = StreamView.From(await ChatProbes.Stream(ctx), kind: ChunkKind.Chat);
@@ -365,17 +364,13 @@ internal static class ChatStreamChecks
 
     private static async Task<Outcome> UsageMatchesNonStream(CheckContext ctx)
     {
-        if (await ctx.ChatUnavailable() is { } na)
+        var (answer, stop) = await ChatProbes.GatedReference(ctx);
+        if (answer is null)
         {
-            return na;
+            return stop!;
         }
 
-        var reference = await ChatProbes.Reference(ctx);
-        var (body, problem) = CompletionChecks.Success(reference);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var (reference, body) = answer;
 
         var (view, streamProblem) = StreamView.From(await ChatProbes.StreamWithUsage(ctx), kind: ChunkKind.Chat);
         if (view is null)

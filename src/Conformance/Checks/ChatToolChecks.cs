@@ -154,7 +154,7 @@ internal static class ChatToolChecks
         }
 
         var streamed = await Stream(ctx);
-        var (view, streamProblem) = StreamView.From(streamed, requireContent: false);
+        var (view, streamProblem) = StreamView.From(streamed, kind: ChunkKind.Chat);
         if (view is null)
         {
             return streamProblem!;
@@ -279,7 +279,7 @@ internal static class ChatToolChecks
     private static async Task<Outcome> OneFinish(CheckContext ctx)
     {
         var ex = await Stream(ctx);
-        var (view, problem) = StreamView.From(ex, requireContent: false);
+        var (view, problem) = StreamView.From(ex, kind: ChunkKind.Chat);
         if (view is null)
         {
             return problem!;
@@ -332,7 +332,7 @@ internal static class ChatToolChecks
     private static async Task<(List<(Chunk Chunk, long Index, JsonObject Entry)>? Deltas, Exchange Exchange, Outcome? Problem)> StreamedCalls(CheckContext ctx)
     {
         var ex = await Stream(ctx);
-        var (view, problem) = StreamView.From(ex, requireContent: false);
+        var (view, problem) = StreamView.From(ex, kind: ChunkKind.Chat);
         if (view is null)
         {
             return (null, ex, problem);

@@ -8,8 +8,6 @@ namespace Conformance.Checks;
 /// <summary>The non-streamed <c>/v1/completions</c> response (spec-facts §2) and the models list (§7).</summary>
 internal static class CompletionChecks
 {
-    private static readonly string[] UsageKeys = ["prompt_tokens", "completion_tokens", "total_tokens"];
-
     public static IEnumerable<CheckDefinition> All()
     {
         yield return OnBody("completion.shape", "The response has the completion shape and keys", "spec-facts §2.1, §2.2 I1 I3 I7", Probes.Greedy, Shape);
@@ -68,63 +66,43 @@ internal static class CompletionChecks
             issues.Add($"object is {Json.Show(body["object"])}, not \"text_completion\"");
         }
 
-        if (Json.Int(body["created"]) is null)
-        {
-            issues.Add($"created is {Json.Show(body["created"])}, not an integer");
-        }
-
-        if (string.IsNullOrEmpty(Json.Str(body["model"])))
-        {
-            issues.Add("model is not a non-empty string");
-        }
-
-        if (body["choices"] is not JsonArray { Count: > 0 } choices)
-        {
-            issues.Add("choices is not a non-empty array");
-        }
-        else
-        {
-            foreach (var choice in choices)
-            {
-                issues.AddRange(ctx.Profile.ChoiceKeys.Where(k => !Json.Has(choice, k)).Select(k => $"choice lacks \"{k}\""));
-                if (Json.Int(choice?["index"]) is null)
-                {
-                    issues.Add("choice index is not an integer");
-                }
-
-                if (Json.Str(choice?["text"]) is null)
-                {
-                    issues.Add("choice text is not a string");
-                }
-
-                if (!ctx.Profile.FinishReasons.Contains(Json.Str(choice?["finish_reason"])))
-                {
-                    issues.Add($"finish_reason is {Json.Show(choice?["finish_reason"])}, not one of {string.Join(", ", ctx.Profile.FinishReasons.Select(Json.Quote))}");
-                }
-
-                if (Json.Kind(choice?["logprobs"]) is not (JsonValueKind.Object or JsonValueKind.Null))
-                {
-                    issues.Add("logprobs is neither an object nor null");
-                }
-            }
-        }
-
-        var usage = body["usage"];
-        foreach (var key in UsageKeys)
-        {
-            if (Json.Int(usage?[key]) is null)
-            {
-                issues.Add($"usage.{key} is not an integer");
-            }
-        }
+        issues.AddRange(CompletionShape.Issues(body, choice => ChoiceIssues(ctx, choice)));
 
         ctx.Observe("completion.model", Json.Str(body["model"]));
         ctx.Observe("completion.finish_reason", Json.Str(Probes.FirstChoice(body)?["finish_reason"]));
-        ctx.Observe("completion.prompt_tokens", Json.Int(usage?["prompt_tokens"]));
-        ctx.Observe("completion.completion_tokens", Json.Int(usage?["completion_tokens"]));
+        ctx.Observe("completion.prompt_tokens", Json.Int(body["usage"]?["prompt_tokens"]));
+        ctx.Observe("completion.completion_tokens", Json.Int(body["usage"]?["completion_tokens"]));
         return issues.Count == 0
             ? Outcome.Pass()
             : Outcome.Fail(issues[0], ex, "object \"text_completion\", string id and model, integer created, choices with " + string.Join(",", ctx.Profile.ChoiceKeys) + ", integer usage", string.Join("; ", issues));
+    }
+
+    private static IEnumerable<string> ChoiceIssues(CheckContext ctx, JsonNode? choice)
+    {
+        foreach (var key in ctx.Profile.ChoiceKeys.Where(k => !Json.Has(choice, k)))
+        {
+            yield return $"choice lacks \"{key}\"";
+        }
+
+        if (Json.Int(choice?["index"]) is null)
+        {
+            yield return "choice index is not an integer";
+        }
+
+        if (Json.Str(choice?["text"]) is null)
+        {
+            yield return "choice text is not a string";
+        }
+
+        if (!ctx.Profile.FinishReasons.Contains(Json.Str(choice?["finish_reason"])))
+        {
+            yield return $"finish_reason is {Json.Show(choice?["finish_reason"])}, not one of {string.Join(", ", ctx.Profile.FinishReasons.Select(Json.Quote))}";
+        }
+
+        if (Json.Kind(choice?["logprobs"]) is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            yield return "logprobs is neither an object nor null";
+        }
     }
 
     private static Outcome IdFormat(CheckContext ctx, Exchange ex, JsonObject body)

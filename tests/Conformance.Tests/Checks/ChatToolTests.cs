@@ -47,6 +47,21 @@ public sealed class ChatToolTests
     }
 
     [Fact]
+    public async Task RunAsync_StreamWithoutChatChunks_FailsEveryStreamedToolCheck_SayingChat()
+    {
+        // A stream whose choices carry completions' text has no delta to judge: no tool check may pass on it, and the
+        // message names the chat chunk it lacked, not a completion chunk.
+        var fake = new StrictChatOptions { ToolFault = ToolFault.CompletionChunks };
+
+        var report = await StrictChatServer.RunAsync(fake, "acs", toolProbe: true, "chat.tools");
+
+        var failed = report.Checks.Where(c => c.Verdict != Verdict.Pass).ToList();
+        failed.Select(c => c.Id).Should().BeEquivalentTo("chat.tools.finish-reason", "chat.tools.stream.deltas", "chat.tools.stream.arguments", "chat.tools.stream.one-finish");
+        failed.Should().OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("no chat chunk", StringComparison.Ordinal), string.Join("; ", failed.Select(c => c.Message)));
+        failed.Should().OnlyContain(c => c.Evidence!.Expected!.Contains("a `delta` object", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryToolCheck_HasAFault()
     {
         var faulted = typeof(ChatToolTests).GetMethod(nameof(RunAsync_OneToolFault_FailsItsCheckAlone))!

@@ -25,15 +25,7 @@ public sealed partial class FakeAcsServer
         }
 
         // §12.1: Content-Type is not checked; invalid JSON and an empty body get 500 with the parser's message.
-        JsonObject? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            body = null;
-        }
+        var body = await FakeRequests.JsonObjectAsync(ctx);
 
         if (body is null)
         {

@@ -1,12 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Conformance.Tests.Fakes;
 
@@ -24,7 +19,7 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
     public const string Root = "meta-llama/Llama-3.1-8B";
     private const long Created = 1_700_000_000;
 
-    private readonly WebApplication _app;
+    private readonly LocalKestrel _host;
     private readonly FakeServerOptions _options;
     private int _requests;
     private int _coldStarts;
@@ -35,15 +30,14 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
     private readonly SemaphoreSlim _hangs = new(0);
     private readonly Lock _gate = new();
 
-    private FakeAcsServer(WebApplication app, FakeServerOptions options, Uri baseUrl)
+    private FakeAcsServer(LocalKestrel host, FakeServerOptions options)
     {
-        _app = app;
+        _host = host;
         _options = options;
-        BaseUrl = baseUrl;
     }
 
     /// <summary>Gets the base URL including <c>/v1</c>.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _host.BaseUrl;
 
     /// <summary>Gets how many completion requests arrived.</summary>
     public int CompletionRequests => _requests;
@@ -56,25 +50,19 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
 
     public static async Task<FakeAcsServer> StartAsync(FakeServerOptions? options = null)
     {
-        options ??= new FakeServerOptions();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         FakeAcsServer? server = null;
-        app.MapPost("/v1/completions", (HttpContext ctx) => server!.TrackedAsync(ctx));
-        app.MapGet("/v1/models", (HttpContext ctx) => server!.ModelsAsync(ctx));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeAcsServer(app, options, new Uri(address.TrimEnd('/') + "/v1"));
+        var host = await LocalKestrel.StartAsync(app =>
+        {
+            app.MapPost("/v1/completions", (HttpContext ctx) => server!.TrackedAsync(ctx));
+            app.MapGet("/v1/models", (HttpContext ctx) => server!.ModelsAsync(ctx));
+        });
+        server = new FakeAcsServer(host, options ?? new FakeServerOptions());
         return server;
     }
 
     public async ValueTask DisposeAsync()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         _hangs.Dispose();
     }
 

@@ -62,6 +62,11 @@ public enum ChatViolation
 
     // One probe refused: only the check that owns that probe may fail.
     LogprobsStreamRejected,
+
+    // Nothing to judge: the rule holds only vacuously, so its check must fail saying what was missing.
+    EmptyAnswer,
+    LogprobsBytesNull,
+    LogprobsTopSingle,
 }
 
 /// <summary>How the chat fake behaves. The default speaks the OpenAI dialect correctly.</summary>

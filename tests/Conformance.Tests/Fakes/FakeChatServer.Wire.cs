@@ -36,7 +36,7 @@ public sealed partial class FakeChatServer
         foreach (var t in tokens)
         {
             var top = new JsonArray();
-            var entries = t.Top.Take(k).ToList();
+            var entries = t.Top.Take(Has(ChatViolation.LogprobsTopSingle) ? 1 : k).ToList();
             if (Has(ChatViolation.LogprobsTopTooMany))
             {
                 entries.Add(("<extra>", -20));
@@ -70,11 +70,11 @@ public sealed partial class FakeChatServer
 
         return logprobs;
 
-        static JsonObject Entry(string text, double logprob) => new()
+        JsonObject Entry(string text, double logprob) => new()
         {
             ["token"] = text,
             ["logprob"] = logprob,
-            ["bytes"] = new JsonArray(Encoding.UTF8.GetBytes(text).Select(b => (JsonNode)(int)b).ToArray()),
+            ["bytes"] = Has(ChatViolation.LogprobsBytesNull) ? null : new JsonArray(Encoding.UTF8.GetBytes(text).Select(b => (JsonNode)(int)b).ToArray()),
         };
     }
 

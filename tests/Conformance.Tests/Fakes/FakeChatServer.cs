@@ -2,12 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Conformance.Tests.Fakes;
 
@@ -27,40 +22,27 @@ public sealed partial class FakeChatServer : IAsyncDisposable
     private static readonly string[] Vocabulary = ["1", ",", " 2", " 3", " 4", " 5", ".", " Sure", "’s", " count", " café", "!"];
 
     private readonly FakeChatOptions _options;
-    private readonly WebApplication _app;
+    private readonly LocalKestrel _host;
     private int _requests;
 
-    private FakeChatServer(FakeChatOptions options, WebApplication app, Uri baseUrl)
+    private FakeChatServer(FakeChatOptions options, LocalKestrel host)
     {
         _options = options;
-        _app = app;
-        BaseUrl = baseUrl;
+        _host = host;
     }
 
     /// <summary>Gets the base URL including <c>/v1</c>.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _host.BaseUrl;
 
     public static async Task<FakeChatServer> StartAsync(FakeChatOptions? options = null)
     {
-        options ??= new FakeChatOptions();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         FakeChatServer? server = null;
-        app.MapPost("/v1/chat/completions", (HttpContext ctx) => server!.HandleAsync(ctx));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeChatServer(options, app, new Uri(address.TrimEnd('/') + "/v1"));
+        var host = await LocalKestrel.StartAsync(app => app.MapPost("/v1/chat/completions", (HttpContext ctx) => server!.HandleAsync(ctx)));
+        server = new FakeChatServer(options ?? new FakeChatOptions(), host);
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private bool Has(ChatViolation v) => _options.Violations.Contains(v);
 
@@ -85,15 +67,7 @@ public sealed partial class FakeChatServer : IAsyncDisposable
             return;
         }
 
-        JsonObject? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            body = null;
-        }
+        var body = await FakeRequests.JsonObjectAsync(ctx);
 
         if (body?["messages"] is not JsonArray { Count: > 0 } messages)
         {
@@ -124,7 +98,7 @@ public sealed partial class FakeChatServer : IAsyncDisposable
             return;
         }
 
-        var tokens = Generate(call);
+        List<Token> tokens = Has(ChatViolation.EmptyAnswer) ? [] : Generate(call);
         if (call.Stream)
         {
             await StreamAsync(ctx, call, tokens, number);

@@ -24,6 +24,9 @@ public enum ToolFault
 
     /// <summary>The streamed choice sends one more (empty) delta after its finish chunk.</summary>
     DeltaAfterFinish,
+
+    /// <summary>Every streamed choice carries the completions <c>text</c> instead of a chat <c>delta</c>: no chat chunk to judge.</summary>
+    CompletionChunks,
 }
 
 /// <summary>What the strict chat fake does; the default follows OpenAI's chat validation and wire to the letter.</summary>
@@ -115,15 +118,7 @@ internal static class StrictChatServer
             return;
         }
 
-        JsonObject? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            body = null;
-        }
+        var body = await FakeRequests.JsonObjectAsync(ctx);
 
         if (body is null)
         {
@@ -337,7 +332,9 @@ internal static class StrictChatServer
     /// <summary>A chunk: llmbase omits usage except on its final chunk; openai writes <c>usage: null</c> when include_usage is on.</summary>
     private static JsonObject Chunk(StrictChatOptions options, JsonObject delta, string? finish, JsonObject? usage, bool usageKey)
     {
-        var choice = new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish };
+        var choice = options.ToolFault == ToolFault.CompletionChunks
+            ? new JsonObject { ["index"] = 0, ["text"] = Json.Str(delta["content"]) ?? string.Empty, ["finish_reason"] = finish }
+            : new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish };
         if (options.ExtraKeyInChunks)
         {
             choice["stop_reason"] = null;
