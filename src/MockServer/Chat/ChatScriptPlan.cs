@@ -52,7 +52,7 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
         {
             ResponseFormatKind.JsonObject => JsonSchemaSampler.SampleObject(Mix.Hash(seedBits, 3)),
             ResponseFormatKind.JsonSchema when request.ResponseSchema is { } schema =>
-                JsonSchemaSampler.TrySample(schema, Mix.Hash(seedBits, 3)) ?? throw Unsupported("response_format.json_schema.schema", "content"),
+                JsonSchemaSampler.TrySample(schema, Mix.Hash(seedBits, 3)) ?? throw Unsupported("response_format.json_schema.schema", "content that validates"),
             _ => null,
         };
         return json is null ? FreeText : new ChatScriptPlan(new TokenScript(Tokens(tokenizer, json), ContinueSynthetic: false), []);
@@ -80,11 +80,11 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
     /// </summary>
     private static string Arguments(JsonElement? parameters, ulong seed, string param) =>
         parameters is { } schema
-            ? JsonSchemaSampler.TrySample(schema, seed, objectRoot: true) ?? throw Unsupported(param, "arguments (a JSON object)")
+            ? JsonSchemaSampler.TrySample(schema, seed, objectRoot: true) ?? throw Unsupported(param, "arguments (a JSON object) that validate")
             : "{}";
 
     private static ApiErrorException Unsupported(string param, string what) => new(new ApiError(400,
-        $"Invalid schema in '{param}': the mock cannot generate {what} that validate against this schema (it tried {JsonSchemaSampler.Attempts} seeds; "
+        $"Invalid schema in '{param}': the mock cannot generate {what} against this schema (it tried {JsonSchemaSampler.Attempts} seeds; "
         + "the schema may be unsatisfiable, or use 'pattern', 'not' or other keywords its generator does not satisfy). A chat fixture can script this answer instead.",
         ApiError.InvalidRequest, param, "unsupported_schema"));
 
