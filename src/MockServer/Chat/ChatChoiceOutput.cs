@@ -23,7 +23,7 @@ internal sealed class ChatChoiceOutput
 
     public ChoiceResult Result { get; }
 
-    /// <summary>stop, length, or tool_calls (only OpenAI's values: typed clients throw on others, spec-facts §5 notes).</summary>
+    /// <summary>stop, length, or tool_calls (a script of calls that ended normally; only OpenAI's values: typed clients throw on others, spec-facts §5 notes).</summary>
     public string FinishReason { get; }
 
     public IReadOnlyList<ChatToolCallOutput> ToolCalls { get; }
@@ -76,6 +76,9 @@ internal sealed class ChatChoiceOutput
             calls.Add(new ChatToolCallOutput(id, call.Name, string.Concat(visible[from..to]), from, to));
         }
 
-        return new ChatChoiceOutput(result, result.FinishReason == "length" ? "length" : "tool_calls", calls, shown);
+        // tool_calls only when the script ran to its end: cut by max_tokens is length, cut by a stop string is stop
+        // (the arguments are then incomplete, and a client must not run them).
+        var finish = result.FinishReason == "length" ? "length" : result.StopReason is not null ? "stop" : "tool_calls";
+        return new ChatChoiceOutput(result, finish, calls, shown);
     }
 }

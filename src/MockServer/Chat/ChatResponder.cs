@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using MockServer.Endpoints;
+using MockServer.Errors;
+using MockServer.Http;
 using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Hosting;
@@ -22,12 +24,25 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         var (id, entropy) = ids.Next(RequestIds.Chat);
         var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
 
-        // Everything the synthetic model decides (which tool, its arguments, call ids) follows the seed when there is
-        // one, so the same seed and request give the same bytes; unseeded, the request's entropy.
+        // Everything the synthetic model decides (which tool, its arguments, call ids, structured output) follows the
+        // seed when there is one, so the same seed and request give the same bytes; unseeded, the request's entropy.
+        // Each choice has its own plan, so n choices are n different calls or JSON values (choice 0 keeps the request's bits).
         var seedBits = request.Seed is { } seed ? Mix.Hash((ulong)seed, 0xC4A7) : entropy;
-        var plan = ChatScriptPlan.For(request, fixtures.MatchChat(request.Model.Id, request.Messages), tokenizer, seedBits);
-        var result = engine.Run(ToGeneration(request, plan), entropy, cancellationToken);
-        var choices = result.Choices.Select(c => ChatChoiceOutput.From(c, plan, seedBits)).ToList();
+        var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
+        ChatScriptPlan[] plans;
+        try
+        {
+            plans = [.. Enumerable.Range(0, request.N).Select(c => ChatScriptPlan.For(request, fixture, tokenizer, c == 0 ? seedBits : Mix.Hash(seedBits, 0xC401CE, (ulong)c)))];
+        }
+        catch (ApiErrorException e)
+        {
+            // Nothing is written yet: a schema the mock cannot satisfy is answered as a structured 400.
+            await ErrorWriter.WriteAsync(context, e.Error).ConfigureAwait(false);
+            return;
+        }
+
+        var result = engine.Run(ToGeneration(request, plans), entropy, cancellationToken);
+        var choices = result.Choices.Select(c => ChatChoiceOutput.From(c, plans[c.Index], seedBits)).ToList();
 
         if (request.Stream)
         {
@@ -48,8 +63,8 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The engine's view of a chat request: one prompt (the rendered conversation) and the plan's script.</summary>
-    private static GenerationRequest ToGeneration(ChatRequest request, ChatScriptPlan plan) => new()
+    /// <summary>The engine's view of a chat request: one prompt (the rendered conversation) and each candidate's script.</summary>
+    private static GenerationRequest ToGeneration(ChatRequest request, ChatScriptPlan[] plans) => new()
     {
         Model = request.Model,
         Prompts = [request.Prompt],
@@ -60,6 +75,6 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         Stop = request.Stop,
         Seed = request.Seed,
         Sampling = request.Sampling,
-        Script = (_, _) => plan.Script,
+        Script = (_, candidate, _) => plans[candidate].Script,
     };
 }

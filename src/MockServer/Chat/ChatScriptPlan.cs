@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MockServer.Errors;
 using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Tokenization;
@@ -18,49 +19,74 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
     private static readonly ChatScriptPlan FreeText = new(null, []);
 
     /// <summary>
-    /// The plan for a request: a matched fixture first; else a call when <c>tool_choice</c> demands one; else
-    /// structured output when <c>response_format</c> asks for JSON; else free text. <paramref name="seedBits"/> is the
-    /// request's seed (or, unseeded, its entropy): the tool picked and its arguments depend on nothing else.
+    /// The plan for one choice of a request: a usable fixture first (<see cref="Usable"/>); else a call when
+    /// <c>tool_choice</c> demands one; else structured output when <c>response_format</c> asks for JSON; else free text.
+    /// <paramref name="seedBits"/> is the choice's seed (from the request's seed or, unseeded, its entropy): the tool
+    /// picked and its arguments depend on nothing else. Throws an <see cref="ApiErrorException"/> (400
+    /// <c>unsupported_schema</c>) when no value the mock can write validates against the schema.
     /// </summary>
     public static ChatScriptPlan For(ChatRequest request, ChatFixture? fixture, Tokenizer tokenizer, ulong seedBits)
     {
-        // tool_choice none forbids calls, whatever a fixture scripts; its content (if any) still answers.
-        if (fixture is not null && (fixture.ToolCalls.Count == 0 || request.ToolChoice != ToolChoiceMode.None))
+        if (fixture is not null)
         {
-            if (fixture.ToolCalls.Count == 0)
-            {
-                return new ChatScriptPlan(fixture.Script, []);
-            }
-
-            var scripted = request.ParallelToolCalls ? fixture.ToolCalls : fixture.ToolCalls.Take(1);
-            return CallsOf(tokenizer, [.. scripted.Select(c => (c.Name, c.Arguments))]);
+            return fixture.ToolCalls.Count == 0
+                ? new ChatScriptPlan(fixture.Script, [])
+                : CallsOf(tokenizer, [.. Scripted(request, fixture).Select(c => (c.Name, c.Arguments))]);
         }
 
-        // The synthetic model never volunteers a call (auto → text), and answers a tool result with text.
-        var afterToolResult = request.Messages.Count > 0 && request.Messages[^1].Role == "tool";
-        if (!afterToolResult && request.Tools.Count > 0 && request.ToolChoice is ToolChoiceMode.Required or ToolChoiceMode.Named)
+        // The synthetic model never volunteers a call (auto → text, also after a tool result). A forced choice
+        // (required, or a named function) calls on every turn, after a tool result too, as OpenAI does.
+        if (request.Tools.Count > 0 && request.ToolChoice is ToolChoiceMode.Required or ToolChoiceMode.Named)
         {
-            var tool = request.ToolChoice == ToolChoiceMode.Named
-                ? request.Tools.FirstOrDefault(t => string.Equals(t.Name, request.ToolChoiceName, StringComparison.Ordinal))
-                : request.Tools[(int)(Mix.Hash(seedBits, 1) % (ulong)request.Tools.Count)];
-            if (tool is not null)
+            var index = request.ToolChoice == ToolChoiceMode.Named
+                ? request.Tools.ToList().FindIndex(t => string.Equals(t.Name, request.ToolChoiceName, StringComparison.Ordinal))
+                : (int)(Mix.Hash(seedBits, 1) % (ulong)request.Tools.Count);
+            if (index >= 0)
             {
-                return CallsOf(tokenizer, [(tool.Name, Arguments(tool.Parameters, Mix.Hash(seedBits, 2)))]);
+                var tool = request.Tools[index];
+                return CallsOf(tokenizer, [(tool.Name, Arguments(tool.Parameters, Mix.Hash(seedBits, 2), $"tools[{index}].function.parameters"))]);
             }
         }
 
         var json = request.ResponseFormat switch
         {
             ResponseFormatKind.JsonObject => JsonSchemaSampler.SampleObject(Mix.Hash(seedBits, 3)),
-            ResponseFormatKind.JsonSchema when request.ResponseSchema is { } schema => JsonSchemaSampler.Sample(schema, Mix.Hash(seedBits, 3)),
+            ResponseFormatKind.JsonSchema when request.ResponseSchema is { } schema =>
+                JsonSchemaSampler.TrySample(schema, Mix.Hash(seedBits, 3)) ?? throw Unsupported("response_format.json_schema.schema", "content that validates"),
             _ => null,
         };
         return json is null ? FreeText : new ChatScriptPlan(new TokenScript(Tokens(tokenizer, json), ContinueSynthetic: false), []);
     }
 
-    /// <summary>Arguments valid against a function's parameter schema; a function without one takes an empty object.</summary>
-    private static string Arguments(JsonElement? parameters, ulong seed) =>
-        parameters is { ValueKind: JsonValueKind.Object or JsonValueKind.True } schema ? JsonSchemaSampler.Sample(schema, seed) : "{}";
+    /// <summary>
+    /// Whether a fixture may answer this request. A fixture of content always may (a script is explicit, so it wins
+    /// over <c>required</c> or <c>json_schema</c> too); one of tool calls only when the request allows those calls:
+    /// <c>tool_choice</c> is not <c>none</c>, each function it calls is declared in <c>tools</c>, and a named
+    /// <c>tool_choice</c> names that function. Otherwise the next fixture, or the synthetic model, answers.
+    /// </summary>
+    public static bool Usable(ChatRequest request, ChatFixture fixture) =>
+        fixture.ToolCalls.Count == 0
+        || (request.ToolChoice != ToolChoiceMode.None
+            && Scripted(request, fixture).All(c => request.Tools.Any(t => string.Equals(t.Name, c.Name, StringComparison.Ordinal))
+                && (request.ToolChoice != ToolChoiceMode.Named || string.Equals(c.Name, request.ToolChoiceName, StringComparison.Ordinal))));
+
+    /// <summary>The fixture's calls this request makes: all of them, or the first when parallel_tool_calls is false.</summary>
+    private static IEnumerable<ScriptedToolCall> Scripted(ChatRequest request, ChatFixture fixture) =>
+        request.ParallelToolCalls ? fixture.ToolCalls : fixture.ToolCalls.Take(1);
+
+    /// <summary>
+    /// Arguments valid against a function's parameter schema, always a JSON object (tool arguments are one; a function
+    /// without parameters, or with <c>{}</c>, takes <c>{}</c> or a small object).
+    /// </summary>
+    private static string Arguments(JsonElement? parameters, ulong seed, string param) =>
+        parameters is { } schema
+            ? JsonSchemaSampler.TrySample(schema, seed, objectRoot: true) ?? throw Unsupported(param, "arguments (a JSON object) that validate")
+            : "{}";
+
+    private static ApiErrorException Unsupported(string param, string what) => new(new ApiError(400,
+        $"Invalid schema in '{param}': the mock cannot generate {what} against this schema (it tried {JsonSchemaSampler.Attempts} seeds; "
+        + "the schema may be unsatisfiable, or use 'pattern', 'not' or other keywords its generator does not satisfy). A chat fixture can script this answer instead.",
+        ApiError.InvalidRequest, param, "unsupported_schema"));
 
     private static ChatScriptPlan CallsOf(Tokenizer tokenizer, IReadOnlyList<(string Name, string Arguments)> calls)
     {

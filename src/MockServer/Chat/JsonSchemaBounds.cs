@@ -26,6 +26,13 @@ internal static class JsonSchemaBounds
 
         var nodes = 0;
         Walk(v, 1, ref nodes, param);
+
+        // A reference that cannot be followed makes the schema meaningless: said now, naming the parameter.
+        if (Generation.JsonSchemaRefs.Broken(v) is { } problem)
+        {
+            throw Fail(ApiError.InvalidValue(param, $"Invalid schema in '{param}': {problem}."));
+        }
+
         return v.Clone();
     }
 
@@ -40,6 +47,12 @@ internal static class JsonSchemaBounds
         {
             TextOf(v, param); // nor in a value (an enum, a const, a description): templates and generation read them all
             return;
+        }
+
+        // A number no double holds (1e400) cannot be a bound or a value the mock writes or compares.
+        if (v.ValueKind == JsonValueKind.Number && !(v.TryGetDouble(out var number) && double.IsFinite(number)))
+        {
+            throw Fail(ApiError.InvalidValue(param, $"Invalid schema in '{param}': the number {Truncate(v.GetRawText())} is out of range (numbers in a schema must be finite doubles)."));
         }
 
         if (v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))

@@ -67,7 +67,7 @@ internal sealed class CompletionsEndpoint(
             Stop = request.Stop,
             Seed = request.Seed,
             Sampling = request.Sampling,
-            Script = (_, prompt) => fixtures.Match(request.Model.Id, prompt.Text) is { } f ? f.Script : null,
+            Script = (_, _, prompt) => fixtures.Match(request.Model.Id, prompt.Text) is { } f ? f.Script : null,
         };
     }
 }

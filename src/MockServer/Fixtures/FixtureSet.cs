@@ -20,6 +20,10 @@ internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnl
     public ChatFixture? MatchChat(string modelId, IReadOnlyList<Chat.ChatMessage> messages) =>
         Chats.FirstOrDefault(f => f.Matches(modelId, messages));
 
+    /// <summary>The first fixture that matches the conversation and that <paramref name="usable"/> accepts (e.g. its calls are allowed by the request).</summary>
+    public ChatFixture? MatchChat(string modelId, IReadOnlyList<Chat.ChatMessage> messages, Func<ChatFixture, bool> usable) =>
+        Chats.FirstOrDefault(f => f.Matches(modelId, messages) && usable(f));
+
     public CompletionFixture? Match(string modelId, string prompt)
     {
         foreach (var fixture in Completions)

@@ -28,12 +28,11 @@ internal sealed class CompletionEngine(SyntheticModel model)
         {
             var prompt = request.Prompts[p];
             prompts.Add(new ScoredPrompt(prompt, request.PromptTopLogprobs is { } promptTopK ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null));
-            var script = request.Script(p, prompt);
             var candidates = new List<ChoiceResult>(request.BestOf);
             for (var c = 0; c < request.BestOf; c++)
             {
                 var seed = request.Seed is { } s ? Mix.Hash((ulong)s, (ulong)p, (ulong)c) : Mix.Hash(entropy, (ulong)p, (ulong)c);
-                candidates.Add(Generate(request, prompt, script, new SeededRandom(seed), request.TopLogprobs is null ? -1 : topK, cancellationToken));
+                candidates.Add(Generate(request, prompt, request.Script(p, c, prompt), new SeededRandom(seed), request.TopLogprobs is null ? -1 : topK, cancellationToken));
             }
 
             // best_of: keep the n candidates with the highest cumulative logprob (OpenAI's definition of "best").

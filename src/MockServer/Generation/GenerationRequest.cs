@@ -42,6 +42,9 @@ internal sealed record GenerationRequest
 
     public required SamplingParameters Sampling { get; init; }
 
-    /// <summary>The script for a prompt (by index), or null to sample from the synthetic model.</summary>
-    public Func<int, PromptInput, TokenScript?> Script { get; init; } = static (_, _) => null;
+    /// <summary>
+    /// The script for a candidate (prompt index, candidate index, prompt), or null to sample from the synthetic model.
+    /// Chat gives each choice its own seeded plan (own tool arguments, own structured output); completions ignore the candidate.
+    /// </summary>
+    public Func<int, int, PromptInput, TokenScript?> Script { get; init; } = static (_, _, _) => null;
 }

@@ -135,7 +135,7 @@ public sealed class ChatTemplateTests
                 MaxTokens = 1000,
                 Seed = 1,
                 Sampling = new SamplingParameters(),
-                Script = (_, _) => fixture.Script,
+                Script = (_, _, _) => fixture.Script,
             },
             entropy: 0);
 

@@ -20,7 +20,12 @@ public sealed class JsonSchemaSamplerTests
         """{"type":["boolean","null"]}""",
         """{"type":"object","properties":{"email":{"type":"string","format":"email"},"site":{"type":"string","format":"uri"},"tag":{"type":"string","minLength":12,"maxLength":14}},"required":["email","site","tag"]}""",
         """{"type":"object","properties":{"head":{"$ref":"#/definitions/node"}},"required":["head"],"definitions":{"node":{"type":"object","properties":{"value":{"type":"integer"},"next":{"anyOf":[{"$ref":"#/definitions/node"},{"type":"null"}]}},"required":["value","next"]}}}""",
-        """{"type":"object","properties":{"unknown_keywords":{"type":"string","pattern":"^x","x-vendor":1}},"required":["unknown_keywords"],"description":"pattern is ignored, so only check the type"}""",
+        """{"type":"object","properties":{"unknown_keywords":{"type":"string","pattern":"^x","x-vendor":1}},"required":["unknown_keywords"],"description":"a pattern some stock string matches; an unknown keyword is an annotation"}""",
+        """{"type":"object","properties":{"code":{"type":"string","pattern":"^[A-Z]{2}$"},"n":{"type":"integer","multipleOf":7,"minimum":1},"x":{"type":"number","multipleOf":0.25,"maximum":-3}},"required":["code","n","x"]}""",
+        """{"allOf":[{"type":"object","properties":{"a":{"type":"integer","minimum":10}},"required":["a"]},{"properties":{"a":{"maximum":12},"b":{"type":"string"}},"required":["b"]}]}""",
+        """{"type":"object","minProperties":3,"additionalProperties":{"type":"integer"}}""",
+        """{"type":"object","patternProperties":{"^x-":{"type":"boolean"}},"additionalProperties":false,"minProperties":2}""",
+        """{"type":"array","items":{"enum":[1,2,3]},"minItems":3,"uniqueItems":true}""",
     ];
 
     [Theory]
@@ -28,10 +33,12 @@ public sealed class JsonSchemaSamplerTests
     public async Task Every_sample_is_valid_against_its_schema(string schemaText)
     {
         using var document = JsonDocument.Parse(schemaText);
-        var validator = await JsonSchema.FromJsonAsync(schemaText.Replace("\"pattern\":\"^x\",", "", StringComparison.Ordinal));
+        var validator = await JsonSchema.FromJsonAsync(schemaText); // NJsonSchema: a judge independent of the mock's own check
         for (ulong seed = 0; seed < 40; seed++)
         {
-            var sample = JsonSchemaSampler.Sample(document.RootElement, seed);
+            var sample = JsonSchemaSampler.TrySample(document.RootElement, seed);
+
+            sample.Should().NotBeNull($"seed {seed}: the schema is within what the sampler satisfies");
 
             validator.Validate(sample).Should().BeEmpty($"seed {seed} gave {sample}");
         }

@@ -115,8 +115,36 @@ public sealed class ToolCallTests
         }
     }
 
+    [Theory]
+    [InlineData("required")]
+    [InlineData("named")]
+    public async Task A_forced_tool_choice_calls_again_after_a_tool_result(string mode)
+    {
+        // OpenAI: required / a named function force a call on every turn; only auto may answer a tool result with text.
+        var request = AfterToolResult(mode == "named" ? ToolChoiceMode.Named : ToolChoiceMode.Required);
+
+        var body = await CompleteAsync(request);
+
+        var choice = body.GetProperty("choices")[0];
+        choice.GetProperty("finish_reason").GetString().Should().Be("tool_calls");
+        var call = choice.GetProperty("message").GetProperty("tool_calls").EnumerateArray().Should().ContainSingle().Subject;
+        call.GetProperty("function").GetProperty("name").GetString().Should().Be("get_weather");
+        var arguments = call.GetProperty("function").GetProperty("arguments").GetString()!;
+        (await JsonSchema.FromJsonAsync(WeatherSchema)).Validate(arguments).Should().BeEmpty(arguments);
+    }
+
     [Fact]
-    public async Task A_turn_after_a_tool_result_continues_with_text()
+    public async Task Auto_answers_a_tool_result_with_text()
+    {
+        var body = await CompleteAsync(AfterToolResult(ToolChoiceMode.Auto) with { MaxTokens = 8 });
+
+        var choice = body.GetProperty("choices")[0];
+        choice.GetProperty("message").TryGetProperty("tool_calls", out _).Should().BeFalse();
+        choice.GetProperty("message").GetProperty("content").GetString().Should().NotBeNullOrEmpty();
+        choice.GetProperty("finish_reason").GetString().Should().Be("length");
+    }
+
+    private static ChatRequest AfterToolResult(ToolChoiceMode mode)
     {
         ChatMessage[] messages =
         [
@@ -124,14 +152,101 @@ public sealed class ToolCallTests
             new("assistant", null) { ToolCalls = [new ToolCallSpec("call_1", "get_weather", """{"city":"Paris"}""")] },
             new("tool", "sunny, 21C") { ToolCallId = "call_1" },
         ];
-        var request = Request(Dialects.Dialects.OpenAi, maxTokens: 8, messages: messages) with { Tools = [Weather], ToolChoice = ToolChoiceMode.Required };
+        return Request(Dialects.Dialects.OpenAi, maxTokens: 200, messages: messages) with
+        {
+            Tools = [Weather],
+            ToolChoice = mode,
+            ToolChoiceName = mode == ToolChoiceMode.Named ? "get_weather" : null,
+        };
+    }
+
+    [Fact]
+    public async Task A_stop_string_that_cuts_the_arguments_finishes_with_stop_not_tool_calls()
+    {
+        var full = (await CompleteAsync(Named(Dialects.Dialects.OpenAi))).GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()!;
+        var request = Named(Dialects.Dialects.OpenAi) with { Stop = ["\"days\""] };
 
         var body = await CompleteAsync(request);
+        var transcript = await StreamAsync(request);
 
         var choice = body.GetProperty("choices")[0];
-        choice.GetProperty("message").TryGetProperty("tool_calls", out _).Should().BeFalse();
-        choice.GetProperty("message").GetProperty("content").GetString().Should().NotBeNullOrEmpty();
-        choice.GetProperty("finish_reason").GetString().Should().Be("length");
+        choice.GetProperty("finish_reason").GetString().Should().Be("stop", "the arguments are cut: running them as a complete call would be wrong");
+        var cut = choice.GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()!;
+        full.Should().Contain("\"days\"").And.StartWith(cut);
+        cut.Should().NotContain("\"days\"");
+        transcript.ChoiceChunks().Last().GetProperty("finish_reason").GetString().Should().Be("stop");
+    }
+
+    [Fact]
+    public async Task Each_of_n_choices_makes_its_own_call_and_the_same_seed_gives_the_same_bytes()
+    {
+        var request = Named(Dialects.Dialects.OpenAi) with { N = 3 };
+
+        var (_, _, first) = await RespondAsync(request);
+        var (_, _, again) = await RespondAsync(request);
+
+        again.Should().Be(first);
+        var validator = await JsonSchema.FromJsonAsync(WeatherSchema);
+        var arguments = JsonDocument.Parse(first).RootElement.GetProperty("choices").EnumerateArray()
+            .Select(c => c.GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()!).ToList();
+        arguments.Should().HaveCount(3).And.OnlyHaveUniqueItems("each choice is its own sample");
+        arguments.Should().OnlyContain(a => validator.Validate(a).Count == 0);
+    }
+
+    [Fact]
+    public async Task Each_of_n_choices_gets_its_own_structured_output()
+    {
+        const string schema = """{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer","minimum":0,"maximum":120}},"required":["name","age"],"additionalProperties":false}""";
+        foreach (var (kind, text) in new[] { (ResponseFormatKind.JsonSchema, schema), (ResponseFormatKind.JsonObject, (string?)null) })
+        {
+            var request = Request(Dialects.Dialects.OpenAi, maxTokens: 200) with
+            {
+                N = 3,
+                ResponseFormat = kind,
+                ResponseSchema = text is null ? null : JsonDocument.Parse(text).RootElement.Clone(),
+            };
+
+            var (_, _, first) = await RespondAsync(request);
+            var (_, _, again) = await RespondAsync(request);
+
+            again.Should().Be(first);
+            var contents = JsonDocument.Parse(first).RootElement.GetProperty("choices").EnumerateArray().Select(c => c.GetProperty("message").GetProperty("content").GetString()!).ToList();
+            contents.Should().HaveCount(3).And.OnlyHaveUniqueItems($"{kind}: each choice is its own sample");
+            contents.Should().OnlyContain(c => JsonDocument.Parse(c, default).RootElement.ValueKind == JsonValueKind.Object);
+            if (text is not null)
+            {
+                var validator = await JsonSchema.FromJsonAsync(text);
+                contents.Should().OnlyContain(c => validator.Validate(c).Count == 0);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_fixture_whose_calls_the_request_does_not_allow_does_not_match()
+    {
+        // First in order: a call of a function the request never declares; then one of get_time; then content.
+        ChatFixture[] fixtures =
+        [
+            new("undeclared", "test", null, [], [new ScriptedToolCall("send_mail", """{"to":"a@b.c"}""")], false),
+            new("time", "test", null, [], [new ScriptedToolCall("get_time", """{"zone":"UTC"}""")], false),
+            new("text", "test", null, [new FixtureToken("Scripted", null, null), new FixtureToken(" answer", null, null)], [], false),
+        ];
+
+        async Task<JsonElement> Message(ChatRequest request)
+        {
+            var (status, _, body) = await RespondAsync(request, fixtures);
+            status.Should().Be(200, body);
+            return JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").Clone();
+        }
+
+        static string? Called(JsonElement message) => message.TryGetProperty("tool_calls", out var calls) ? calls[0].GetProperty("function").GetProperty("name").GetString() : null;
+
+        var auto = Named(Dialects.Dialects.OpenAi) with { ToolChoice = ToolChoiceMode.Auto, ToolChoiceName = null };
+        Called(await Message(auto)).Should().Be("get_time", "send_mail is not among the request's tools, so that fixture is passed over");
+        Called(await Message(Named(Dialects.Dialects.OpenAi))).Should().BeNull("tool_choice names get_weather, so neither call fixture fits; the text fixture answers");
+        (await Message(Named(Dialects.Dialects.OpenAi))).GetProperty("content").GetString().Should().Be("Scripted answer", "a text fixture wins even over a forced tool_choice");
+        (await Message(auto with { ToolChoice = ToolChoiceMode.None })).GetProperty("content").GetString().Should().Be("Scripted answer");
+        Called(await Message(auto with { Tools = [Weather] })).Should().BeNull("get_time is not declared either");
     }
 
     [Fact]
@@ -157,7 +272,7 @@ public sealed class ToolCallTests
 
         var plan = ChatScriptPlan.For(request, fixture, Tokenizer, 9);
         var engine = new CompletionEngine(new SyntheticModel(Tokenizer.Vocabulary));
-        var result = engine.Run(new GenerationRequest { Model = request.Model, Prompts = [request.Prompt], MaxTokens = 100, Sampling = new(), Script = (_, _) => plan.Script }, 1);
+        var result = engine.Run(new GenerationRequest { Model = request.Model, Prompts = [request.Prompt], MaxTokens = 100, Sampling = new(), Script = (_, _, _) => plan.Script }, 1);
         var output = ChatChoiceOutput.From(result.Choices[0], plan, 9);
 
         output.FinishReason.Should().Be("tool_calls");
