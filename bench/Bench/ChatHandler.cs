@@ -61,10 +61,10 @@ internal sealed class ChatHandler(TokenTable table, TimeProvider time)
         choice.FinishReason = finish;
         await WriteFrameAsync(pipe, json, chunk, aborted).ConfigureAwait(false);
 
+        // The usage chunk goes out with [DONE] in one flush, as the mock's ChatStreamWriter sends it (same HTTP chunks).
         chunk.Choices = [];
         chunk.Usage = new BareUsage { PromptTokens = entry.PromptTokens, CompletionTokens = count };
-        await WriteFrameAsync(pipe, json, chunk, aborted).ConfigureAwait(false);
-
+        WriteFrame(pipe, json, chunk);
         pipe.Write("data: [DONE]\n\n"u8);
         await pipe.FlushAsync(aborted).ConfigureAwait(false);
     }
@@ -84,12 +84,17 @@ internal sealed class ChatHandler(TokenTable table, TimeProvider time)
 
     private static ValueTask<FlushResult> WriteFrameAsync(PipeWriter pipe, Utf8JsonWriter json, BareChatChunk chunk, CancellationToken cancellationToken)
     {
+        WriteFrame(pipe, json, chunk);
+        return pipe.FlushAsync(cancellationToken);
+    }
+
+    private static void WriteFrame(PipeWriter pipe, Utf8JsonWriter json, BareChatChunk chunk)
+    {
         pipe.Write("data: "u8);
         json.Reset(pipe);
         JsonSerializer.Serialize(json, chunk, BareJson.Context.BareChatChunk);
         json.Flush();
         pipe.Write("\n\n"u8);
-        return pipe.FlushAsync(cancellationToken);
     }
 
     /// <summary>Reads the whole body, then deserializes it; null when it is not a JSON object of the expected shape.</summary>
