@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load harness: the mock (src/MockServer) against a bare Kestrel baseline (bench/Bench) in the same run.
-# Usage: bench/run.sh            (about 3 minutes; see bench/README.md)
+# Usage: bench/run.sh            (about 5 minutes; see bench/README.md)
 # Knobs (environment): BENCH_REPS (3), BENCH_DURATION seconds per measured run (10), BENCH_CONNECTIONS (64),
 # BENCH_THREADS wrk threads (2), BENCH_RSS_CONNECTIONS (256), BENCH_MOCK_PORT (18081), BENCH_BARE_PORT (18082).
 set -euo pipefail
@@ -16,6 +16,10 @@ bare_port=${BENCH_BARE_PORT:-18082}
 warmup=3
 verify_seconds=2
 script=bench/wrk/completions.lua
+scenarios=(completion16 stream80 chat80)
+# The chat80 fixture: the mock loads this directory with --fixtures; bench/Bench embeds the same file.
+bench_fixtures=bench/fixtures
+declare -A route=([completion16]=/v1/completions [stream80]=/v1/completions [chat80]=/v1/chat/completions)
 
 for n in "$reps" "$duration" "$connections" "$threads" "$rss_connections"; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 ]] || { echo "run.sh: knobs must be positive integers" >&2; exit 2; }
@@ -63,14 +67,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_server() {
-  local name=$1 url="http://127.0.0.1:${port[$1]}"
+  local name=$1 url="http://127.0.0.1:${port[$1]}" extra=()
+  [[ $name == mock ]] && extra=(--fixtures "$bench_fixtures")
   if curl -s -o /dev/null --max-time 1 "$url/health"; then
     echo "run.sh: something already answers on $url; set BENCH_${name^^}_PORT" >&2
     exit 1
   fi
   # Runtime defaults (server GC, as the Web SDK configures it); no GC overrides from the caller's environment.
   env -u DOTNET_gcServer -u DOTNET_GCHeapCount -u DOTNET_GCgen0size -u DOTNET_TieredPGO -u DOTNET_TieredCompilation \
-    dotnet "${dll[$name]}" --urls "$url" --Logging:LogLevel:Default=None >"$out/server-$name.log" 2>&1 &
+    dotnet "${dll[$name]}" --urls "$url" "${extra[@]}" --Logging:LogLevel:Default=None >"$out/server-$name.log" 2>&1 &
   pid[$name]=$!
   for _ in $(seq 1 100); do
     if curl -s -o /dev/null --max-time 1 "$url/health"; then
@@ -95,12 +100,12 @@ busy_seconds() { # non-idle CPU time of the whole machine (user nice system irq 
 # run_wrk PHASE SERVER SCENARIO REP SECONDS CONNECTIONS [VERIFY]: one wrk run, its result appended to runs.jsonl.
 run_wrk() {
   local phase=$1 name=$2 scenario=$3 rep=$4 seconds=$5 conns=$6 verify=${7:-0}
-  local url="http://127.0.0.1:${port[$name]}/v1/completions" log="$out/wrk-$phase-$name-$scenario-$rep.txt"
+  local url="http://127.0.0.1:${port[$name]}${route[$scenario]}" log="$out/wrk-$phase-$name-$scenario-$rep.txt"
   local cpu0 cpu1 busy0 busy1 wrk_cpu
   cpu0=$(cpu_seconds "${pid[$name]}")
   busy0=$(busy_seconds)
   # /usr/bin/time reports wrk's CPU (user and system seconds, timeout's included) into $log.times.
-  BENCH_SCENARIO=$scenario BENCH_VERIFY=$verify /usr/bin/time -f '%U %S' -o "$log.times" timeout $((seconds + 30)) \
+  BENCH_SCENARIO=$scenario BENCH_VERIFY=$verify BENCH_CHAT_PROMPT_TOKENS=${chat_prompt_tokens:-0} /usr/bin/time -f '%U %S' -o "$log.times" timeout $((seconds + 30)) \
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s -s "$script" "$url" >"$log" 2>&1 \
     || { echo "run.sh: wrk failed ($log)" >&2; cat "$log" >&2; exit 1; }
   cpu1=$(cpu_seconds "${pid[$name]}")
@@ -154,31 +159,41 @@ start_server bare
 echo "checking responses"
 body16='{"model":"llama-8b","prompt":"Five reasons to learn Rust:\n1.","max_tokens":16}'
 body80='{"model":"llama-8b","prompt":"Five reasons to learn Rust:\n1.","max_tokens":80,"stream":true,"stream_options":{"include_usage":true}}'
+# Chat in the openai dialect (llama-8b-instruct's) with include_usage, as stream80 asks for usage: see bench/README.md.
+bodychat='{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Give me five reasons to learn Rust."}],"max_tokens":80,"stream":true,"stream_options":{"include_usage":true}}'
+declare -A request_body=([completion16]=$body16 [stream80]=$body80 [chat80]=$bodychat)
+declare -A want_frames=([stream80]=82 [chat80]=84)
 for name in mock bare; do
-  url="http://127.0.0.1:${port[$name]}/v1/completions"
-  for scenario in completion16 stream80; do
-    body=$body16; [[ $scenario == stream80 ]] && body=$body80
-    status=$(curl -s --max-time 10 -o "$out/sample-$name-$scenario.txt" -w '%{http_code}' -H 'Content-Type: application/json' -d "$body" "$url")
+  for scenario in "${scenarios[@]}"; do
+    url="http://127.0.0.1:${port[$name]}${route[$scenario]}"
+    status=$(curl -s --max-time 10 -o "$out/sample-$name-$scenario.txt" -w '%{http_code}' -H 'Content-Type: application/json' -d "${request_body[$scenario]}" "$url")
     [[ "$status" == 200 ]] || { echo "run.sh: $name $scenario answered $status" >&2; cat "$out/sample-$name-$scenario.txt" >&2; exit 1; }
   done
-  frames=$(grep -c '^data: ' "$out/sample-$name-stream80.txt")
-  [[ "$frames" == 82 && "$(tail -n 2 "$out/sample-$name-stream80.txt" | head -1)" == "data: [DONE]" ]] \
-    || { echo "run.sh: $name stream80 sent $frames events (want 80 content + usage + [DONE])" >&2; exit 1; }
+  for scenario in stream80 chat80; do
+    frames=$(grep -c '^data: ' "$out/sample-$name-$scenario.txt")
+    [[ "$frames" == "${want_frames[$scenario]}" && "$(tail -n 2 "$out/sample-$name-$scenario.txt" | head -1)" == "data: [DONE]" ]] \
+      || { echo "run.sh: $name $scenario sent $frames events (want ${want_frames[$scenario]}, ending in [DONE])" >&2; exit 1; }
+  done
 done
+# The chat80 usage check under load needs the conversation's prompt_tokens (the template's tokens): the mock's figure,
+# which the baseline must then repeat byte for byte (below).
+chat_prompt_tokens=$(grep -o '"choices":\[\],"usage":{"prompt_tokens":[0-9]*' "$out/sample-mock-chat80.txt" | grep -o '[0-9]*$') \
+  || { echo "run.sh: no usage chunk in the mock's chat80 answer" >&2; exit 1; }
+echo "  chat80: prompt_tokens $chat_prompt_tokens"
 # The baseline must send the same bytes as the mock, apart from the id and created values.
-normalize() { sed -E 's/cmpl-[0-9a-f]{16}/cmpl-ID/g; s/"created":[0-9]+/"created":0/g' "$1"; }
-for scenario in completion16 stream80; do
+normalize() { sed -E 's/(chat)?cmpl-[0-9a-f]{16}/\1cmpl-ID/g; s/"created":[0-9]+/"created":0/g' "$1"; }
+for scenario in "${scenarios[@]}"; do
   if ! cmp -s <(normalize "$out/sample-mock-$scenario.txt") <(normalize "$out/sample-bare-$scenario.txt"); then
     echo "run.sh: the baseline's $scenario response differs from the mock's; update bench/Bench so the comparison stays fair:" >&2
     diff <(normalize "$out/sample-mock-$scenario.txt") <(normalize "$out/sample-bare-$scenario.txt") | head -10 >&2
     exit 1
   fi
 done
-echo "  both servers: 200, same JSON bytes (modulo id/created), 82 SSE events ending in [DONE]"
+echo "  both servers: 200, same JSON bytes (modulo id/created); stream80 82 and chat80 84 SSE events, ending in [DONE]"
 
 echo "warming up (${warmup}s per server and scenario)"
 for name in mock bare; do
-  for scenario in completion16 stream80; do
+  for scenario in "${scenarios[@]}"; do
     run_wrk warmup "$name" "$scenario" 0 "$warmup" "$connections"
     check_last
   done
@@ -186,7 +201,7 @@ done
 
 echo "verifying every response under load (${verify_seconds}s each)"
 for name in mock bare; do
-  for scenario in completion16 stream80; do
+  for scenario in "${scenarios[@]}"; do
     run_wrk verify "$name" "$scenario" 0 "$verify_seconds" "$connections" 1
     check_last
   done
@@ -196,7 +211,7 @@ done
 echo "measuring: $reps x ${duration}s per server and scenario, $connections connections, $threads wrk threads"
 for rep in $(seq 1 "$reps"); do
   order=(mock bare); (( rep % 2 == 0 )) && order=(bare mock)
-  for scenario in completion16 stream80; do
+  for scenario in "${scenarios[@]}"; do
     for name in "${order[@]}"; do
       run_wrk measure "$name" "$scenario" "$rep" "$duration" "$connections"
       check_last

@@ -5,7 +5,11 @@ import statistics
 import sys
 from pathlib import Path
 
-FRAMES_PER_STREAM = 82  # 80 content events + 1 usage event + data: [DONE], verified by the verification runs
+# SSE events per stream, verified per response by the verification runs:
+FRAMES = {
+    "stream80": 82,  # 80 content events + the usage event + data: [DONE]
+    "chat80": 84,  # the role chunk + 80 content deltas + the finish chunk + the usage chunk + data: [DONE]
+}
 
 
 def main(directory: Path) -> int:
@@ -21,12 +25,14 @@ def main(directory: Path) -> int:
     cpu_us = lambda r: r["server_cpu_s"] * 1e6 / r["requests"] if r["requests"] else float("nan")
     p50 = lambda r: r["latency_us"]["p50"] / 1000
     p99 = lambda r: r["latency_us"]["p99"] / 1000
-    fps = lambda r: rps(r) * FRAMES_PER_STREAM
+    fps = lambda r: rps(r) * FRAMES[r["scenario"]]
 
     rows = []
-    summary = {"frames_per_stream": FRAMES_PER_STREAM, "metrics": {}}
+    summary = {"frames_per_stream": FRAMES, "metrics": {}}
 
     def row(label, scenario, key, fmt, higher_is_better, target=None):
+        if not any(r["scenario"] == scenario for r in measured):
+            return  # a results directory from before this scenario existed
         m, mv = med("mock", scenario, key)
         b, bv = med("bare", scenario, key)
         ratio = m / b if b else float("nan")
@@ -46,6 +52,11 @@ def main(directory: Path) -> int:
     row("stream80 p50 stream time (ms)", "stream80", p50, "{:.2f}", False)
     row("stream80 p99 stream time (ms)", "stream80", p99, "{:.2f}", False)
     row("stream80 server CPU us/stream", "stream80", cpu_us, "{:.1f}", False)
+    row("chat80 frames/s", "chat80", fps, "{:,.0f}", True, 0.8)
+    row("chat80 streams/s", "chat80", rps, "{:,.0f}", True)
+    row("chat80 p50 stream time (ms)", "chat80", p50, "{:.2f}", False)
+    row("chat80 p99 stream time (ms)", "chat80", p99, "{:.2f}", False)
+    row("chat80 server CPU us/stream", "chat80", cpu_us, "{:.1f}", False)
 
     widths = [max(len(str(x[i])) for x in rows + [("metric", "mock", "bare", "mock/bare", "target")]) for i in range(5)]
     line = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
@@ -55,7 +66,8 @@ def main(directory: Path) -> int:
         print(line(r))
 
     reps = len([r for r in measured if r["server"] == "mock" and r["scenario"] == "completion16"])
-    print(f"\nmedians of {reps} runs each; frames/s = streams/s x {FRAMES_PER_STREAM} events per stream (80 content + usage + [DONE]), "
+    print(f"\nmedians of {reps} runs each; frames/s = streams/s x events per stream (stream80: {FRAMES['stream80']} = 80 content + usage + [DONE]; "
+          f"chat80: {FRAMES['chat80']} = role + 80 content + finish + usage + [DONE]), "
           "frame count verified per response in the verification runs and bytes/response checked in every measured run")
 
     other = [max(0.0, r["machine_busy_s"] - r["server_cpu_s"] - r["wrk_cpu_s"]) / (r["cores"] * r["duration_us"] / 1e6)
@@ -65,7 +77,7 @@ def main(directory: Path) -> int:
               "(machine busy time minus server and wrk; 0% is a quiet machine)")
         summary["other_cpu_share"] = other
         share = lambda r: r["server_cpu_s"] / (r["cores"] * r["duration_us"] / 1e6)
-        for scenario in ("completion16", "stream80"):
+        for scenario in [s for s in ("completion16", "stream80", "chat80") if any(r["scenario"] == s for r in measured)]:
             sm, _ = med("mock", scenario, share)
             sb, _ = med("bare", scenario, share)
             wm, _ = med("mock", scenario, lambda r: r["wrk_cpu_s"] / (r["cores"] * r["duration_us"] / 1e6))
@@ -76,7 +88,7 @@ def main(directory: Path) -> int:
     for (server, scenario), r in sorted(verified.items()):
         v = r["verify"]
         print(f"  {server:4} {scenario:12} {v['checked']:>7} responses, {v['bad']} bad, {r['bytes'] / max(r['requests'], 1):.0f} bytes/response"
-              + (f", {v['events']} events ({v['content_frames']} content)" if scenario == "stream80" else "")
+              + (f", {v['events']} events ({v['content_frames']} content)" if scenario in FRAMES else "")
               + (f"  FIRST BAD: {v['first_bad']}" if v["bad"] else ""))
 
     print("\npeak memory under concurrent streams (fresh process per server, short warm-up, then the stream80 load):")

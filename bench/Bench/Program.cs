@@ -8,8 +8,11 @@ builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 var app = builder.Build();
-var handler = new CompletionHandler(TokenTable.LoadEmbedded(), TimeProvider.System);
+var table = TokenTable.LoadEmbedded();
+var handler = new CompletionHandler(table, TimeProvider.System);
+var chat = new ChatHandler(table, TimeProvider.System);
 app.MapPost("/v1/completions", handler.HandleAsync);
+app.MapPost("/v1/chat/completions", chat.HandleAsync);
 app.MapGet("/health", static context =>
 {
     context.Response.StatusCode = 200;

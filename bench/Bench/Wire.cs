@@ -98,12 +98,72 @@ internal sealed class BareUsage
     public int TotalTokens => PromptTokens + CompletionTokens;
 }
 
+/// <summary>The subset of a chat request the baseline reads.</summary>
+internal sealed class BareChatRequest
+{
+    public string Model { get; set; } = "";
+
+    public BareChatMessage[] Messages { get; set; } = [];
+
+    public int? MaxTokens { get; set; }
+
+    public bool Stream { get; set; }
+
+    public BareStreamOptions? StreamOptions { get; set; }
+}
+
+internal sealed class BareChatMessage
+{
+    public string Role { get; set; } = "";
+
+    public string? Content { get; set; }
+}
+
+/// <summary>One chat chunk in the OpenAI dialect with include_usage: every key written, <c>usage</c> null but on the last.</summary>
+internal sealed class BareChatChunk
+{
+    public required string Id { get; init; }
+
+    public string Object { get; } = "chat.completion.chunk";
+
+    public required long Created { get; init; }
+
+    public required string Model { get; init; }
+
+    public required BareChatChoice[] Choices { get; set; }
+
+    public required BareUsage? Usage { get; set; }
+}
+
+internal sealed class BareChatChoice
+{
+    public int Index { get; set; }
+
+    public required BareDelta Delta { get; init; }
+
+    public object? Logprobs { get; }
+
+    public string? FinishReason { get; set; }
+}
+
+/// <summary>A delta holds only what it says: the role chunk's role and empty content, a token's content, or nothing.</summary>
+internal sealed class BareDelta
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Role { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Content { get; set; }
+}
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(BareRequest))]
 [JsonSerializable(typeof(BareResponse))]
 [JsonSerializable(typeof(BareChunk))]
+[JsonSerializable(typeof(BareChatRequest))]
+[JsonSerializable(typeof(BareChatChunk))]
 internal sealed partial class BareJsonContext : JsonSerializerContext;
 
 internal static class BareJson

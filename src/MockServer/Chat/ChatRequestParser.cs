@@ -39,7 +39,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
         bool? stream = null, includeUsage = null, logprobs = null, parallelToolCalls = null;
         var hasStreamOptions = false;
         IReadOnlyList<string> stop = [];
-        IReadOnlyDictionary<int, double> logitBias = new Dictionary<int, double>();
+        IReadOnlyDictionary<int, double> logitBias = SamplingParameters.NoLogitBias;
         List<ToolDefinition> tools = [];
         (ToolChoiceMode Mode, string? Name)? toolChoice = null;
         (ResponseFormatKind Kind, JsonElement? Schema) responseFormat = (ResponseFormatKind.Text, null);
@@ -122,7 +122,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
         var lengthParam = maxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
         var max = (int)(maxCompletionTokens ?? maxTokens ?? Math.Max(1, Math.Min(model.MaxModelLen - prompt.Tokens.Count, DefaultMaxTokens)));
         policy.CheckBudget((long)choices * max, RequestPolicy.EntriesPerPosition(withLogprobs ? (int)(topLogprobs ?? 0) : null),
-            string.Create(CultureInfo.InvariantCulture, $"{choices} choices x {max} {lengthParam}"), lengthParam);
+            (choices, max, lengthParam), static s => string.Create(CultureInfo.InvariantCulture, $"{s.choices} choices x {s.max} {s.lengthParam}"), lengthParam);
         RequestPolicy.CheckContextLength(model, prompt.Tokens.Count, max, "messages", lengthParam);
 
         return new ChatRequest

@@ -88,6 +88,11 @@ internal static class ChatStreamWriter
     /// <summary>Every choice's frames, round-robin (as vLLM interleaves choices), each choice ending with its finish.</summary>
     private static List<Frame> Interleave(IReadOnlyList<ChatChoiceOutput> choices, Dialect dialect)
     {
+        if (choices.Count == 1)
+        {
+            return FramesOf(choices[0], dialect); // nothing to interleave, so no second list
+        }
+
         var perChoice = choices.Select(c => FramesOf(c, dialect)).ToList();
         var all = new List<Frame>(perChoice.Sum(f => f.Count));
         var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);

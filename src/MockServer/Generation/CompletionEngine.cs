@@ -53,12 +53,14 @@ internal sealed class CompletionEngine(SyntheticModel model)
         // The model conditions on the last two tokens only, so that is all the context kept (no copy of the prompt).
         var (previous2, previous1) = (prompt.Tokens.Count >= 2 ? prompt.Tokens[^2] : prompt.Tokens[^1], prompt.Tokens[^1]);
         var generated = new List<GeneratedToken>(Math.Min(request.MaxTokens, 256));
-        var counts = new Dictionary<int, int>();
 
-        // Tokens seen in prompt and output, for the repetition penalty only: built once when it applies, then kept
-        // up to date instead of rebuilt per step.
-        var seen = request.Sampling.RepetitionPenalty != 1.0 ? new HashSet<int>(prompt.Tokens.Select(model.IndexOf).Where(i => i >= 0)) : null;
-        var text = new System.Text.StringBuilder();
+        // The penalties' state (counts of generated tokens; tokens seen in prompt and output for the repetition
+        // penalty) is read only when the synthetic model samples: a script that ends in end-of-text never does, so it
+        // builds none (fixture replay is the common case in tests and benchmarks). Kept up to date per step, not rebuilt.
+        var samples = fixture is null || fixture.ContinueSynthetic;
+        var counts = samples ? new Dictionary<int, int>() : null;
+        var seen = samples && request.Sampling.RepetitionPenalty != 1.0 ? new HashSet<int>(prompt.Tokens.Select(model.IndexOf).Where(i => i >= 0)) : null;
+        var textLength = 0; // the text is the generated tokens' (end-of-text aside), cut at a stop string: built once at the end
         var stops = request.Stop.Count == 0 ? null : new StopMatcher(request.Stop);
         double[]? distribution = null;
         string finish = "length";
@@ -88,7 +90,7 @@ internal sealed class CompletionEngine(SyntheticModel model)
             }
             else
             {
-                var index = _sampler.Sample(distribution!, request.Sampling, seen ?? EmptySet, counts, ref random);
+                var index = _sampler.Sample(distribution!, request.Sampling, seen ?? EmptySet, counts!, ref random);
                 var token = model.TokenAt(index);
                 next = new GeneratedToken(token, distribution![index], topK < 0 ? null : Top(distribution, topK));
             }
@@ -97,7 +99,7 @@ internal sealed class CompletionEngine(SyntheticModel model)
             (previous2, previous1) = (previous1, next.Token);
 
             // Scripted tokens count for the penalties too: the synthetic model may continue after them.
-            if (model.IndexOf(next.Token) is var generatedIndex and >= 0)
+            if (counts is not null && model.IndexOf(next.Token) is var generatedIndex and >= 0)
             {
                 counts[generatedIndex] = counts.GetValueOrDefault(generatedIndex) + 1;
                 seen?.Add(generatedIndex);
@@ -109,19 +111,42 @@ internal sealed class CompletionEngine(SyntheticModel model)
                 break;
             }
 
-            var before = text.Length;
-            text.Append(next.Token.Text);
+            var before = textLength;
+            textLength += next.Token.Text.Length;
             if (stops?.Feed(next.Token.Text, before) is ({ } stop, var at))
             {
-                text.Length = at; // the stop string and anything after it are not returned (spec-facts I10)
+                textLength = at; // the stop string and anything after it are not returned (spec-facts I10)
                 finish = "stop";
                 stopReason = stop;
                 break;
             }
         }
 
-        return new ChoiceResult(0, 0, generated, text.ToString(), finish, stopReason);
+        return new ChoiceResult(0, 0, generated, TextOf(generated, textLength), finish, stopReason);
     }
+
+    /// <summary>The first <paramref name="length"/> characters of the tokens' texts, end-of-text (never shown) aside.</summary>
+    private static string TextOf(List<GeneratedToken> tokens, int length) =>
+        string.Create(length, tokens, static (span, tokens) =>
+        {
+            foreach (var token in tokens)
+            {
+                if (span.IsEmpty)
+                {
+                    break;
+                }
+
+                if (token.Token.Id == Vocabulary.EndOfTextId)
+                {
+                    continue;
+                }
+
+                var text = token.Token.Text.AsSpan();
+                var n = Math.Min(text.Length, span.Length);
+                text[..n].CopyTo(span);
+                span = span[n..];
+            }
+        });
 
     /// <summary>
     /// A fixture token. Its logprob is the fixture's, or a plausible one derived from the context; the other

@@ -24,12 +24,16 @@ internal sealed class Sampler(SyntheticModel model)
         var logits = new double[n];
         logprobs.CopyTo(logits);
 
-        foreach (var (id, bias) in p.LogitBias)
+        // Counted first: enumerating the interface allocates an enumerator, at every step, bias or not.
+        if (p.LogitBias.Count > 0)
         {
-            var index = model.IndexOf(new Token(id, ""));
-            if (index >= 0)
+            foreach (var (id, bias) in p.LogitBias)
             {
-                logits[index] += bias;
+                var index = model.IndexOf(new Token(id, ""));
+                if (index >= 0)
+                {
+                    logits[index] += bias;
+                }
             }
         }
 

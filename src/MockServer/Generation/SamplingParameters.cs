@@ -18,6 +18,9 @@ internal sealed record SamplingParameters
 
     public double RepetitionPenalty { get; init; } = 1.0;
 
+    /// <summary>No bias: one shared empty map (nothing writes to it), not a dictionary per request.</summary>
+    public static IReadOnlyDictionary<int, double> NoLogitBias { get; } = System.Collections.Frozen.FrozenDictionary<int, double>.Empty;
+
     /// <summary>Bias by vocabulary id (end-of-text uses its special id).</summary>
-    public IReadOnlyDictionary<int, double> LogitBias { get; init; } = new Dictionary<int, double>();
+    public IReadOnlyDictionary<int, double> LogitBias { get; init; } = NoLogitBias;
 }

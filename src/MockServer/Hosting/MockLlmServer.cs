@@ -66,6 +66,15 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(args);
         // Per-request framework logs would drown the start-up lines and cost throughput; warnings still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The hosting diagnostics category logs only per-request Information lines, which that filter hides; but while
+        // it is enabled at any level, ASP.NET Core starts an Activity for every request (bench/README.md). So it is off,
+        // unless the configuration names it (then the configuration decides, as it did before this rule).
+        const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        if (builder.Configuration[$"Logging:LogLevel:{HostingDiagnostics}"] is null)
+        {
+            builder.Logging.AddFilter(HostingDiagnostics, LogLevel.None);
+        }
+
         // A failed bind is reported below in one line; the host's own stack trace would only repeat it.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         WebApplication app;

@@ -1,5 +1,6 @@
 using MockServer.Endpoints;
 using MockServer.Errors;
+using MockServer.Hosting;
 using MockServer.Http;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -20,7 +21,11 @@ internal static class MockServerEndpointRouteBuilderExtensions
                 : http.Response.StatusCode == 404 ? ApiError.NotFound(http.Request.Path) : ApiError.BadHttpRequest(http.Response.StatusCode);
             await ErrorWriter.WriteAsync(http, error).ConfigureAwait(false);
         });
-        app.UseMiddleware<ApiKeyMiddleware>();
+        // Without keys the check lets everything through: then it is not in the pipeline at all.
+        if (app.Services.GetRequiredService<MockServerOptions>().ApiKeys.Count > 0)
+        {
+            app.UseMiddleware<ApiKeyMiddleware>();
+        }
 
         var completions = app.Services.GetRequiredService<CompletionsEndpoint>();
         var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();

@@ -15,10 +15,11 @@ internal sealed partial class Tokenizer(Vocabulary vocabulary)
     /// <summary>Tokens of a text prompt, beginning-of-text first.</summary>
     public List<Token> TokenizePrompt(string text)
     {
-        var tokens = new List<Token> { new(Vocabulary.BeginOfTextId, Vocabulary.BeginOfText) };
+        // Pieces average well over two characters; the guess saves regrowing the list for most prompts.
+        var tokens = new List<Token>(2 + (text.Length / 3)) { new(Vocabulary.BeginOfTextId, Vocabulary.BeginOfText) };
         foreach (var match in Pieces().EnumerateMatches(text))
         {
-            tokens.Add(Vocabulary.Lookup(text.Substring(match.Index, match.Length)));
+            tokens.Add(Vocabulary.Lookup(text, match.Index, match.Length));
         }
 
         return tokens;

@@ -19,6 +19,7 @@ internal sealed class Vocabulary
     private const int OovIdRange = BeginOfTextId - OovIdBase;
 
     private readonly FrozenDictionary<string, int> _ids;
+    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsBySpan;
 
     public Vocabulary()
     {
@@ -46,6 +47,7 @@ internal sealed class Vocabulary
         Texts = [.. texts];
         Classes = [.. classes];
         _ids = texts.Select((t, i) => KeyValuePair.Create(t, i)).DistinctBy(p => p.Key, StringComparer.Ordinal).ToFrozenDictionary(StringComparer.Ordinal);
+        _idsBySpan = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         RankInClass = new int[Texts.Length];
         var seen = new Dictionary<TokenClass, int>();
         for (var i = 0; i < Texts.Length; i++)
@@ -70,6 +72,16 @@ internal sealed class Vocabulary
 
     public Token Lookup(string piece) =>
         _ids.TryGetValue(piece, out var id) ? new Token(id, piece) : new Token(OovId(piece), piece);
+
+    /// <summary>
+    /// <see cref="Lookup(string)"/> for a piece of a longer text: a vocabulary piece takes the vocabulary's own string,
+    /// so only an out-of-vocabulary piece is copied out of <paramref name="text"/>.
+    /// </summary>
+    public Token Lookup(string text, int start, int length)
+    {
+        var piece = text.AsSpan(start, length);
+        return _idsBySpan.TryGetValue(piece, out var id) ? new Token(id, Texts[id]) : new Token(OovId(piece), text.Substring(start, length));
+    }
 
     public bool TryGetText(int id, out string text)
     {
@@ -141,7 +153,7 @@ internal sealed class Vocabulary
         return char.IsUpper(trimmed[0]) ? TokenClass.ProperNoun : TokenClass.Noun;
     }
 
-    private static int OovId(string piece)
+    private static int OovId(ReadOnlySpan<char> piece)
     {
         // FNV-1a over UTF-16 code units: stable across runs and platforms, unlike string.GetHashCode.
         var h = 2166136261u;

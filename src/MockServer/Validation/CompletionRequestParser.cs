@@ -30,7 +30,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         bool? echo = null, stream = null, includeUsage = null;
         var hasStreamOptions = false;
         IReadOnlyList<string> stop = [];
-        IReadOnlyDictionary<int, double> logitBias = new Dictionary<int, double>();
+        IReadOnlyDictionary<int, double> logitBias = SamplingParameters.NoLogitBias;
 
         foreach (var property in root.EnumerateObject())
         {
@@ -122,8 +122,8 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         var scorePrompts = promptLogprobs is not null || (echoing && logprobs is not null);
         var positions = (long)prompts.Count * candidates * max + (scorePrompts ? prompts.Sum(p => (long)p.Tokens.Count) : 0);
         var alternatives = RequestPolicy.EntriesPerPosition(logprobs is not null || promptLogprobs is not null ? (int)Math.Max(logprobs ?? 0, promptLogprobs ?? 0) : null);
-        policy.CheckBudget(positions, alternatives, string.Create(CultureInfo.InvariantCulture,
-            $"{prompts.Count} prompts x {candidates} sequences x {max} max_tokens{(scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
+        policy.CheckBudget(positions, alternatives, (Prompts: prompts.Count, candidates, max, scorePrompts), static s => string.Create(CultureInfo.InvariantCulture,
+            $"{s.Prompts} prompts x {s.candidates} sequences x {s.max} max_tokens{(s.scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
 
         var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
         if (!model.Capabilities.Completions)

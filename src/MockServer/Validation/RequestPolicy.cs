@@ -19,15 +19,16 @@ internal sealed class RequestPolicy(MockServerOptions options)
     /// </summary>
     /// <param name="positions">Token positions generated or scored.</param>
     /// <param name="alternatives">Entries per position.</param>
-    /// <param name="breakdown">How <paramref name="positions"/> came about, in the request's own terms.</param>
+    /// <param name="state">What <paramref name="breakdown"/> is written from.</param>
+    /// <param name="breakdown">How <paramref name="positions"/> came about, in the request's own terms; only written for an error.</param>
     /// <param name="param">The parameter the error names (the length the client chose).</param>
-    public void CheckBudget(long positions, int alternatives, string breakdown, string param)
+    public void CheckBudget<TState>(long positions, int alternatives, TState state, Func<TState, string> breakdown, string param)
     {
         var requested = positions * alternatives;
         if (requested > options.MaxGeneratedTokensPerRequest)
         {
             throw StrictJson.Fail(new ApiError(400, string.Create(Inv,
-                $"This request could produce {positions} token positions ({breakdown}) with {alternatives} entries each, {requested} in all; this mock server allows {options.MaxGeneratedTokensPerRequest} per request (--max-generated-tokens)."),
+                $"This request could produce {positions} token positions ({breakdown(state)}) with {alternatives} entries each, {requested} in all; this mock server allows {options.MaxGeneratedTokensPerRequest} per request (--max-generated-tokens)."),
                 ApiError.InvalidRequest, param, "request_too_large"));
         }
     }

@@ -28,7 +28,7 @@ internal static class StrictJson
             throw Fail(new ApiError(400, $"The request body must be a JSON object, but got {Describe(root)}.", ApiError.InvalidRequest, null, "invalid_type"));
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new SeenNames();
         foreach (var property in root.EnumerateObject())
         {
             var name = NameOf(property, null);
@@ -55,7 +55,7 @@ internal static class StrictJson
             throw Fail(ApiError.InvalidType(param, expected, Describe(v)));
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new SeenNames();
         foreach (var property in v.EnumerateObject())
         {
             var name = NameOf(property, param);
@@ -82,6 +82,45 @@ internal static class StrictJson
         foreach (var property in obj.EnumerateObject())
         {
             NameOf(property, param);
+        }
+    }
+
+    /// <summary>
+    /// The names of an object seen so far, for the duplicate check: a request object has a handful of keys, so the
+    /// first few are compared in place and a set is built only past them (these checks run on every request).
+    /// </summary>
+    private struct SeenNames
+    {
+        private const int Few = 8;
+        private FewNames _few;
+        private int _count;
+        private HashSet<string>? _many;
+
+        /// <summary>False when <paramref name="name"/> was seen before.</summary>
+        public bool Add(string name)
+        {
+            for (var i = 0; i < Math.Min(_count, Few); i++)
+            {
+                if (string.Equals(_few[i], name, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            if (_count < Few)
+            {
+                _few[_count++] = name;
+                return true;
+            }
+
+            _many ??= new HashSet<string>(StringComparer.Ordinal);
+            return _many.Add(name);
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(Few)]
+        private struct FewNames
+        {
+            private string? _name;
         }
     }
 

@@ -16,7 +16,8 @@ internal sealed class CompletionResponse
 
     public required string Model { get; init; }
 
-    public required IReadOnlyList<CompletionChoice> Choices { get; init; }
+    /// <summary>An array, not a list interface: the serializer walks it without an enumerator.</summary>
+    public required CompletionChoice[] Choices { get; init; }
 
     public required Usage Usage { get; init; }
 

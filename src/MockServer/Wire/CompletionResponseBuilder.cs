@@ -8,9 +8,10 @@ internal static class CompletionResponseBuilder
 {
     public static CompletionResponse Build(string id, long created, CompletionRequest request, CompletionResult result)
     {
-        var choices = new List<CompletionChoice>(result.Choices.Count);
-        foreach (var choice in result.Choices)
+        var choices = new CompletionChoice[result.Choices.Count];
+        for (var c = 0; c < choices.Length; c++)
         {
+            var choice = result.Choices[c];
             var prompt = result.Prompts[choice.PromptIndex];
             Logprobs? logprobs = null;
             if (request.Logprobs is { } k)
@@ -32,7 +33,7 @@ internal static class CompletionResponseBuilder
                 logprobs = accumulator.Take();
             }
 
-            choices.Add(new CompletionChoice
+            choices[c] = new CompletionChoice
             {
                 Index = choice.Index,
                 Text = request.Echo ? prompt.Input.Text + choice.Text : choice.Text,
@@ -40,7 +41,7 @@ internal static class CompletionResponseBuilder
                 FinishReason = choice.FinishReason,
                 StopReason = choice.StopReason,
                 PromptLogprobs = request.PromptLogprobs is { } pk ? LogprobsAccumulator.PromptLogprobs(prompt, pk) : null,
-            });
+            };
         }
 
         return new CompletionResponse

@@ -16,6 +16,17 @@ internal static class StreamPlan
 {
     public static IEnumerable<StreamFrame> Frames(CompletionRequest request, CompletionResult result)
     {
+        if (result.Choices.Count == 1)
+        {
+            // Nothing to interleave: the one choice's frames as they are made, not gathered into a list first.
+            return FramesOf(request, result, result.Choices[0]);
+        }
+
+        return Interleaved(request, result);
+    }
+
+    private static IEnumerable<StreamFrame> Interleaved(CompletionRequest request, CompletionResult result)
+    {
         var perChoice = result.Choices.Select(c => FramesOf(request, result, c).ToList()).ToList();
         var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);
         for (var round = 0; round < longest; round++)
