@@ -1,9 +1,7 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using MockServer.Dialects;
+using MockServer.Endpoints;
 using MockServer.Generation;
 using MockServer.Hosting;
 using MockServer.Wire;
@@ -42,47 +40,35 @@ internal static class ChatStreamWriter
         MockServerOptions options,
         CancellationToken cancellationToken)
     {
-        var response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
         var dialect = request.Model.Dialect;
         var usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens };
         var separateUsage = dialect.Usage == UsagePlacement.SeparateChunkWhenIncluded && request.IncludeUsage == true;
         var header = new ChunkHeader(id, created, request.Model.Root, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
 
-        var pipe = response.BodyWriter;
-        using var json = new Utf8JsonWriter(pipe, WireJson.WriterOptions);
+        using var sink = SseSink.Start(context, options, cancellationToken);
         var frames = Interleave(choices, dialect);
         for (var f = 0; f < frames.Count; f++)
         {
             // The seed provider's usage rides on the final chunk of the stream, which carries the last finish (§13).
             var last = f == frames.Count - 1;
             var withUsage = last && dialect.Usage == UsagePlacement.FinalChunkAlways ? usage : null;
-            await WriteFrameAsync(pipe, json, header, frames[f], withUsage, cancellationToken).ConfigureAwait(false);
-            if (options.TokenDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(options.TokenDelay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
+            WriteFrame(sink.BeginEvent(), header, frames[f], withUsage);
+            await sink.EndEventAsync().ConfigureAwait(false);
+            await sink.PaceAsync().ConfigureAwait(false);
         }
 
         if (separateUsage)
         {
-            pipe.Write("data: "u8);
-            json.Reset(pipe);
+            var json = sink.BeginEvent();
             header.WriteStart(json);
             json.WriteStartArray("choices"u8);
             json.WriteEndArray();
             WriteUsage(json, usage);
             json.WriteEndObject();
-            json.Flush();
-            pipe.Write("\n\n"u8);
+            sink.EndEvent(); // leaves with [DONE], in one flush
         }
 
-        pipe.Write("data: [DONE]\n\n"u8);
-        await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await sink.DoneAsync().ConfigureAwait(false);
     }
 
     /// <summary>Every choice's frames, round-robin (as vLLM interleaves choices), each choice ending with its finish.</summary>
@@ -150,10 +136,8 @@ internal static class ChatStreamWriter
         return frames;
     }
 
-    private static ValueTask<FlushResult> WriteFrameAsync(PipeWriter pipe, Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage, CancellationToken cancellationToken)
+    private static void WriteFrame(Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage)
     {
-        pipe.Write("data: "u8);
-        json.Reset(pipe);
         header.WriteStart(json);
         json.WriteStartArray("choices"u8);
         json.WriteStartObject();
@@ -190,9 +174,6 @@ internal static class ChatStreamWriter
         }
 
         json.WriteEndObject();
-        json.Flush();
-        pipe.Write("\n\n"u8);
-        return pipe.FlushAsync(cancellationToken);
     }
 
     private static void WriteDelta(Utf8JsonWriter json, Dialect dialect, Frame frame)

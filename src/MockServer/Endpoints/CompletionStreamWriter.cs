@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using MockServer.Generation;
 using MockServer.Hosting;
 using MockServer.Validation;
@@ -25,14 +23,7 @@ internal static class CompletionStreamWriter
         MockServerOptions options,
         CancellationToken cancellationToken)
     {
-        var response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
-        var pipe = response.BodyWriter;
-        using var json = new Utf8JsonWriter(pipe, WireJson.WriterOptions);
+        using var sink = SseSink.Start(context, options, cancellationToken);
         var choice = new ChunkChoice();
         var chunk = new CompletionChunk { Id = id, Created = created, Model = request.Model.Root, Choices = [choice] };
         foreach (var frame in StreamPlan.Frames(request, result))
@@ -42,31 +33,23 @@ internal static class CompletionStreamWriter
             choice.Logprobs = frame.Logprobs;
             choice.FinishReason = frame.FinishReason;
             choice.StopReason = frame.StopReason;
-            await WriteFrameAsync(pipe, json, chunk, cancellationToken).ConfigureAwait(false);
-            if (options.TokenDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(options.TokenDelay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
+            await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
+            await sink.PaceAsync().ConfigureAwait(false);
         }
 
         if (request.IncludeUsage)
         {
             chunk.Choices = [];
             chunk.Usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens };
-            await WriteFrameAsync(pipe, json, chunk, cancellationToken).ConfigureAwait(false);
+            await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
         }
 
-        pipe.Write("data: [DONE]\n\n"u8);
-        await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await sink.DoneAsync().ConfigureAwait(false);
     }
 
-    private static ValueTask<FlushResult> WriteFrameAsync(PipeWriter pipe, Utf8JsonWriter json, CompletionChunk chunk, CancellationToken cancellationToken)
+    private static ValueTask<FlushResult> WriteFrameAsync(SseSink sink, CompletionChunk chunk)
     {
-        pipe.Write("data: "u8);
-        json.Reset(pipe);
-        JsonSerializer.Serialize(json, chunk, WireJson.Context.CompletionChunk);
-        json.Flush();
-        pipe.Write("\n\n"u8);
-        return pipe.FlushAsync(cancellationToken);
+        JsonSerializer.Serialize(sink.BeginEvent(), chunk, WireJson.Context.CompletionChunk);
+        return sink.EndEventAsync();
     }
 }
