@@ -30,9 +30,10 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         var seedBits = request.Seed is { } seed ? Mix.Hash((ulong)seed, 0xC4A7) : entropy;
         var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
         ChatScriptPlan[] plans;
+        var budget = new SchemaBudget(SchemaBudget.PerRequest, cancellationToken); // one for all choices and retries
         try
         {
-            plans = [.. Enumerable.Range(0, request.N).Select(c => ChatScriptPlan.For(request, fixture, tokenizer, c == 0 ? seedBits : Mix.Hash(seedBits, 0xC401CE, (ulong)c)))];
+            plans = [.. Enumerable.Range(0, request.N).Select(c => ChatScriptPlan.For(request, fixture, tokenizer, c == 0 ? seedBits : Mix.Hash(seedBits, 0xC401CE, (ulong)c), budget))];
         }
         catch (ApiErrorException e)
         {

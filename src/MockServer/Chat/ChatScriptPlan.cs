@@ -25,7 +25,7 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
     /// picked and its arguments depend on nothing else. Throws an <see cref="ApiErrorException"/> (400
     /// <c>unsupported_schema</c>) when no value the mock can write validates against the schema.
     /// </summary>
-    public static ChatScriptPlan For(ChatRequest request, ChatFixture? fixture, Tokenizer tokenizer, ulong seedBits)
+    public static ChatScriptPlan For(ChatRequest request, ChatFixture? fixture, Tokenizer tokenizer, ulong seedBits, SchemaBudget budget)
     {
         if (fixture is not null)
         {
@@ -44,7 +44,7 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
             if (index >= 0)
             {
                 var tool = request.Tools[index];
-                return CallsOf(tokenizer, [(tool.Name, Arguments(tool.Parameters, Mix.Hash(seedBits, 2), $"tools[{index}].function.parameters"))]);
+                return CallsOf(tokenizer, [(tool.Name, Arguments(tool.Parameters, Mix.Hash(seedBits, 2), budget, $"tools[{index}].function.parameters"))]);
             }
         }
 
@@ -52,7 +52,7 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
         {
             ResponseFormatKind.JsonObject => JsonSchemaSampler.SampleObject(Mix.Hash(seedBits, 3)),
             ResponseFormatKind.JsonSchema when request.ResponseSchema is { } schema =>
-                JsonSchemaSampler.TrySample(schema, Mix.Hash(seedBits, 3)) ?? throw Unsupported("response_format.json_schema.schema", "content that validates"),
+                Sample(schema, Mix.Hash(seedBits, 3), budget, objectRoot: false, "response_format.json_schema.schema", "content that validates"),
             _ => null,
         };
         return json is null ? FreeText : new ChatScriptPlan(new TokenScript(Tokens(tokenizer, json), ContinueSynthetic: false), []);
@@ -78,10 +78,33 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
     /// Arguments valid against a function's parameter schema, always a JSON object (tool arguments are one; a function
     /// without parameters, or with <c>{}</c>, takes <c>{}</c> or a small object).
     /// </summary>
-    private static string Arguments(JsonElement? parameters, ulong seed, string param) =>
-        parameters is { } schema
-            ? JsonSchemaSampler.TrySample(schema, seed, objectRoot: true) ?? throw Unsupported(param, "arguments (a JSON object) that validate")
-            : "{}";
+    private static string Arguments(JsonElement? parameters, ulong seed, SchemaBudget budget, string param) =>
+        parameters is { } schema ? Sample(schema, seed, budget, objectRoot: true, param, "arguments (a JSON object) that validate") : "{}";
+
+    /// <summary>
+    /// A value valid against a request's schema, or a 400 naming <paramref name="param"/>: when no seed gives one, when the
+    /// schema needs more work than <see cref="SchemaBudget"/> allows, or when a value in it is out of what the generator
+    /// can compute with (a bound beyond decimal's range): a request's schema never turns into a 500.
+    /// </summary>
+    private static string Sample(JsonElement schema, ulong seed, SchemaBudget budget, bool objectRoot, string param, string what)
+    {
+        try
+        {
+            return JsonSchemaSampler.TrySample(schema, seed, budget, objectRoot) ?? throw Unsupported(param, what);
+        }
+        catch (SchemaBudgetExceededException)
+        {
+            throw new ApiErrorException(new ApiError(400,
+                $"Invalid schema in '{param}': generating {what} against this schema needs more work than the mock allows per request ({SchemaBudget.PerRequest} steps: deep recursion, wide anyOf/oneOf or large minItems/minProperties multiply). A chat fixture can script this answer instead.",
+                ApiError.InvalidRequest, param, "unsupported_schema"));
+        }
+        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new ApiErrorException(new ApiError(400,
+                $"Invalid schema in '{param}': a value in it is outside what the mock's generator can compute with ({e.GetType().Name}). A chat fixture can script this answer instead.",
+                ApiError.InvalidRequest, param, "unsupported_schema"));
+        }
+    }
 
     private static ApiErrorException Unsupported(string param, string what) => new(new ApiError(400,
         $"Invalid schema in '{param}': the mock cannot generate {what} against this schema (it tried {JsonSchemaSampler.Attempts} seeds; "

@@ -11,7 +11,7 @@ namespace MockServer.Generation;
 /// never silently valid. Our own walker over <see cref="JsonElement"/> rather than NJsonSchema 10.7, which ignores
 /// <c>const</c> and <c>$defs</c> and resolves remote references.
 /// </summary>
-internal sealed class JsonSchemaCheck(JsonElement root)
+internal sealed class JsonSchemaCheck(JsonElement root, SchemaBudget budget)
 {
     /// <summary>Schema steps one check may take (a <c>$ref</c> to itself consumes no value).</summary>
     private const int MaxDepth = 64;
@@ -50,6 +50,7 @@ internal sealed class JsonSchemaCheck(JsonElement root)
 
     private bool Valid(JsonElement value, JsonElement schema, int depth)
     {
+        budget.Spend();
         if (schema.ValueKind == JsonValueKind.True)
         {
             return true;

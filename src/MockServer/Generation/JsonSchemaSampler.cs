@@ -42,18 +42,20 @@ internal static class JsonSchemaSampler
     ];
 
     /// <summary>The JSON text (compact) the sampler writes for a schema and a seed, unchecked.</summary>
-    public static string Sample(JsonElement schema, ulong seed, bool objectRoot = false) => Sample(schema, seed, new JsonSchemaCheck(schema), objectRoot);
+    public static string Sample(JsonElement schema, ulong seed, bool objectRoot = false) =>
+        Sample(schema, seed, new JsonSchemaCheck(schema, SchemaBudget.Unbounded), SchemaBudget.Unbounded, objectRoot);
 
     /// <summary>
     /// A sample that validates against <paramref name="schema"/> (and, for <paramref name="objectRoot"/>, is an object),
     /// trying <see cref="Attempts"/> seeds derived from <paramref name="seed"/>; null when none does.
     /// </summary>
-    public static string? TrySample(JsonElement schema, ulong seed, bool objectRoot = false)
+    /// <exception cref="SchemaBudgetExceededException">The schema needs more work than <paramref name="budget"/> allows.</exception>
+    public static string? TrySample(JsonElement schema, ulong seed, SchemaBudget budget, bool objectRoot = false)
     {
-        var check = new JsonSchemaCheck(schema);
+        var check = new JsonSchemaCheck(schema, budget);
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var text = Sample(schema, attempt == 0 ? seed : Mix.Hash(seed, (ulong)attempt), check, objectRoot);
+            var text = Sample(schema, attempt == 0 ? seed : Mix.Hash(seed, (ulong)attempt), check, budget, objectRoot);
             using var document = JsonDocument.Parse(text);
             if ((!objectRoot || document.RootElement.ValueKind == JsonValueKind.Object) && check.IsValid(document.RootElement))
             {
@@ -71,13 +73,13 @@ internal static class JsonSchemaSampler
         return Sample(document.RootElement, seed);
     }
 
-    private static string Sample(JsonElement schema, ulong seed, JsonSchemaCheck check, bool objectRoot)
+    private static string Sample(JsonElement schema, ulong seed, JsonSchemaCheck check, SchemaBudget budget, bool objectRoot)
     {
         var random = new SeededRandom(Mix.Hash(seed, 0x5CE3A));
-        return Render(new Context(schema, check), schema, ref random, 0, objectRoot ? "object" : null);
+        return Render(new Context(schema, check, budget), schema, ref random, 0, objectRoot ? "object" : null);
     }
 
-    private sealed record Context(JsonElement Root, JsonSchemaCheck Check);
+    private sealed record Context(JsonElement Root, JsonSchemaCheck Check, SchemaBudget Budget);
 
     private static string Render(Context ctx, JsonElement schema, ref SeededRandom random, int depth, string? defaultType = null)
     {
@@ -92,6 +94,7 @@ internal static class JsonSchemaSampler
 
     private static void Write(Utf8JsonWriter writer, Context ctx, JsonElement schema, ref SeededRandom random, int depth, string? defaultType = null)
     {
+        ctx.Budget.Spend(); // one per value written: bounds both time and the size of what is built
         if (schema.ValueKind == JsonValueKind.False)
         {
             writer.WriteNullValue(); // nothing is valid; the check refuses whatever is written
@@ -109,7 +112,7 @@ internal static class JsonSchemaSampler
         {
             // Siblings of $ref constrain too (2019-09 on): merged with the target when there are any.
             var rest = Without(schema, "$ref");
-            Write(writer, ctx, rest is null ? target : Merge(ctx.Root, [target, rest.Value], depth), ref random, depth + 1, defaultType);
+            Write(writer, ctx, rest is null ? target : Merge(ctx, [target, rest.Value], depth), ref random, depth + 1, defaultType);
             return;
         }
 
@@ -121,7 +124,7 @@ internal static class JsonSchemaSampler
                 parts.Insert(0, own);
             }
 
-            Write(writer, ctx, Merge(ctx.Root, parts, depth), ref random, depth + 1, defaultType);
+            Write(writer, ctx, Merge(ctx, parts, depth), ref random, depth + 1, defaultType);
             return;
         }
 
@@ -150,7 +153,7 @@ internal static class JsonSchemaSampler
                 }
 
                 var rest = Without(schema, keyword);
-                Write(writer, ctx, rest is null ? branches[pick] : Merge(ctx.Root, [rest.Value, branches[pick]], depth), ref random, depth + 1, defaultType);
+                Write(writer, ctx, rest is null ? branches[pick] : Merge(ctx, [rest.Value, branches[pick]], depth), ref random, depth + 1, defaultType);
                 return;
             }
         }
@@ -263,13 +266,15 @@ internal static class JsonSchemaSampler
     /// two parts takes both schemas), required and types combined, the tightest bound of each kind, subschemas of the
     /// same keyword joined by allOf; for other keywords the first part's value stands and the check judges the rest.
     /// </summary>
-    private static JsonElement Merge(JsonElement root, List<JsonElement> parts, int depth)
+    private static JsonElement Merge(Context ctx, List<JsonElement> parts, int depth)
     {
+        var root = ctx.Root;
         var merged = new JsonObject();
         var queue = new Queue<(JsonElement Part, int Depth)>(parts.Select(p => (p, depth)));
         while (queue.Count > 0)
         {
             var (part, at) = queue.Dequeue();
+            ctx.Budget.Spend();
             if (part.ValueKind != JsonValueKind.Object)
             {
                 continue;
@@ -335,6 +340,7 @@ internal static class JsonSchemaSampler
                         merged["multipleOf"] = Math.Abs((b / a) - Math.Round(b / a)) < 1e-9 ? b : a; // the larger when one divides the other
                         break;
                     case "enum" when value.ValueKind == JsonValueKind.Array && merged["enum"] is JsonArray allowed:
+                        ctx.Budget.Spend((long)allowed.Count * value.GetArrayLength()); // a pairwise intersection
                         merged["enum"] = new JsonArray([.. allowed.Where(e => value.EnumerateArray().Any(v => JsonElement.DeepEquals(v, JsonSerializer.SerializeToElement(e)))).Select(e => e?.DeepClone())]);
                         break;
                     case "items" or "additionalProperties" or "not" or "propertyNames" when merged[keyword.Name] is { } sub:
@@ -427,7 +433,7 @@ internal static class JsonSchemaSampler
             matching.Add(additional);
         }
 
-        Write(writer, ctx, matching.Count switch { 0 => default, 1 => matching[0], _ => Merge(ctx.Root, matching, depth) }, ref random, depth + 1);
+        Write(writer, ctx, matching.Count switch { 0 => default, 1 => matching[0], _ => Merge(ctx, matching, depth) }, ref random, depth + 1);
     }
 
     /// <summary>A name for an extra property: one a patternProperties pattern accepts, else a word when additionalProperties allows it; null when neither.</summary>
@@ -439,6 +445,7 @@ internal static class JsonSchemaSampler
             {
                 if (ctx.Check.Pattern(pattern.Name) is { } regex)
                 {
+                    ctx.Budget.Spend(2 * PatternCandidates.Length + Words.Length); // the candidates tried below
                     var suffix = n.ToString(CultureInfo.InvariantCulture);
                     var names = PatternCandidates.Concat(PatternCandidates.Select(c => c + suffix)).Concat(Words.Select(w => w + "_" + suffix)).Where(c => regex.IsMatch(c)).ToList();
                     if (names.Count > 0)

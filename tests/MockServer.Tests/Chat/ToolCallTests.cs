@@ -270,7 +270,7 @@ public sealed class ToolCallTests
         var fixture = new ChatFixture("two-calls", "test", null, [], [new ScriptedToolCall("get_time", """{"zone":"UTC"}"""), new ScriptedToolCall("get_weather", """{"city":"Rome","unit":"celsius"}""")], false);
         var request = Named(Dialects.Dialects.OpenAi) with { ToolChoice = ToolChoiceMode.Auto, ToolChoiceName = null };
 
-        var plan = ChatScriptPlan.For(request, fixture, Tokenizer, 9);
+        var plan = ChatScriptPlan.For(request, fixture, Tokenizer, 9, SchemaBudget.Unbounded);
         var engine = new CompletionEngine(new SyntheticModel(Tokenizer.Vocabulary));
         var result = engine.Run(new GenerationRequest { Model = request.Model, Prompts = [request.Prompt], MaxTokens = 100, Sampling = new(), Script = (_, _, _) => plan.Script }, 1);
         var output = ChatChoiceOutput.From(result.Choices[0], plan, 9);
@@ -281,6 +281,6 @@ public sealed class ToolCallTests
         output.ToolCalls.Select(c => c.Id).Distinct().Should().HaveCount(2);
 
         // Only one call when the request turned parallel calls off.
-        ChatScriptPlan.For(request with { ParallelToolCalls = false }, fixture, Tokenizer, 9).Calls.Should().ContainSingle();
+        ChatScriptPlan.For(request with { ParallelToolCalls = false }, fixture, Tokenizer, 9, SchemaBudget.Unbounded).Calls.Should().ContainSingle();
     }
 }
