@@ -34,19 +34,23 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
 
         string? modelId = null;
         List<ChatMessage>? messages = null;
-        long? maxTokens = null, maxCompletionTokens = null, n = null, topK = null, topLogprobs = null, seed = null;
-        double? temperature = null, topP = null, minP = null, presence = null, frequency = null, repetition = null;
+        long? maxTokens = null, maxCompletionTokens = null, n = null, topLogprobs = null;
         bool? stream = null, includeUsage = null, logprobs = null, parallelToolCalls = null;
         var hasStreamOptions = false;
         IReadOnlyList<string> stop = [];
-        IReadOnlyDictionary<int, double> logitBias = SamplingParameters.NoLogitBias;
         List<ToolDefinition> tools = [];
         (ToolChoiceMode Mode, string? Name)? toolChoice = null;
         (ResponseFormatKind Kind, JsonElement? Schema) responseFormat = (ResponseFormatKind.Text, null);
 
+        var sampling = new SamplingFields();
         foreach (var property in root.EnumerateObject())
         {
             var v = property.Value;
+            if (sampling.TryRead(property.Name, v, tokenizer.Vocabulary))
+            {
+                continue;
+            }
+
             switch (property.Name)
             {
                 case "model": modelId = ReadString("model", v); break;
@@ -56,21 +60,12 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
                 case "max_tokens": maxTokens = ReadInteger("max_tokens", v, 1, int.MaxValue); break;
                 case "max_completion_tokens": maxCompletionTokens = ReadInteger("max_completion_tokens", v, 1, int.MaxValue); break;
                 case "n": n = ReadInteger("n", v, 1, RequestLimits.MaxChoices); break;
-                case "top_k": topK = ReadInteger("top_k", v, -1, int.MaxValue); break;
                 case "top_logprobs": topLogprobs = ReadInteger("top_logprobs", v, 0, RequestLimits.MaxLogprobs); break;
-                case "seed": seed = ReadInteger("seed", v, long.MinValue, long.MaxValue); break;
-                case "temperature": temperature = ReadNumber("temperature", v, 0, 2); break;
-                case "top_p": topP = ReadNumber("top_p", v, 0, 1, minExclusive: true); break;
-                case "min_p": minP = ReadNumber("min_p", v, 0, 1); break;
-                case "presence_penalty": presence = ReadNumber("presence_penalty", v, -2, 2); break;
-                case "frequency_penalty": frequency = ReadNumber("frequency_penalty", v, -2, 2); break;
-                case "repetition_penalty": repetition = ReadNumber("repetition_penalty", v, 0, 2, minExclusive: true); break;
                 case "logprobs": logprobs = ReadBoolean("logprobs", v); break; // a boolean in chat, an integer in completions
                 case "stream": stream = ReadBoolean("stream", v); break;
                 case "parallel_tool_calls": parallelToolCalls = ReadBoolean("parallel_tool_calls", v); break;
                 case "stream_options": (hasStreamOptions, includeUsage) = ReadStreamOptions(v); break;
                 case "stop": stop = ReadStop(v); break;
-                case "logit_bias": logitBias = ReadLogitBias(v, tokenizer.Vocabulary); break;
                 case "tools": tools = ToolReader.ReadTools(v); break;
                 case "tool_choice": toolChoice = ToolReader.ReadToolChoice(v); break;
                 case "response_format": responseFormat = ResponseFormatReader.Read(v); break;
@@ -100,7 +95,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
         var (choiceMode, choiceName) = CheckToolChoice(toolChoice, tools);
 
         var choices = (int)(n ?? 1);
-        var temp = temperature ?? 1.0;
+        var temp = sampling.Temperature;
         if (temp == 0 && choices > 1)
         {
             // As completions: greedy sampling gives n copies of one answer (vLLM refuses it).
@@ -137,18 +132,8 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
             Logprobs = withLogprobs,
             TopLogprobs = (int)(topLogprobs ?? 0),
             Stop = stop,
-            Seed = seed,
-            Sampling = new SamplingParameters
-            {
-                Temperature = temp,
-                TopP = topP ?? 1.0,
-                TopK = (int)(topK ?? 0),
-                MinP = minP ?? 0,
-                PresencePenalty = presence ?? 0,
-                FrequencyPenalty = frequency ?? 0,
-                RepetitionPenalty = repetition ?? 1.0,
-                LogitBias = logitBias,
-            },
+            Seed = sampling.Seed,
+            Sampling = sampling.Build(),
             Tools = tools,
             ToolChoice = choiceMode,
             ToolChoiceName = choiceName,

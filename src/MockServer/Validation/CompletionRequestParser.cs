@@ -25,16 +25,20 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
 
         string? modelId = null;
         List<PromptInput>? prompts = null;
-        long? maxTokens = null, n = null, bestOf = null, topK = null, logprobs = null, promptLogprobs = null, seed = null;
-        double? temperature = null, topP = null, minP = null, presence = null, frequency = null, repetition = null;
+        long? maxTokens = null, n = null, bestOf = null, logprobs = null, promptLogprobs = null;
         bool? echo = null, stream = null, includeUsage = null;
         var hasStreamOptions = false;
         IReadOnlyList<string> stop = [];
-        IReadOnlyDictionary<int, double> logitBias = SamplingParameters.NoLogitBias;
 
+        var sampling = new SamplingFields();
         foreach (var property in root.EnumerateObject())
         {
             var v = property.Value;
+            if (sampling.TryRead(property.Name, v, tokenizer.Vocabulary))
+            {
+                continue;
+            }
+
             switch (property.Name)
             {
                 case "model": modelId = ReadString("model", v); break;
@@ -44,21 +48,12 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 case "max_tokens": maxTokens = ReadInteger("max_tokens", v, 0, int.MaxValue); break;
                 case "n": n = ReadInteger("n", v, 1, MaxChoices); break;
                 case "best_of": bestOf = ReadInteger("best_of", v, 1, RequestLimits.MaxBestOf); break;
-                case "top_k": topK = ReadInteger("top_k", v, -1, int.MaxValue); break;
                 case "logprobs": logprobs = ReadInteger("logprobs", v, 0, MaxLogprobs); break;
                 case "prompt_logprobs": promptLogprobs = ReadInteger("prompt_logprobs", v, 0, MaxLogprobs); break;
-                case "seed": seed = ReadInteger("seed", v, long.MinValue, long.MaxValue); break;
-                case "temperature": temperature = ReadNumber("temperature", v, 0, 2); break;
-                case "top_p": topP = ReadNumber("top_p", v, 0, 1, minExclusive: true); break;
-                case "min_p": minP = ReadNumber("min_p", v, 0, 1); break;
-                case "presence_penalty": presence = ReadNumber("presence_penalty", v, -2, 2); break;
-                case "frequency_penalty": frequency = ReadNumber("frequency_penalty", v, -2, 2); break;
-                case "repetition_penalty": repetition = ReadNumber("repetition_penalty", v, 0, 2, minExclusive: true); break;
                 case "echo": echo = ReadBoolean("echo", v); break;
                 case "stream": stream = ReadBoolean("stream", v); break;
                 case "stream_options": (hasStreamOptions, includeUsage) = ReadStreamOptions(v); break;
                 case "stop": stop = ReadStop(v); break;
-                case "logit_bias": logitBias = ReadLogitBias(v, tokenizer.Vocabulary); break;
                 default: throw new InvalidOperationException($"Parameter '{property.Name}' is accepted but not handled.");
             }
         }
@@ -101,7 +96,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             throw Fail(ApiError.InvalidValue("best_of", "'best_of' greater than 'n' cannot be streamed: the best candidates are only known at the end."));
         }
 
-        var temp = temperature ?? 1.0;
+        var temp = sampling.Temperature;
         if (temp == 0 && candidates > 1)
         {
             throw Fail(ApiError.InvalidValue(bestOf > choices ? "best_of" : "n", $"'n' and 'best_of' must be 1 when using greedy sampling (temperature 0), but got {candidates}."));
@@ -151,18 +146,8 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             Logprobs = (int?)logprobs,
             PromptLogprobs = (int?)promptLogprobs,
             Stop = stop,
-            Seed = seed,
-            Sampling = new SamplingParameters
-            {
-                Temperature = temp,
-                TopP = topP ?? 1.0,
-                TopK = (int)(topK ?? 0),
-                MinP = minP ?? 0,
-                PresencePenalty = presence ?? 0,
-                FrequencyPenalty = frequency ?? 0,
-                RepetitionPenalty = repetition ?? 1.0,
-                LogitBias = logitBias,
-            },
+            Seed = sampling.Seed,
+            Sampling = sampling.Build(),
         };
     }
 
