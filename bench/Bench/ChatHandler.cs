@@ -22,7 +22,7 @@ internal sealed class ChatHandler(TokenTable table, TimeProvider time)
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        var request = await ReadRequestAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
+        var request = await BareBody.ReadAsync(context.Request.BodyReader, BareJson.Context.BareChatRequest, aborted).ConfigureAwait(false);
         var entry = request is null || LastUserContent(request.Messages) is not { } user ? null : table.FindChat(request.Model, user);
         if (request is null || entry is null || !request.Stream || request.StreamOptions?.IncludeUsage != true
             || !TokenTable.Roots.TryGetValue(request.Model, out var root))
@@ -95,35 +95,5 @@ internal sealed class ChatHandler(TokenTable table, TimeProvider time)
         JsonSerializer.Serialize(json, chunk, BareJson.Context.BareChatChunk);
         json.Flush();
         pipe.Write("\n\n"u8);
-    }
-
-    /// <summary>Reads the whole body, then deserializes it; null when it is not a JSON object of the expected shape.</summary>
-    private static async Task<BareChatRequest?> ReadRequestAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (read.IsCompleted)
-            {
-                var request = Parse(read.Buffer);
-                reader.AdvanceTo(read.Buffer.End);
-                return request;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-        }
-    }
-
-    private static BareChatRequest? Parse(ReadOnlySequence<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            return JsonSerializer.Deserialize(ref reader, BareJson.Context.BareChatRequest);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

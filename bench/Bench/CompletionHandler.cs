@@ -18,7 +18,7 @@ internal sealed class CompletionHandler(TokenTable table, TimeProvider time)
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        var request = await ReadRequestAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
+        var request = await BareBody.ReadAsync(context.Request.BodyReader, BareJson.Context.BareRequest, aborted).ConfigureAwait(false);
         var tokens = request is null ? null : table.Find(request.Model, request.Prompt);
         if (request is null || tokens is null || !TokenTable.Roots.TryGetValue(request.Model, out var root))
         {
@@ -97,35 +97,5 @@ internal sealed class CompletionHandler(TokenTable table, TimeProvider time)
         json.Flush();
         pipe.Write("\n\n"u8);
         return pipe.FlushAsync(cancellationToken);
-    }
-
-    /// <summary>Reads the whole body, then deserializes it; null when it is not a JSON object of the expected shape.</summary>
-    private static async Task<BareRequest?> ReadRequestAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (read.IsCompleted)
-            {
-                var request = Parse(read.Buffer);
-                reader.AdvanceTo(read.Buffer.End);
-                return request;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-        }
-    }
-
-    private static BareRequest? Parse(ReadOnlySequence<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            return JsonSerializer.Deserialize(ref reader, BareJson.Context.BareRequest);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
