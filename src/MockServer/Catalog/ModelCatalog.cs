@@ -14,7 +14,13 @@ internal sealed record ServedModel(string Id, string Root, int MaxModelLen, long
 
     /// <summary>What <c>/v1/models?metadata=true</c> advertises and what chat validation allows (tools, response_format).</summary>
     public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.BaseModel;
+
+    /// <summary>How the model boots when cold (<see cref="ModelWarmth"/>), or null for a model that is always warm.</summary>
+    public ColdStart? Cold { get; init; }
 }
+
+/// <summary>A cold model's boot time, and the idle time after which it is cold again (null: it stays warm once booted).</summary>
+internal sealed record ColdStart(TimeSpan Boot, TimeSpan? Idle);
 
 /// <summary>What a model can do, as the chat provider advertises it (provider-docs/llmbase-chat-stream.txt, spec-facts §13).</summary>
 internal sealed record ModelCapabilities(bool Completions, bool Chat, bool Tools, bool ResponseFormat, bool Logprobs)
@@ -40,6 +46,7 @@ internal sealed class ModelCatalog
             // The loader accepts only known names (the schema's enum), so Find fails only for a definition made in code.
             Dialect = profile ?? Dialects.Dialects.Find(d.Dialect) ?? throw new ArgumentException($"Model '{d.Id}' names unknown dialect '{d.Dialect}'.", nameof(definitions)),
             Capabilities = d.Capabilities,
+            Cold = d.Cold,
         })];
         _byId = Models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
     }

@@ -1,3 +1,4 @@
+using MockServer.Catalog;
 using MockServer.Chat;
 using MockServer.Hosting;
 
@@ -5,14 +6,15 @@ namespace MockServer.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/chat/completions</c>: the same pipeline as completions (media type, bounded body, JSON, strict
-/// parse, every check before the first byte), then the chat adapter over the shared generation core.
+/// parse, every check before the first byte), the cold-start gate (<see cref="ColdStartGate"/>), then the chat
+/// adapter over the shared generation core.
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, MockServerOptions options)
+internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, ModelWarmth warmth, MockServerOptions options)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
-        if (request is not null)
+        if (request is not null && await ColdStartGate.AdmitAsync(context, warmth, request.Model).ConfigureAwait(false))
         {
             await responder.RespondAsync(context, request, context.RequestAborted).ConfigureAwait(false);
         }

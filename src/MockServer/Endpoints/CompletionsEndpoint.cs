@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using MockServer.Catalog;
 using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Hosting;
@@ -18,13 +19,14 @@ internal sealed class CompletionsEndpoint(
     CompletionEngine engine,
     FixtureSet fixtures,
     RequestIds ids,
+    ModelWarmth warmth,
     MockServerOptions options)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
         var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
-        if (request is null)
+        if (request is null || !await ColdStartGate.AdmitAsync(context, warmth, request.Model).ConfigureAwait(false))
         {
             return;
         }

@@ -69,6 +69,14 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
     public static ApiError BadHttpRequest(int status) =>
         new(status, "The HTTP request could not be read.", InvalidRequest, null, "bad_request");
 
+    /// <summary>
+    /// A cold model booting (issue 8). The type is llama.cpp's for its "Loading model" 503 (spec-facts §6.1, §6.2;
+    /// OpenAI documents no type for 503, vLLM emits none while loading); the code is ours, for clients to key on.
+    /// </summary>
+    public static ApiError ModelLoading(string model, int seconds) =>
+        new(503, $"The model '{model}' is loading (cold start) and will be ready in about {seconds.ToString(Inv)} second{(seconds == 1 ? "" : "s")}. Retry after the Retry-After header's delay.",
+            "unavailable_error", null, "model_loading");
+
     public static ApiError Internal() =>
         new(500, "The server had an error while processing your request.", "server_error", null, null);
 

@@ -229,6 +229,10 @@ internal static class FixtureLoader
         ChildSchemaValidationError { Kind: ValidationErrorKind.NotOneOf } c => $"it matches more than one alternative; give exactly one of {string.Join(", ", c.Errors.Keys.SelectMany(k => k.RequiredProperties))}",
         { Kind: ValidationErrorKind.PropertyRequired } => $"required property '{error.Property}' is missing",
         { Kind: ValidationErrorKind.NoAdditionalPropertiesAllowed } => $"property '{error.Property}' is not allowed",
+        { Kind: ValidationErrorKind.NumberTooSmall } => $"{ValueAt(strictJson, error.Path)} is too small; it must be "
+            + (error.Schema.ExclusiveMinimum is { } above ? $"more than {above.ToString(CultureInfo.InvariantCulture)}" : $"at least {error.Schema.Minimum?.ToString(CultureInfo.InvariantCulture)}"),
+        { Kind: ValidationErrorKind.NumberTooBig } => $"{ValueAt(strictJson, error.Path)} is too large; it must be "
+            + (error.Schema.ExclusiveMaximum is { } below ? $"less than {below.ToString(CultureInfo.InvariantCulture)}" : $"at most {error.Schema.Maximum?.ToString(CultureInfo.InvariantCulture)}"),
         { Kind: ValidationErrorKind.NotInEnumeration } => $"{ValueAt(strictJson, error.Path)} is not one of {string.Join(", ", error.Schema.Enumeration)}",
         _ => $"{error.Kind}" + (error.Property is null ? "" : $" ('{error.Property}')"),
     };
@@ -261,10 +265,16 @@ internal static class FixtureLoader
                 ChatTemplate = template,
                 Dialect = m.TryGetProperty("dialect", out var d) ? d.GetString()! : Dialects.Dialects.Acs.Name,
                 Capabilities = ReadCapabilities(file, text, $"$.models[{i}]", m, template is not null),
+                Cold = m.TryGetProperty("cold", out var cold) ? ReadCold(cold) : null,
             };
             i++;
         }
     }
+
+    // The schema bounds both numbers (more than 0, at most a day and a year), so the TimeSpans cannot overflow.
+    private static Catalog.ColdStart ReadCold(JsonElement cold) => new(
+        TimeSpan.FromSeconds(cold.GetProperty("boot_seconds").GetDouble()),
+        cold.TryGetProperty("idle_seconds", out var idle) ? TimeSpan.FromSeconds(idle.GetDouble()) : null);
 
     /// <summary>
     /// Defaults: completions and logprobs on; chat exactly when there is a template; tools and response_format with chat.

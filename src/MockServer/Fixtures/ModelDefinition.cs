@@ -12,4 +12,7 @@ internal sealed record ModelDefinition(string Id, string Root, int MaxModelLen, 
     public string Dialect { get; init; } = Dialects.Dialects.Acs.Name;
 
     public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.BaseModel;
+
+    /// <summary>The fixture's <c>cold</c> block, or null for a model that is always warm.</summary>
+    public ColdStart? Cold { get; init; }
 }

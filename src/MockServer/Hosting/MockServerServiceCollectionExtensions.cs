@@ -22,6 +22,7 @@ internal static class MockServerServiceCollectionExtensions
         services.TryAddSingleton<Tokenizer>();
         services.TryAddSingleton<SyntheticModel>();
         services.TryAddSingleton(sp => new ModelCatalog(fixtures.Models, options.TimeProvider.GetUtcNow().ToUnixTimeSeconds(), options.ProfileDialect));
+        services.TryAddSingleton<ModelWarmth>();
         services.TryAddSingleton<RequestPolicy>();
         services.TryAddSingleton<CompletionRequestParser>();
         services.TryAddSingleton<CompletionEngine>();
