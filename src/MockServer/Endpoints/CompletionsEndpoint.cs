@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using MockServer.Catalog;
+using MockServer.Faults;
 using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Hosting;
@@ -26,7 +27,9 @@ internal sealed class CompletionsEndpoint(
     {
         var aborted = context.RequestAborted;
         var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
-        if (request is null || !await ColdStartGate.AdmitAsync(context, warmth, request.Model).ConfigureAwait(false))
+        if (request is null
+            || !await FaultGate.AdmitAsync(context, request.Model.Id, request.Stream).ConfigureAwait(false)
+            || !await ColdStartGate.AdmitAsync(context, warmth, request.Model).ConfigureAwait(false))
         {
             return;
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using MockServer.Faults;
 using MockServer.Hosting;
 using MockServer.Wire;
 
@@ -12,6 +13,9 @@ namespace MockServer.Endpoints;
 /// <c>data: {json}\n\n</c> event per frame flushed as it is written (the point where a slow reader holds the writer
 /// back), the pause between frames, and <c>data: [DONE]\n\n</c> (spec-facts §4.1, §8). What an event says is the
 /// endpoint's; one <see cref="Utf8JsonWriter"/> is reused for every event instead of one per frame.
+/// A stream fault armed by <see cref="FaultGate"/> acts here, counting frames (events from 1; <c>[DONE]</c> is not
+/// one), so it reaches both endpoints alike. Once a fault has ended the stream the sink swallows what the writer
+/// still sends; without a fault every path is the plain one and the bytes are unchanged.
 /// </summary>
 internal sealed class SseSink : IDisposable
 {
@@ -19,13 +23,23 @@ internal sealed class SseSink : IDisposable
     private readonly Utf8JsonWriter _json;
     private readonly MockServerOptions _options;
     private readonly CancellationToken _cancellationToken;
+    private readonly HttpContext _context;
+    private readonly ArmedFault? _fault;
+    private ArrayBufferWriter<byte>? _discard; // where a swallowed or malformed event's JSON goes
+    private int _frames;
+    private bool _malformed;
+    private bool _stallPending;
+    private bool _endPending;
+    private bool _ended;
 
-    private SseSink(PipeWriter pipe, MockServerOptions options, CancellationToken cancellationToken)
+    private SseSink(HttpContext context, PipeWriter pipe, MockServerOptions options, CancellationToken cancellationToken)
     {
+        _context = context;
         _pipe = pipe;
         _json = new Utf8JsonWriter(pipe, WireJson.WriterOptions);
         _options = options;
         _cancellationToken = cancellationToken;
+        _fault = context.Features.Get<ArmedFault>();
     }
 
     /// <summary>Answers 200 with the event-stream headers; nothing is sent until the first event is flushed.</summary>
@@ -36,12 +50,17 @@ internal sealed class SseSink : IDisposable
         response.ContentType = "text/event-stream; charset=utf-8"; // as vLLM/Starlette send it (spec-facts §4.1)
         response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        return new SseSink(response.BodyWriter, options, cancellationToken);
+        return new SseSink(context, response.BodyWriter, options, cancellationToken);
     }
 
     /// <summary>Opens an event: the returned writer takes its JSON payload, then <see cref="EndEventAsync"/> or <see cref="EndEvent"/> closes it.</summary>
     public Utf8JsonWriter BeginEvent()
     {
+        if (_fault is not null && FaultBegin())
+        {
+            return _json;
+        }
+
         _pipe.Write("data: "u8);
         _json.Reset(_pipe);
         return _json;
@@ -50,6 +69,11 @@ internal sealed class SseSink : IDisposable
     /// <summary>Closes the event and flushes it to the client.</summary>
     public ValueTask<FlushResult> EndEventAsync()
     {
+        if (_fault is not null)
+        {
+            return FaultEndEventAsync();
+        }
+
         EndEvent();
         return _pipe.FlushAsync(_cancellationToken);
     }
@@ -58,19 +82,152 @@ internal sealed class SseSink : IDisposable
     public void EndEvent()
     {
         _json.Flush();
+        if (_fault is not null && FaultEnd())
+        {
+            return;
+        }
+
         _pipe.Write("\n\n"u8);
     }
 
     /// <summary>The configured pause after a frame (<see cref="MockServerOptions.TokenDelay"/>), on the injected clock.</summary>
     public Task PaceAsync() =>
-        _options.TokenDelay > TimeSpan.Zero ? Task.Delay(_options.TokenDelay, _options.TimeProvider, _cancellationToken) : Task.CompletedTask;
+        _options.TokenDelay > TimeSpan.Zero && !_ended ? Task.Delay(_options.TokenDelay, _options.TimeProvider, _cancellationToken) : Task.CompletedTask;
 
     /// <summary>Ends the stream with <c>data: [DONE]</c>; nothing follows it.</summary>
     public ValueTask<FlushResult> DoneAsync()
     {
+        if (_fault is not null)
+        {
+            return FaultDoneAsync();
+        }
+
         _pipe.Write("data: [DONE]\n\n"u8);
         return _pipe.FlushAsync(_cancellationToken);
     }
 
     public void Dispose() => _json.Dispose();
+
+    /// <summary>Starts frame N of a faulted stream; true when its JSON goes to the discard buffer instead of the wire.</summary>
+    private bool FaultBegin()
+    {
+        var plan = _fault!.Plan;
+        if (!_ended)
+        {
+            _frames++;
+            _malformed = plan.Kind == FaultKind.MalformedAt && _frames == plan.Frame;
+            _stallPending |= plan.Kind == FaultKind.StallBefore && _frames == plan.Frame;
+        }
+
+        if (!_ended && !_malformed)
+        {
+            return false;
+        }
+
+        _discard ??= new ArrayBufferWriter<byte>(256);
+        _discard.ResetWrittenCount();
+        _json.Reset(_discard);
+        return true;
+    }
+
+    /// <summary>Closes frame N of a faulted stream; true when the event's ending has been handled here.</summary>
+    private bool FaultEnd()
+    {
+        if (_ended)
+        {
+            return true;
+        }
+
+        var plan = _fault!.Plan;
+        _endPending = (plan.Kind is FaultKind.ErrorAfter or FaultKind.DisconnectAfter or FaultKind.ResetAfter) && _frames == plan.Frame;
+        if (!_malformed)
+        {
+            return false;
+        }
+
+        _malformed = false;
+        _pipe.Write("data: {not json\n\n"u8); // a frame no JSON parser accepts (issue 8, "a malformed frame at N")
+        _fault.LogApplied(_frames);
+        return true;
+    }
+
+    private async ValueTask<FlushResult> FaultEndEventAsync()
+    {
+        EndEvent();
+        if (_ended)
+        {
+            return default;
+        }
+
+        await StallIfDueAsync().ConfigureAwait(false);
+        var result = await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+        if (_endPending)
+        {
+            await EndByFaultAsync().ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<FlushResult> FaultDoneAsync()
+    {
+        if (_ended)
+        {
+            return default;
+        }
+
+        await StallIfDueAsync().ConfigureAwait(false);
+        if (_endPending)
+        {
+            // The last frame was closed without a flush (a usage chunk meant to leave with [DONE]): it leaves now, with the fault.
+            await EndByFaultAsync().ConfigureAwait(false);
+            return default;
+        }
+
+        _pipe.Write("data: [DONE]\n\n"u8);
+        return await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Holds the frame that is written but not yet flushed for the stall's time, on the injected clock.</summary>
+    private async Task StallIfDueAsync()
+    {
+        if (!_stallPending)
+        {
+            return;
+        }
+
+        _stallPending = false;
+        _fault!.LogApplied(_frames - 1);
+        await Task.Delay(_fault.Plan.Stall, _options.TimeProvider, _cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the stream as the fault says after frame N; from here on the sink writes nothing.</summary>
+    private async Task EndByFaultAsync()
+    {
+        _endPending = false;
+        _ended = true;
+        _fault!.LogApplied(_frames);
+        switch (_fault.Plan.Kind)
+        {
+            case FaultKind.ErrorAfter:
+                // spec-facts §4.6, §11 item 5: the status is already 200, so the error is an event, then [DONE].
+                var error = FaultErrors.Evicted(_fault.Model);
+                var envelope = new ErrorEnvelope { Error = new ErrorBody { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
+                _pipe.Write("data: "u8);
+                _json.Reset(_pipe);
+                JsonSerializer.Serialize(_json, envelope, WireJson.Context.ErrorEnvelope);
+                _json.Flush();
+                _pipe.Write("\n\ndata: [DONE]\n\n"u8);
+                await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                break;
+            case FaultKind.ResetAfter:
+                await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                _context.Abort();
+                break;
+            default:
+                // disconnect_after: the handler returns and the server closes the body cleanly, without [DONE].
+                await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
 }

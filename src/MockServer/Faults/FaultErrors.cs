@@ -1,0 +1,27 @@
+using System.Globalization;
+using MockServer.Errors;
+
+namespace MockServer.Faults;
+
+/// <summary>The envelopes an injected fault answers with, shaped as OpenAI words them for the status (spec-facts §6.2).</summary>
+internal static class FaultErrors
+{
+    private const string Injected = " (injected by the X-Mock-Fault header)";
+
+    /// <summary>An HTTP error before the first byte: type and code as a client keys on them for that status.</summary>
+    public static ApiError ForStatus(int status) => status switch
+    {
+        401 => new(401, "Incorrect API key provided." + Injected, ApiError.InvalidRequest, null, "invalid_api_key"),
+        403 => new(403, "You are not allowed to access this resource." + Injected, ApiError.InvalidRequest, null, "permission_denied"),
+        404 => new(404, "The model does not exist or you do not have access to it." + Injected, ApiError.InvalidRequest, "model", "model_not_found"),
+        429 => new(429, "Rate limit reached for requests." + Injected, "requests", null, "rate_limit_exceeded"),
+        503 => new(503, "The engine is currently overloaded, please try again later." + Injected, "server_error", null, "overloaded"),
+        >= 500 => new(status, "The server had an error while processing your request." + Injected, "server_error", null, null),
+        _ => new(status, string.Create(CultureInfo.InvariantCulture, $"The request failed with status {status}.") + Injected, ApiError.InvalidRequest, null, null),
+    };
+
+    /// <summary>The in-stream error of <c>error_after</c>: the model was evicted mid-stream (issue 8, cold starts).</summary>
+    public static ApiError Evicted(string model) =>
+        new(500, $"The model '{model}' was evicted and is restarting (cold boot); the stream ended early. Retry the request." + Injected,
+            "server_error", null, "model_evicted");
+}
