@@ -81,18 +81,7 @@ internal static class ChatStreamWriter
 
         var perChoice = choices.Select(c => FramesOf(c, dialect)).ToList();
         var all = new List<Frame>(perChoice.Sum(f => f.Count));
-        var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);
-        for (var round = 0; round < longest; round++)
-        {
-            foreach (var frames in perChoice)
-            {
-                if (round < frames.Count)
-                {
-                    all.Add(frames[round]);
-                }
-            }
-        }
-
+        all.AddRange(FrameGroups.RoundRobin(perChoice));
         return all;
     }
 

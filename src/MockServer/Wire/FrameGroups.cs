@@ -12,6 +12,25 @@ internal readonly record struct FrameGroup(string Text, int From, int To);
 /// </summary>
 internal static class FrameGroups
 {
+    /// <summary>
+    /// Several choices' frames as one stream, round-robin as vLLM interleaves choices (spec-facts §4.5): round r takes
+    /// frame r of every choice that still has one, so each choice keeps its own order and ends with its own finish.
+    /// </summary>
+    public static IEnumerable<T> RoundRobin<T>(IReadOnlyList<List<T>> perChoice)
+    {
+        var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);
+        for (var round = 0; round < longest; round++)
+        {
+            foreach (var frames in perChoice)
+            {
+                if (round < frames.Count)
+                {
+                    yield return frames[round];
+                }
+            }
+        }
+    }
+
     public static List<FrameGroup> Of(ChoiceResult choice) => Of(choice, 0, choice.Tokens.Count);
 
     /// <summary>The groups of the tokens in [<paramref name="from"/>, <paramref name="to"/>) (a tool call's share of a choice).</summary>

@@ -25,21 +25,8 @@ internal static class StreamPlan
         return Interleaved(request, result);
     }
 
-    private static IEnumerable<StreamFrame> Interleaved(CompletionRequest request, CompletionResult result)
-    {
-        var perChoice = result.Choices.Select(c => FramesOf(request, result, c).ToList()).ToList();
-        var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);
-        for (var round = 0; round < longest; round++)
-        {
-            foreach (var frames in perChoice)
-            {
-                if (round < frames.Count)
-                {
-                    yield return frames[round];
-                }
-            }
-        }
-    }
+    private static IEnumerable<StreamFrame> Interleaved(CompletionRequest request, CompletionResult result) =>
+        FrameGroups.RoundRobin([.. result.Choices.Select(c => FramesOf(request, result, c).ToList())]);
 
     private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, CompletionResult result, ChoiceResult choice)
     {
