@@ -17,6 +17,9 @@ internal sealed record ServedModel(string Id, string Root, int MaxModelLen, long
 
     /// <summary>How the model boots when cold (<see cref="ModelWarmth"/>), or null for a model that is always warm.</summary>
     public ColdStart? Cold { get; init; }
+
+    /// <summary>The model's timing (fixture <c>timing</c> block), over the server's; null for none.</summary>
+    public Hosting.StreamTiming? Timing { get; init; }
 }
 
 /// <summary>A cold model's boot time, and the idle time after which it is cold again (null: it stays warm once booted).</summary>
@@ -47,6 +50,7 @@ internal sealed class ModelCatalog
             Dialect = profile ?? Dialects.Dialects.Find(d.Dialect) ?? throw new ArgumentException($"Model '{d.Id}' names unknown dialect '{d.Dialect}'.", nameof(definitions)),
             Capabilities = d.Capabilities,
             Cold = d.Cold,
+            Timing = d.Timing,
         })];
         _byId = Models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
     }

@@ -17,9 +17,10 @@ namespace MockServer.Chat;
 /// tool-call arguments or structured output reach the engine as a script, so usage, logprobs, stop strings and
 /// max_tokens treat them as they treat any text.
 /// </summary>
-internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures, Tokenizer tokenizer, RequestIds ids, MockServerOptions options)
+internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer, RequestIds ids, MockServerOptions options)
 {
-    public async Task RespondAsync(HttpContext context, ChatRequest request, CancellationToken cancellationToken)
+    /// <summary>Writes the answer; returns the completion tokens the client was given (for the key's charge).</summary>
+    public async Task<int> RespondAsync(HttpContext context, ChatRequest request, ChatFixture? fixture, Admitted admitted, CancellationToken cancellationToken)
     {
         var (id, entropy) = ids.Next(RequestIds.Chat);
         var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
@@ -28,7 +29,6 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         // seed when there is one, so the same seed and request give the same bytes; unseeded, the request's entropy.
         // Each choice has its own plan, so n choices are n different calls or JSON values (choice 0 keeps the request's bits).
         var seedBits = request.Seed is { } seed ? Mix.Hash((ulong)seed, 0xC4A7) : entropy;
-        var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
         ChatScriptPlan[] plans;
         var budget = new SchemaBudget(SchemaBudget.PerRequest, cancellationToken); // one for all choices and retries
         try
@@ -39,7 +39,7 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         {
             // Nothing is written yet: a schema the mock cannot satisfy is answered as a structured 400.
             await ErrorWriter.WriteAsync(context, e.Error).ConfigureAwait(false);
-            return;
+            return 0;
         }
 
         var result = engine.Run(ToGeneration(request, plans), entropy, cancellationToken);
@@ -48,7 +48,7 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         if (request.Stream)
         {
             await ChatStreamWriter.WriteAsync(context, id, created, request, result, choices, options, cancellationToken).ConfigureAwait(false);
-            return;
+            return result.CompletionTokens;
         }
 
         var response = ChatResponseBuilder.Build(id, created, request, result, choices);
@@ -62,6 +62,7 @@ internal sealed class ChatResponder(CompletionEngine engine, FixtureSet fixtures
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return result.CompletionTokens;
     }
 
     /// <summary>The engine's view of a chat request: one prompt (the rendered conversation) and each candidate's script.</summary>

@@ -1,25 +1,44 @@
 using MockServer.Catalog;
 using MockServer.Chat;
-using MockServer.Faults;
+using MockServer.Fixtures;
 using MockServer.Hosting;
 
 namespace MockServer.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/chat/completions</c>: the same pipeline as completions (media type, bounded body, JSON, strict
-/// parse, every check before the first byte), the fault header (<see cref="FaultGate"/>), the cold-start gate (<see cref="ColdStartGate"/>), then the chat
+/// parse, every check before the first byte), the steps of <see cref="Admission"/> (timing, faults, cold start, budget), then the chat
 /// adapter over the shared generation core.
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, ModelWarmth warmth, MockServerOptions options)
+internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, FixtureSet fixtures, ModelWarmth warmth, MockServerOptions options)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
-        if (request is not null
-            && await FaultGate.AdmitAsync(context, request.Model.Id, request.Stream).ConfigureAwait(false)
-            && await ColdStartGate.AdmitAsync(context, warmth, request.Model).ConfigureAwait(false))
+        if (request is null)
         {
-            await responder.RespondAsync(context, request, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        // Matched once, here: its script answers, and its timing and fault apply.
+        var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
+        var promptTokens = request.Prompt.Tokens.Count;
+        var admitted = await Admission.AdmitAsync(
+            context, request.Model, request.Stream, new FixtureBehaviour(fixture?.Timing, fixture?.Fault),
+            promptTokens, (long)request.MaxTokens * request.N, warmth, options).ConfigureAwait(false);
+        if (admitted is null)
+        {
+            return;
+        }
+
+        var completionTokens = 0;
+        try
+        {
+            completionTokens = await responder.RespondAsync(context, request, fixture, admitted, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            admitted.Charge.Settle(promptTokens, completionTokens);
         }
     }
 }

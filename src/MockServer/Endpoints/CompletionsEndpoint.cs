@@ -27,22 +27,46 @@ internal sealed class CompletionsEndpoint(
     {
         var aborted = context.RequestAborted;
         var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
-        if (request is null
-            || !await FaultGate.AdmitAsync(context, request.Model.Id, request.Stream).ConfigureAwait(false)
-            || !await ColdStartGate.AdmitAsync(context, warmth, request.Model).ConfigureAwait(false))
+        if (request is null)
         {
             return;
         }
 
-        var (id, entropy) = ids.Next();
-        var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var result = engine.Run(ToGeneration(request), entropy, aborted);
-        if (request.Stream)
+        // Fixtures are matched once, here: the engine follows their scripts, and the first match's timing and fault apply.
+        var matched = request.Prompts.Select(p => fixtures.Match(request.Model.Id, p.Text)).ToArray();
+        var first = matched.FirstOrDefault(f => f is not null);
+        var promptTokens = request.Prompts.Sum(p => p.Tokens.Count);
+        var admitted = await Admission.AdmitAsync(
+            context, request.Model, request.Stream, new FixtureBehaviour(first?.Timing, first?.Fault),
+            promptTokens, (long)request.MaxTokens * request.BestOf * request.Prompts.Count, warmth, options).ConfigureAwait(false);
+        if (admitted is null)
         {
-            await CompletionStreamWriter.WriteAsync(context, id, created, request, result, options, aborted).ConfigureAwait(false);
             return;
         }
 
+        var completionTokens = 0;
+        try
+        {
+            var (id, entropy) = ids.Next();
+            var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+            var result = engine.Run(ToGeneration(request, matched), entropy, aborted);
+            completionTokens = result.CompletionTokens;
+            if (request.Stream)
+            {
+                await CompletionStreamWriter.WriteAsync(context, id, created, request, result, options, aborted).ConfigureAwait(false);
+                return;
+            }
+
+            await WriteJsonAsync(context, id, created, request, result, aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            admitted.Charge.Settle(promptTokens, completionTokens);
+        }
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, string id, long created, CompletionRequest request, CompletionResult result, CancellationToken aborted)
+    {
         var response = CompletionResponseBuilder.Build(id, created, request, result);
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
@@ -57,7 +81,7 @@ internal sealed class CompletionsEndpoint(
     }
 
     /// <summary>The engine's view of a completions request: echo and the logprobs wire shape stay here.</summary>
-    private GenerationRequest ToGeneration(CompletionRequest request)
+    private static GenerationRequest ToGeneration(CompletionRequest request, CompletionFixture?[] matched)
     {
         var scorePrompts = request.PromptLogprobs is not null || (request.Echo && request.Logprobs is not null);
         return new GenerationRequest
@@ -72,7 +96,7 @@ internal sealed class CompletionsEndpoint(
             Stop = request.Stop,
             Seed = request.Seed,
             Sampling = request.Sampling,
-            Script = (_, _, prompt) => fixtures.Match(request.Model.Id, prompt.Text) is { } f ? f.Script : null,
+            Script = (p, _, _) => matched[p]?.Script,
         };
     }
 }

@@ -14,10 +14,14 @@ namespace MockServer.Faults;
 internal static partial class FaultGate
 {
     /// <summary>True when the request goes on (a stream fault may now be armed); otherwise the answer has been written.</summary>
-    public static async Task<bool> AdmitAsync(HttpContext context, string model, bool stream)
+    /// <param name="context">The request; the answer is written to it when the request does not go on.</param>
+    /// <param name="model">The model's id, for the error event of an eviction fault.</param>
+    /// <param name="stream">Whether the request streams (a stream fault needs it).</param>
+    /// <param name="fixtureFault">The matched fixture's fault, used when the request has no header.</param>
+    public static async Task<bool> AdmitAsync(HttpContext context, string model, bool stream, FaultPlan? fixtureFault = null)
     {
         var header = context.Request.Headers[FaultPlan.Header];
-        if (header.Count == 0)
+        if (header.Count == 0 && fixtureFault is null)
         {
             return true;
         }
@@ -25,7 +29,7 @@ internal static partial class FaultGate
         FaultPlan plan;
         try
         {
-            plan = header.Count == 1 ? FaultPlan.Parse(header[0] ?? "") : throw new ApiErrorException(
+            plan = header.Count == 0 ? fixtureFault! : header.Count == 1 ? FaultPlan.Parse(header[0] ?? "") : throw new ApiErrorException(
                 ApiError.InvalidValue(FaultPlan.Header, $"Invalid '{FaultPlan.Header}' header: one fault per request, got {header.Count.ToString(CultureInfo.InvariantCulture)}."));
             if (plan.IsStreamFault && !stream)
             {

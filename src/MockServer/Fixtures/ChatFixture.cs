@@ -29,6 +29,12 @@ internal sealed record ChatFixture(
     IReadOnlyList<ScriptedToolCall> ToolCalls,
     bool ContinueSynthetic)
 {
+    /// <summary>The fixture's <c>timing</c>, over its model's; null for none.</summary>
+    public Hosting.StreamTiming? Timing { get; init; }
+
+    /// <summary>The fault this fixture always answers with (the <c>X-Mock-Fault</c> syntax, parsed at load); a request's header wins.</summary>
+    public Faults.FaultPlan? Fault { get; init; }
+
     public UserMatchKind UserKind { get; init; } = UserMatchKind.Any;
 
     /// <summary>The text compared with the last user message (null for <see cref="UserMatchKind.Any"/>).</summary>

@@ -21,6 +21,12 @@ internal sealed record CompletionFixture(
     IReadOnlyList<FixtureToken> Tokens,
     bool ContinueSynthetic)
 {
+    /// <summary>The fixture's <c>timing</c>, over its model's; null for none.</summary>
+    public Hosting.StreamTiming? Timing { get; init; }
+
+    /// <summary>The fault this fixture always answers with (the <c>X-Mock-Fault</c> syntax, parsed at load); a request's header wins.</summary>
+    public Faults.FaultPlan? Fault { get; init; }
+
     /// <summary>What the engine follows when this fixture matches.</summary>
     public Generation.TokenScript Script { get; } = new(Tokens, ContinueSynthetic);
 

@@ -15,4 +15,7 @@ internal sealed record ModelDefinition(string Id, string Root, int MaxModelLen, 
 
     /// <summary>The fixture's <c>cold</c> block, or null for a model that is always warm.</summary>
     public ColdStart? Cold { get; init; }
+
+    /// <summary>The fixture's <c>timing</c> block for this model, or null.</summary>
+    public Hosting.StreamTiming? Timing { get; init; }
 }

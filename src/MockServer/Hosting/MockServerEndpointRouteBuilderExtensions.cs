@@ -1,3 +1,4 @@
+using MockServer.Admin;
 using MockServer.Endpoints;
 using MockServer.Errors;
 using MockServer.Hosting;
@@ -35,6 +36,7 @@ internal static class MockServerEndpointRouteBuilderExtensions
         app.MapGet("/v1/models", models.HandleAsync);
         // Catch-all: a fixture may serve an id with a slash (org/model), which clients send raw or as %2F.
         app.MapGet("/v1/models/{**id}", models.RetrieveAsync);
+        app.MapAdmin();
         app.MapGet("/health", static context =>
         {
             context.Response.StatusCode = 200;

@@ -37,6 +37,32 @@ public sealed class MockServerOptions
     /// <value>Default zero.</value>
     public TimeSpan TokenDelay { get; set; }
 
+    /// <summary>
+    /// The server-wide timing model (time to first token, prefill, inter-token latency, jitter); models, fixtures and a
+    /// request's <c>X-Mock-Timing</c> header override it field by field. <see cref="TokenDelay"/> is its inter-token
+    /// latency when this names none.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (no waiting).</value>
+    public StreamTiming? Timing { get; set; }
+
+    /// <summary>
+    /// A streamed write that makes no progress for this long ends the request (the client stopped reading), and is
+    /// logged; measured on <see cref="TimeProvider"/>. Bounds what a stalled reader holds on the server.
+    /// </summary>
+    /// <value>Default 30 seconds.</value>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Maps the admin routes outside <c>/v1</c> (key usage and budgets, model eviction). Off by default.</summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool EnableAdmin { get; set; }
+
+    /// <summary>
+    /// The bearer key the admin routes take. Required with <see cref="EnableAdmin"/> when <c>/v1</c> has keys, and must
+    /// differ from them: a client's key never opens the control surface.
+    /// </summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? AdminKey { get; set; }
+
     /// <summary>Seed for completion ids and for sampling when a request has no <c>seed</c>.</summary>
     /// <value>Default 0.</value>
     public ulong Seed { get; set; }
@@ -71,6 +97,22 @@ public sealed class MockServerOptions
         if (TokenDelay < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(TokenDelay), TokenDelay, "must not be negative");
+        }
+
+        if (WriteTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WriteTimeout), WriteTimeout, "must be positive");
+        }
+
+        Timing?.Validate("timing");
+        if (EnableAdmin && ApiKeys.Count > 0 && string.IsNullOrWhiteSpace(AdminKey))
+        {
+            throw new ArgumentException("the admin routes need their own key (--admin-key) when API keys are configured.");
+        }
+
+        if (AdminKey is not null && ApiKeys.Contains(AdminKey, StringComparer.Ordinal))
+        {
+            throw new ArgumentException("the admin key must differ from every API key.");
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);

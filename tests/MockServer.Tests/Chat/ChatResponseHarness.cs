@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
+using MockServer.Budgets;
 using MockServer.Catalog;
 using MockServer.Chat;
 using MockServer.Dialects;
@@ -66,14 +67,14 @@ internal static class ChatResponseHarness
         var options = new MockServerOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_741_000_000)) };
         var responder = new ChatResponder(
             new CompletionEngine(new SyntheticModel(vocabulary)),
-            new FixtureSet([], [], chats),
             Tokenizer,
             new RequestIds(42),
             options);
         var context = new DefaultHttpContext();
         using var body = new MemoryStream();
         context.Response.Body = body;
-        await responder.RespondAsync(context, request, CancellationToken.None);
+        var fixture = new FixtureSet([], [], chats).MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
+        await responder.RespondAsync(context, request, fixture, new Admitted(StreamTiming.None, UsageCharge.None), CancellationToken.None);
         await context.Response.BodyWriter.FlushAsync();
         var answer = (context.Response.StatusCode, context.Response.ContentType ?? "", Encoding.UTF8.GetString(body.ToArray()));
         Schemas.ShouldBeValidChatAnswer(answer.StatusCode, answer.Item2, answer.Item3);

@@ -1,0 +1,67 @@
+namespace MockServer.Hosting;
+
+/// <summary>
+/// How fast a model answers (issue 8, "a timing model"): time to first token, an optional prefill cost per prompt
+/// token, the time between tokens (or tokens per second) and a seeded jitter. Every field is optional so layers can
+/// be stacked: a request's <c>X-Mock-Timing</c> header over the matched fixture's <c>timing</c>, over the model's, over
+/// the server's (<see cref="MockServerOptions.Timing"/>); a layer replaces only the fields it names. All of it runs on
+/// <see cref="MockServerOptions.TimeProvider"/>: in process a test with a fake clock receives each frame exactly when
+/// it advances the clock.
+/// </summary>
+public sealed record StreamTiming
+{
+    /// <summary>From the start of generation to the first token (and so the first frame).</summary>
+    public TimeSpan? TimeToFirstToken { get; init; }
+
+    /// <summary>Added to the time to first token for each prompt token (prefill); zero by default.</summary>
+    public TimeSpan? PrefillPerPromptToken { get; init; }
+
+    /// <summary>Between two consecutive tokens. Mutually exclusive with <see cref="TokensPerSecond"/> within one layer.</summary>
+    public TimeSpan? InterTokenLatency { get; init; }
+
+    /// <summary>Tokens per second: the inter-token latency is its inverse.</summary>
+    public double? TokensPerSecond { get; init; }
+
+    /// <summary>Each wait is scaled by a factor drawn uniformly in [1 - j, 1 + j], seeded by the request (seed, or its id); 0 ≤ j &lt; 1.</summary>
+    public double? Jitter { get; init; }
+
+    /// <summary>No waiting at all (the default).</summary>
+    public static StreamTiming None { get; } = new();
+
+    /// <summary>The inter-token latency this layer names, from either field, or null.</summary>
+    internal TimeSpan? Interval => InterTokenLatency ?? (TokensPerSecond is { } tps ? TimeSpan.FromTicks((long)Math.Round(TimeSpan.TicksPerSecond / tps)) : null);
+
+    /// <summary>This layer over <paramref name="lower"/>: the fields this one names win; the interval counts as one field.</summary>
+    internal StreamTiming Over(StreamTiming? lower) => lower is null ? this : new StreamTiming
+    {
+        TimeToFirstToken = TimeToFirstToken ?? lower.TimeToFirstToken,
+        PrefillPerPromptToken = PrefillPerPromptToken ?? lower.PrefillPerPromptToken,
+        InterTokenLatency = Interval ?? lower.Interval,
+        Jitter = Jitter ?? lower.Jitter,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the field when a value cannot be served.</summary>
+    internal void Validate(string source)
+    {
+        static bool Negative(TimeSpan? t) => t is { } v && v < TimeSpan.Zero;
+        if (Negative(TimeToFirstToken) || Negative(PrefillPerPromptToken) || Negative(InterTokenLatency))
+        {
+            throw new ArgumentException($"{source}: times must not be negative.");
+        }
+
+        if (InterTokenLatency is not null && TokensPerSecond is not null)
+        {
+            throw new ArgumentException($"{source}: give the inter-token latency or tokens per second, not both.");
+        }
+
+        if (TokensPerSecond is { } tps && (!double.IsFinite(tps) || tps <= 0))
+        {
+            throw new ArgumentException($"{source}: tokens per second must be positive.");
+        }
+
+        if (Jitter is { } j && (!double.IsFinite(j) || j < 0 || j >= 1))
+        {
+            throw new ArgumentException($"{source}: jitter must be in [0, 1).");
+        }
+    }
+}
