@@ -119,6 +119,8 @@ internal static class ChatStreamWriter
     /// </summary>
     private sealed class ChoiceFrames(int index, VisibleTokenReader reader, ChatScriptPlan plan, ulong seedBits, Dialect dialect)
     {
+        private int _lastToken;
+
         public int Index => index;
 
         public string FinishReason { get; private set; } = "stop";
@@ -129,6 +131,7 @@ internal static class ChatStreamWriter
 
         public IEnumerable<Frame> Frames()
         {
+            // Where the finish rides on the last chunk, one chunk is held back until the next shows it is not the last.
             var withLast = dialect.Finish == FinishPlacement.WithLastContent;
             Frame? held = null;
             foreach (var frame in Unfinished())
@@ -138,7 +141,16 @@ internal static class ChatStreamWriter
                     yield return previous;
                 }
 
-                held = frame;
+                if (withLast)
+                {
+                    held = frame;
+                }
+                else
+                {
+                    yield return frame;
+                    held = null;
+                    _lastToken = frame.LastToken;
+                }
             }
 
             var generator = reader.Generator;
@@ -146,16 +158,9 @@ internal static class ChatStreamWriter
                 // tool_calls only when the script ran to its end: cut by max_tokens is length, cut by a stop string is
                 // stop (the arguments are then incomplete, and a client must not run them); as ChatChoiceOutput says.
                 : generator.FinishReason == "length" ? "length" : generator.StopReason is not null ? "stop" : "tool_calls";
-            var last = held!.Value;
-            if (withLast)
-            {
-                yield return last with { Finishes = true };
-            }
-            else
-            {
-                yield return last;
-                yield return new Frame(Kind.Finish, this, "", null, 0, true, last.LastToken, 0);
-            }
+            yield return held is { } last
+                ? last with { Finishes = true }
+                : new Frame(Kind.Finish, this, "", null, 0, true, _lastToken, 0);
         }
 
         private IEnumerable<Frame> Unfinished()

@@ -167,7 +167,7 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
-        var first = await ReadUntilAsync(body, "\n\n");
+        var first = await StreamReading.ReadUntilAsync(body, "\n\n");
 
         first.Should().StartWith("data: ").And.Contain("\"text\":\" It\"");
 
@@ -200,7 +200,7 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
             using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
             {
                 await using var body = await response.Content.ReadAsStreamAsync();
-                (await ReadUntilAsync(body, "\n\n")).Should().StartWith("data: ");
+                (await StreamReading.ReadUntilAsync(body, "\n\n")).Should().StartWith("data: ");
 
                 // Leave only once the server sits in its inter-token delay, so what follows proves the delay is
                 // cancelled rather than never begun.
@@ -228,23 +228,4 @@ public sealed class StreamingTests(MockServerFixture server) : IClassFixture<Moc
 
     private static HttpRequestMessage Post(string json) =>
         new(HttpMethod.Post, "completions") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-
-    private static async Task<string> ReadUntilAsync(Stream stream, string terminator)
-    {
-        var bytes = new List<byte>();
-        var buffer = new byte[1];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!Encoding.UTF8.GetString([.. bytes]).EndsWith(terminator, StringComparison.Ordinal))
-        {
-            var n = await stream.ReadAsync(buffer, timeout.Token);
-            if (n == 0)
-            {
-                break;
-            }
-
-            bytes.Add(buffer[0]);
-        }
-
-        return Encoding.UTF8.GetString([.. bytes]);
-    }
 }
