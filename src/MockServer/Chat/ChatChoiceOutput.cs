@@ -36,6 +36,10 @@ internal sealed class ChatChoiceOutput
     /// <summary>The message content; null for a turn of tool calls only.</summary>
     public string? Content => IsToolCall ? null : Result.Text;
 
+    /// <summary>A call's id: from the request's seed bits, the choice and the call, so the same seed gives the same ids.</summary>
+    public static string CallId(ulong seedBits, int choice, int call) =>
+        string.Create(CultureInfo.InvariantCulture, $"call_{Mix.Hash(seedBits, (ulong)choice, (ulong)call):x16}");
+
     public static ChatChoiceOutput From(ChoiceResult result, ChatScriptPlan plan, ulong seedBits)
     {
         var shown = new bool[result.Tokens.Count];
@@ -72,8 +76,7 @@ internal sealed class ChatChoiceOutput
         for (var c = 0; c < ranges.Count; c++)
         {
             var (call, from, to) = ranges[c];
-            var id = string.Create(CultureInfo.InvariantCulture, $"call_{Mix.Hash(seedBits, (ulong)result.Index, (ulong)c):x16}");
-            calls.Add(new ChatToolCallOutput(id, call.Name, string.Concat(visible[from..to]), from, to));
+            calls.Add(new ChatToolCallOutput(CallId(seedBits, result.Index, c), call.Name, string.Concat(visible[from..to]), from, to));
         }
 
         // tool_calls only when the script ran to its end: cut by max_tokens is length, cut by a stop string is stop

@@ -6,6 +6,7 @@ using MockServer.Http;
 using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Hosting;
+using MockServer.Timing;
 using MockServer.Tokenization;
 using MockServer.Wire;
 
@@ -19,8 +20,8 @@ namespace MockServer.Chat;
 /// </summary>
 internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer, RequestIds ids, MockServerOptions options)
 {
-    /// <summary>Writes the answer; returns the completion tokens the client was given (for the key's charge).</summary>
-    public async Task<int> RespondAsync(HttpContext context, ChatRequest request, ChatFixture? fixture, Admitted admitted, CancellationToken cancellationToken)
+    /// <summary>Writes the answer, counting in <paramref name="sent"/> the completion tokens the client was given (for the key's charge).</summary>
+    public async Task RespondAsync(HttpContext context, ChatRequest request, ChatFixture? fixture, Admitted admitted, SentTokens sent, CancellationToken cancellationToken)
     {
         var (id, entropy) = ids.Next(RequestIds.Chat);
         var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
@@ -39,18 +40,22 @@ internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer
         {
             // Nothing is written yet: a schema the mock cannot satisfy is answered as a structured 400.
             await ErrorWriter.WriteAsync(context, e.Error).ConfigureAwait(false);
-            return 0;
+            return;
         }
 
-        var result = engine.Run(ToGeneration(request, plans), entropy, cancellationToken);
-        var choices = result.Choices.Select(c => ChatChoiceOutput.From(c, plans[c.Index], seedBits)).ToList();
-
+        var generation = ToGeneration(request, plans);
+        var clock = new TokenClock(admitted.Timing, request.Prompt.Tokens.Count, seedBits, options.TimeProvider);
         if (request.Stream)
         {
-            await ChatStreamWriter.WriteAsync(context, id, created, request, result, choices, options, cancellationToken).ConfigureAwait(false);
-            return result.CompletionTokens;
+            var stream = engine.Start(generation, entropy, cancellationToken);
+            await ChatStreamWriter.WriteAsync(context, id, created, request, stream, plans, seedBits, clock, sent, options, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
+        // Not streamed: the answer takes the whole generation time (its longest choice's last token).
+        var result = engine.Run(generation, entropy, cancellationToken);
+        await clock.WaitForTokenAsync(result.Choices.Max(c => c.Tokens.Count) - 1, cancellationToken).ConfigureAwait(false);
+        var choices = result.Choices.Select(c => ChatChoiceOutput.From(c, plans[c.Index], seedBits)).ToList();
         var response = ChatResponseBuilder.Build(id, created, request, result, choices);
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
@@ -62,7 +67,7 @@ internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        return result.CompletionTokens;
+        sent.Add(result.CompletionTokens);
     }
 
     /// <summary>The engine's view of a chat request: one prompt (the rendered conversation) and each candidate's script.</summary>

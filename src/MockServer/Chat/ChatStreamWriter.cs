@@ -4,6 +4,7 @@ using MockServer.Dialects;
 using MockServer.Endpoints;
 using MockServer.Generation;
 using MockServer.Hosting;
+using MockServer.Timing;
 using MockServer.Wire;
 
 namespace MockServer.Chat;
@@ -27,34 +28,56 @@ internal static class ChatStreamWriter
         Finish,
     }
 
-    /// <summary>One chunk of one choice: for content and arguments, the text and the tokens [From, To) it stands for.</summary>
-    private readonly record struct Frame(Kind Kind, ChatChoiceOutput Choice, string Text, int From, int To, int Call, bool Finishes);
+    /// <summary>
+    /// One chunk of one choice: for content and arguments its text; for content the token it shows (for logprobs);
+    /// the index (in its choice) of the last token it stands for, which says when it is due, and how many it stands for.
+    /// </summary>
+    private readonly record struct Frame(Kind Kind, ChoiceFrames Choice, string Text, GeneratedToken? Shown, int Call, bool Finishes, int LastToken, int Tokens);
 
     public static async Task WriteAsync(
         HttpContext context,
         string id,
         long created,
         ChatRequest request,
-        CompletionResult result,
-        IReadOnlyList<ChatChoiceOutput> choices,
+        GenerationStream stream,
+        IReadOnlyList<ChatScriptPlan> plans,
+        ulong seedBits,
+        TokenClock clock,
+        SentTokens sent,
         MockServerOptions options,
         CancellationToken cancellationToken)
     {
         var dialect = request.Model.Dialect;
-        var usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens };
         var separateUsage = dialect.Usage == UsagePlacement.SeparateChunkWhenIncluded && request.IncludeUsage == true;
         var header = new ChunkHeader(id, created, request.Model.Root, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
+        var choices = Enumerable.Range(0, stream.Choices.Count).Select(c => new ChoiceFrames(c, stream.Choices[c], plans[c], seedBits, dialect)).ToList();
+        var frames = choices.Count == 1 ? choices[0].Frames() : FrameGroups.RoundRobin([.. choices.Select(c => c.Frames())]);
 
         using var sink = SseSink.Start(context, options, cancellationToken);
-        var frames = Interleave(choices, dialect);
-        for (var f = 0; f < frames.Count; f++)
+
+        // The seed provider's usage rides on the final chunk of the stream, which carries the last finish (§13): one
+        // frame is held back so the last is known; by then every choice has finished, so the usage is whole.
+        var usageOnLast = dialect.Usage == UsagePlacement.FinalChunkAlways;
+        Frame? held = null;
+        foreach (var frame in frames)
         {
-            // The seed provider's usage rides on the final chunk of the stream, which carries the last finish (§13).
-            var last = f == frames.Count - 1;
-            var withUsage = last && dialect.Usage == UsagePlacement.FinalChunkAlways ? usage : null;
-            WriteFrame(sink.BeginEvent(), header, frames[f], withUsage);
-            await sink.EndEventAsync().ConfigureAwait(false);
-            await sink.PaceAsync().ConfigureAwait(false);
+            if (!usageOnLast)
+            {
+                await WriteFrameAsync(sink, header, frame, null, clock, sent).ConfigureAwait(false);
+                continue;
+            }
+
+            if (held is { } previous)
+            {
+                await WriteFrameAsync(sink, header, previous, null, clock, sent).ConfigureAwait(false);
+            }
+
+            held = frame;
+        }
+
+        if (held is { } last)
+        {
+            await WriteFrameAsync(sink, header, last, UsageOf(stream), clock, sent).ConfigureAwait(false);
         }
 
         if (separateUsage)
@@ -63,66 +86,144 @@ internal static class ChatStreamWriter
             header.WriteStart(json);
             json.WriteStartArray("choices"u8);
             json.WriteEndArray();
-            WriteUsage(json, usage);
+            WriteUsage(json, UsageOf(stream));
             json.WriteEndObject();
             sink.EndEvent(); // leaves with [DONE], in one flush
         }
 
         await sink.DoneAsync().ConfigureAwait(false);
+        sent.Delivered(sink, stream.CompletionTokens);
     }
 
-    /// <summary>Every choice's frames, round-robin (as vLLM interleaves choices), each choice ending with its finish.</summary>
-    private static List<Frame> Interleave(IReadOnlyList<ChatChoiceOutput> choices, Dialect dialect)
-    {
-        if (choices.Count == 1)
-        {
-            return FramesOf(choices[0], dialect); // nothing to interleave, so no second list
-        }
+    private static Usage UsageOf(GenerationStream stream) => new() { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens };
 
-        var perChoice = choices.Select(c => FramesOf(c, dialect)).ToList();
-        var all = new List<Frame>(perChoice.Sum(f => f.Count));
-        all.AddRange(FrameGroups.RoundRobin(perChoice));
-        return all;
+    private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, TokenClock clock, SentTokens sent)
+    {
+        await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
+        var delivering = sink.Delivering;
+        WriteFrame(sink.BeginEvent(), header, frame, usage);
+        await sink.EndEventAsync().ConfigureAwait(false);
+        if (delivering)
+        {
+            sent.Add(frame.Tokens);
+        }
     }
 
-    private static List<Frame> FramesOf(ChatChoiceOutput choice, Dialect dialect)
+    /// <summary>
+    /// One choice's chunks, made as its tokens are read: the role chunk; content deltas grouped as completions group
+    /// frames (<see cref="StreamPlan"/>: a token that shows nothing joins the chunk before it); or, for a turn of
+    /// tool calls, per call a header chunk then its argument fragments, each call owning the scripted tokens of its
+    /// arguments (<see cref="PlannedCall.TokenCount"/>) and the last call made owning what follows (end-of-text).
+    /// Calls whose first token max_tokens never reached are not made. One chunk is held back so the last is known:
+    /// it carries the finish in dialects that put it there, otherwise a finish chunk follows (spec-facts §5, §13).
+    /// </summary>
+    private sealed class ChoiceFrames(int index, VisibleTokenReader reader, ChatScriptPlan plan, ulong seedBits, Dialect dialect)
     {
-        var withLast = dialect.Finish == FinishPlacement.WithLastContent;
-        var frames = new List<Frame>(choice.Result.Tokens.Count + 3) { new(Kind.Role, choice, "", 0, 0, 0, false) };
-        if (!choice.IsToolCall)
+        private int _lastToken;
+
+        public int Index => index;
+
+        public string FinishReason { get; private set; } = "stop";
+
+        public string CallId(int call) => ChatChoiceOutput.CallId(seedBits, index, call);
+
+        public string CallName(int call) => plan.Calls[call].Name;
+
+        public IEnumerable<Frame> Frames()
         {
-            foreach (var group in FrameGroups.Of(choice.Result))
+            // Where the finish rides on the last chunk, one chunk is held back until the next shows it is not the last.
+            var withLast = dialect.Finish == FinishPlacement.WithLastContent;
+            Frame? held = null;
+            foreach (var frame in Unfinished())
             {
-                frames.Add(new Frame(Kind.Content, choice, group.Text, group.From, group.To, 0, false));
+                if (held is { } previous)
+                {
+                    yield return previous;
+                }
+
+                if (withLast)
+                {
+                    held = frame;
+                }
+                else
+                {
+                    yield return frame;
+                    held = null;
+                    _lastToken = frame.LastToken;
+                }
             }
 
-            // vLLM on a choice with nothing visible: the finish comes with an empty content delta (spec-facts §5).
-            if (withLast && frames.Count == 1)
+            var generator = reader.Generator;
+            FinishReason = plan.Calls.Count == 0 ? generator.FinishReason
+                // tool_calls only when the script ran to its end: cut by max_tokens is length, cut by a stop string is
+                // stop (the arguments are then incomplete, and a client must not run them); as ChatChoiceOutput says.
+                : generator.FinishReason == "length" ? "length" : generator.StopReason is not null ? "stop" : "tool_calls";
+            yield return held is { } last
+                ? last with { Finishes = true }
+                : new Frame(Kind.Finish, this, "", null, 0, true, _lastToken, 0);
+        }
+
+        private IEnumerable<Frame> Unfinished()
+        {
+            yield return new Frame(Kind.Role, this, "", null, 0, false, 0, 0);
+            var calls = plan.Calls.Count > 0;
+            var call = 0;
+            var nextCallAt = calls && plan.Calls.Count > 1 ? plan.Calls[0].TokenCount : int.MaxValue;
+            if (calls)
             {
-                frames.Add(new Frame(Kind.Content, choice, "", 0, choice.Result.Tokens.Count, 0, false));
+                yield return new Frame(Kind.ToolHeader, this, "", null, 0, false, 0, 0);
+            }
+
+            var kind = calls ? Kind.ToolArguments : Kind.Content;
+            Frame? open = null; // the open chunk, once a visible token has opened it
+            var tokens = 0; // tokens read since the last chunk given out (leading invisible ones included)
+            var read = 0;
+            while (reader.TryRead(out var token))
+            {
+                if (read == nextCallAt)
+                {
+                    // This token starts the next call: the previous call's last fragment goes, then the new call's header.
+                    if (open is { } fragment)
+                    {
+                        yield return fragment with { Tokens = tokens };
+                        open = null;
+                    }
+
+                    call++;
+                    nextCallAt = call + 1 < plan.Calls.Count ? nextCallAt + plan.Calls[call].TokenCount : int.MaxValue;
+                    tokens = 0;
+                    yield return new Frame(Kind.ToolHeader, this, "", null, call, false, read, 0);
+                }
+
+                if (token.Visible.Length > 0)
+                {
+                    if (open is { } previous)
+                    {
+                        yield return previous with { Tokens = tokens };
+                        tokens = 0;
+                    }
+
+                    open = new Frame(kind, this, token.Visible, token.Token, call, false, read, 0);
+                }
+                else if (open is { } extended)
+                {
+                    open = extended with { LastToken = read };
+                }
+
+                tokens++;
+                read++;
+            }
+
+            if (open is { } final)
+            {
+                yield return final with { Tokens = tokens };
+            }
+            else if (!calls && dialect.Finish == FinishPlacement.WithLastContent)
+            {
+                // vLLM on a choice with nothing visible: the finish comes with an empty content delta (spec-facts §5).
+                yield return new Frame(Kind.Content, this, "", null, 0, false, Math.Max(read - 1, 0), tokens);
             }
         }
-
-        for (var c = 0; c < choice.ToolCalls.Count; c++)
-        {
-            var call = choice.ToolCalls[c];
-            frames.Add(new Frame(Kind.ToolHeader, choice, "", call.From, call.From, c, false));
-            foreach (var group in FrameGroups.Of(choice.Result, call.From, call.To))
-            {
-                frames.Add(new Frame(Kind.ToolArguments, choice, group.Text, group.From, group.To, c, false));
-            }
-        }
-
-        if (withLast)
-        {
-            frames[^1] = frames[^1] with { Finishes = true };
-        }
-        else
-        {
-            frames.Add(new Frame(Kind.Finish, choice, "", 0, 0, 0, true));
-        }
-
-        return frames;
     }
 
     private static void WriteFrame(Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage)
@@ -130,7 +231,7 @@ internal static class ChatStreamWriter
         header.WriteStart(json);
         json.WriteStartArray("choices"u8);
         json.WriteStartObject();
-        json.WriteNumber("index"u8, frame.Choice.Result.Index);
+        json.WriteNumber("index"u8, frame.Choice.Index);
         WriteDelta(json, header.Dialect, frame);
         if (header.Logprobs && frame.Kind == Kind.Content)
         {
@@ -194,11 +295,10 @@ internal static class ChatStreamWriter
                 json.WriteNumber("index"u8, frame.Call);
                 if (frame.Kind == Kind.ToolHeader)
                 {
-                    var call = frame.Choice.ToolCalls[frame.Call];
-                    json.WriteString("id"u8, call.Id);
+                    json.WriteString("id"u8, frame.Choice.CallId(frame.Call));
                     json.WriteString("type"u8, "function"u8);
                     json.WriteStartObject("function"u8);
-                    json.WriteString("name"u8, call.Name);
+                    json.WriteString("name"u8, frame.Choice.CallName(frame.Call));
                     json.WriteString("arguments"u8, ""u8);
                 }
                 else
@@ -218,20 +318,16 @@ internal static class ChatStreamWriter
         json.WriteEndObject();
     }
 
-    /// <summary>This chunk's share of the choice's logprobs: the shown tokens it carries (spec-facts §3.3).</summary>
+    /// <summary>
+    /// This chunk's share of the choice's logprobs: the token it shows, if any (spec-facts §3.3): end-of-text and a
+    /// token a stop string swallowed show nothing and have no entry.
+    /// </summary>
     private static void WriteLogprobs(Utf8JsonWriter json, Frame frame)
     {
         json.WriteStartObject();
         json.WriteStartArray("content"u8);
-        var tokens = frame.Choice.Result.Tokens;
-        for (var i = frame.From; i < frame.To; i++)
+        if (frame.Shown is { } token)
         {
-            if (!frame.Choice.Shown[i])
-            {
-                continue;
-            }
-
-            var token = tokens[i];
             json.WriteStartObject();
             WriteEntry(json, token.Token.Text, token.Logprob);
             json.WriteStartArray("top_logprobs"u8);

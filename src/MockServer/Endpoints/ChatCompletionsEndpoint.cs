@@ -31,14 +31,14 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
             return;
         }
 
-        var completionTokens = 0;
+        var sent = new SentTokens();
         try
         {
-            completionTokens = await responder.RespondAsync(context, request, fixture, admitted, context.RequestAborted).ConfigureAwait(false);
+            await responder.RespondAsync(context, request, fixture, admitted, sent, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
-            admitted.Charge.Settle(promptTokens, completionTokens);
+            admitted.Charge.Settle(promptTokens, sent.Count);
         }
     }
 }

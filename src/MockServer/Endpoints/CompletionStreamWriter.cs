@@ -2,15 +2,17 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using MockServer.Generation;
 using MockServer.Hosting;
+using MockServer.Timing;
 using MockServer.Validation;
 using MockServer.Wire;
 
 namespace MockServer.Endpoints;
 
 /// <summary>
-/// Writes a streamed completion: <c>data: {json}\n\n</c> per frame, each flushed as it is written, constant
-/// id/created/model, an optional usage chunk with <c>choices: []</c>, then <c>data: [DONE]\n\n</c> and nothing
-/// after (spec-facts §4.1, §4.4, §11.4).
+/// Writes a streamed completion: <c>data: {json}\n\n</c> per frame, each flushed as it is written and written when
+/// its last token is due (<see cref="TokenClock"/>), constant id/created/model, an optional usage chunk with
+/// <c>choices: []</c>, then <c>data: [DONE]\n\n</c> and nothing after (spec-facts §4.1, §4.4, §11.4). Frames are made
+/// as they are written: the generator runs one frame ahead of the client at most.
 /// </summary>
 internal static class CompletionStreamWriter
 {
@@ -19,32 +21,40 @@ internal static class CompletionStreamWriter
         string id,
         long created,
         CompletionRequest request,
-        CompletionResult result,
+        GenerationStream stream,
+        TokenClock clock,
+        SentTokens sent,
         MockServerOptions options,
         CancellationToken cancellationToken)
     {
         using var sink = SseSink.Start(context, options, cancellationToken);
         var choice = new ChunkChoice();
         var chunk = new CompletionChunk { Id = id, Created = created, Model = request.Model.Root, Choices = [choice] };
-        foreach (var frame in StreamPlan.Frames(request, result))
+        foreach (var frame in StreamPlan.Frames(request, stream))
         {
+            await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
             choice.Index = frame.ChoiceIndex;
             choice.Text = frame.Text;
             choice.Logprobs = frame.Logprobs;
             choice.FinishReason = frame.FinishReason;
             choice.StopReason = frame.StopReason;
+            var delivering = sink.Delivering;
             await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
-            await sink.PaceAsync().ConfigureAwait(false);
+            if (delivering)
+            {
+                sent.Add(frame.Tokens);
+            }
         }
 
         if (request.IncludeUsage)
         {
             chunk.Choices = [];
-            chunk.Usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens };
+            chunk.Usage = new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens };
             await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
         }
 
         await sink.DoneAsync().ConfigureAwait(false);
+        sent.Delivered(sink, stream.CompletionTokens);
     }
 
     private static ValueTask<FlushResult> WriteFrameAsync(SseSink sink, CompletionChunk chunk)

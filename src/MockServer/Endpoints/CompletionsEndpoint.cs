@@ -5,6 +5,7 @@ using MockServer.Faults;
 using MockServer.Fixtures;
 using MockServer.Generation;
 using MockServer.Hosting;
+using MockServer.Timing;
 using MockServer.Validation;
 using MockServer.Wire;
 
@@ -44,26 +45,34 @@ internal sealed class CompletionsEndpoint(
             return;
         }
 
-        var completionTokens = 0;
+        var sent = new SentTokens();
         try
         {
             var (id, entropy) = ids.Next();
             var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
-            var result = engine.Run(ToGeneration(request, matched), entropy, aborted);
-            completionTokens = result.CompletionTokens;
+            var generation = ToGeneration(request, matched);
+            var clock = new TokenClock(admitted.Timing, promptTokens, SeedBits(request, entropy), options.TimeProvider);
             if (request.Stream)
             {
-                await CompletionStreamWriter.WriteAsync(context, id, created, request, result, options, aborted).ConfigureAwait(false);
+                var stream = engine.Start(generation, entropy, aborted);
+                await CompletionStreamWriter.WriteAsync(context, id, created, request, stream, clock, sent, options, aborted).ConfigureAwait(false);
                 return;
             }
 
+            // Not streamed: the answer takes the whole generation time (its longest choice's last token).
+            var result = engine.Run(generation, entropy, aborted);
+            await clock.WaitForTokenAsync(result.Choices.Max(c => c.Tokens.Count) - 1, aborted).ConfigureAwait(false);
             await WriteJsonAsync(context, id, created, request, result, aborted).ConfigureAwait(false);
+            sent.Add(result.CompletionTokens);
         }
         finally
         {
-            admitted.Charge.Settle(promptTokens, completionTokens);
+            admitted.Charge.Settle(promptTokens, sent.Count);
         }
     }
+
+    /// <summary>What the timing's jitter draws from: the request's seed when it has one, else its entropy.</summary>
+    internal static ulong SeedBits(CompletionRequest request, ulong entropy) => request.Seed is { } seed ? Mix.Hash((ulong)seed, 0x7131) : entropy;
 
     private static async Task WriteJsonAsync(HttpContext context, string id, long created, CompletionRequest request, CompletionResult result, CancellationToken aborted)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using MockServer.Faults;
 using MockServer.Hosting;
+using MockServer.Timing;
 using MockServer.Wire;
 
 namespace MockServer.Endpoints;
@@ -75,7 +76,7 @@ internal sealed class SseSink : IDisposable
         }
 
         EndEvent();
-        return _pipe.FlushAsync(_cancellationToken);
+        return FlushAsync();
     }
 
     /// <summary>Closes the event without flushing, so it leaves with whatever is written next (a usage chunk with <c>[DONE]</c>).</summary>
@@ -90,9 +91,12 @@ internal sealed class SseSink : IDisposable
         _pipe.Write("\n\n"u8);
     }
 
-    /// <summary>The configured pause after a frame (<see cref="MockServerOptions.TokenDelay"/>), on the injected clock.</summary>
-    public Task PaceAsync() =>
-        _options.TokenDelay > TimeSpan.Zero && !_ended ? Task.Delay(_options.TokenDelay, _options.TimeProvider, _cancellationToken) : Task.CompletedTask;
+    /// <summary>False once a fault has ended the stream: what the writer still sends goes nowhere.</summary>
+    public bool Delivering => !_ended;
+
+    /// <summary>Waits until token <paramref name="token"/> of the request is due (<see cref="TokenClock"/>); not once a fault has ended the stream.</summary>
+    public Task WaitForTokenAsync(TokenClock clock, int token) =>
+        _ended || clock.IsImmediate ? Task.CompletedTask : clock.WaitForTokenAsync(token, _cancellationToken);
 
     /// <summary>Ends the stream with <c>data: [DONE]</c>; nothing follows it.</summary>
     public ValueTask<FlushResult> DoneAsync()
@@ -103,10 +107,37 @@ internal sealed class SseSink : IDisposable
         }
 
         _pipe.Write("data: [DONE]\n\n"u8);
-        return _pipe.FlushAsync(_cancellationToken);
+        return FlushAsync();
     }
 
     public void Dispose() => _json.Dispose();
+
+    /// <summary>
+    /// Flushes what is written. A flush completes once the transport has taken the bytes, so awaiting it is where a
+    /// reader that stopped reading holds the writer (and so the generator) back; one that makes no progress for
+    /// <see cref="MockServerOptions.WriteTimeout"/> ends the request (issue 8), logged, and the connection is aborted.
+    /// A timer is armed only when the flush does not complete at once.
+    /// </summary>
+    private ValueTask<FlushResult> FlushAsync()
+    {
+        var flush = _pipe.FlushAsync(_cancellationToken);
+        return flush.IsCompleted ? flush : AwaitFlushAsync(flush);
+    }
+
+    private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            return await flush.AsTask().WaitAsync(_options.WriteTimeout, _options.TimeProvider, _cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var logger = _context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MockServer.Streams");
+            StreamLog.WriteTimedOut(logger, _context.Request.Path, (long)_options.WriteTimeout.TotalMilliseconds);
+            _context.Abort();
+            throw new ClientStalledException();
+        }
+    }
 
     /// <summary>Starts frame N of a faulted stream; true when its JSON goes to the discard buffer instead of the wire.</summary>
     private bool FaultBegin()
@@ -160,7 +191,7 @@ internal sealed class SseSink : IDisposable
         }
 
         await StallIfDueAsync().ConfigureAwait(false);
-        var result = await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+        var result = await FlushAsync().ConfigureAwait(false);
         if (_endPending)
         {
             await EndByFaultAsync().ConfigureAwait(false);
@@ -185,7 +216,7 @@ internal sealed class SseSink : IDisposable
         }
 
         _pipe.Write("data: [DONE]\n\n"u8);
-        return await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+        return await FlushAsync().ConfigureAwait(false);
     }
 
     /// <summary>Holds the frame that is written but not yet flushed for the stall's time, on the injected clock.</summary>
@@ -218,15 +249,15 @@ internal sealed class SseSink : IDisposable
                 JsonSerializer.Serialize(_json, envelope, WireJson.Context.ErrorEnvelope);
                 _json.Flush();
                 _pipe.Write("\n\ndata: [DONE]\n\n"u8);
-                await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 break;
             case FaultKind.ResetAfter:
-                await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 _context.Abort();
                 break;
             default:
                 // disconnect_after: the handler returns and the server closes the body cleanly, without [DONE].
-                await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 break;
         }
     }

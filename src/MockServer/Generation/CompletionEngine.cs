@@ -13,26 +13,20 @@ namespace MockServer.Generation;
 /// </summary>
 internal sealed class CompletionEngine(SyntheticModel model)
 {
-    private static readonly HashSet<int> EmptySet = [];
-
     private readonly Sampler _sampler = new(model);
 
+    /// <summary>The whole result, for a response that is not streamed (and for best_of, which must see every candidate).</summary>
     public CompletionResult Run(GenerationRequest request, ulong entropy, CancellationToken cancellationToken = default)
     {
-        // Alternatives are only ranked when a response will show them.
-        var topK = request.TopLogprobs ?? 0;
-
         var prompts = new List<ScoredPrompt>(request.Prompts.Count);
         var choices = new List<ChoiceResult>(request.Prompts.Count * request.N);
         for (var p = 0; p < request.Prompts.Count; p++)
         {
-            var prompt = request.Prompts[p];
-            prompts.Add(new ScoredPrompt(prompt, request.PromptTopLogprobs is { } promptTopK ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null));
+            prompts.Add(Score(request, request.Prompts[p], cancellationToken));
             var candidates = new List<ChoiceResult>(request.BestOf);
             for (var c = 0; c < request.BestOf; c++)
             {
-                var seed = request.Seed is { } s ? Mix.Hash((ulong)s, (ulong)p, (ulong)c) : Mix.Hash(entropy, (ulong)p, (ulong)c);
-                candidates.Add(Generate(request, prompt, request.Script(p, c, prompt), new SeededRandom(seed), request.TopLogprobs is null ? -1 : topK, cancellationToken));
+                candidates.Add(Generate(Candidate(request, p, c, entropy, cancellationToken), request.MaxTokens));
             }
 
             // best_of: keep the n candidates with the highest cumulative logprob (OpenAI's definition of "best").
@@ -48,81 +42,60 @@ internal sealed class CompletionEngine(SyntheticModel model)
         return new CompletionResult(prompts, choices);
     }
 
-    private ChoiceResult Generate(GenerationRequest request, PromptInput prompt, TokenScript? fixture, SeededRandom random, int topK, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the request's candidates for a stream (<see cref="GenerationStream"/>): nothing is generated until a
+    /// reader asks. Only for requests that keep every candidate (best_of = n): choosing the best needs them all.
+    /// </summary>
+    public GenerationStream Start(GenerationRequest request, ulong entropy, CancellationToken cancellationToken = default)
     {
-        // The model conditions on the last two tokens only, so that is all the context kept (no copy of the prompt).
-        var (previous2, previous1) = (prompt.Tokens.Count >= 2 ? prompt.Tokens[^2] : prompt.Tokens[^1], prompt.Tokens[^1]);
-        var generated = new List<GeneratedToken>(Math.Min(request.MaxTokens, 256));
-
-        // The penalties' state (counts of generated tokens; tokens seen in prompt and output for the repetition
-        // penalty) is read only when the synthetic model samples: a script that ends in end-of-text never does, so it
-        // builds none (fixture replay is the common case in tests and benchmarks). Kept up to date per step, not rebuilt.
-        var samples = fixture is null || fixture.ContinueSynthetic;
-        var counts = samples ? new Dictionary<int, int>() : null;
-        var seen = samples && request.Sampling.RepetitionPenalty != 1.0 ? new HashSet<int>(prompt.Tokens.Select(model.IndexOf).Where(i => i >= 0)) : null;
-        var textLength = 0; // the text is the generated tokens' (end-of-text aside), cut at a stop string: built once at the end
-        var stops = request.Stop.Count == 0 ? null : new StopMatcher(request.Stop);
-        double[]? distribution = null;
-        string finish = "length";
-        string? stopReason = null;
-
-        for (var step = 0; step < request.MaxTokens; step++)
+        if (request.BestOf != request.N)
         {
-            cancellationToken.ThrowIfCancellationRequested(); // a client that left stops the work
-            var scripted = fixture is not null && (step < fixture.Tokens.Count || !fixture.ContinueSynthetic);
+            throw new ArgumentException("best_of > n cannot stream: the best candidates are only known at the end.", nameof(request));
+        }
 
-            // A scripted token needs the model's distribution only to show alternatives; skipping it otherwise keeps
-            // fixture replay (the common case in tests and benchmarks) cheap.
-            if (!scripted || topK >= 0)
+        var prompts = new List<ScoredPrompt>(request.Prompts.Count);
+        var readers = new List<VisibleTokenReader>(request.Prompts.Count * request.N);
+        for (var p = 0; p < request.Prompts.Count; p++)
+        {
+            prompts.Add(Score(request, request.Prompts[p], cancellationToken));
+            for (var c = 0; c < request.N; c++)
             {
-                distribution ??= new double[model.Size];
-                model.Compute(request.Model.Key, previous2, previous1, distribution);
-            }
-
-            GeneratedToken next;
-            if (fixture is not null && step < fixture.Tokens.Count)
-            {
-                next = Scripted(request.Model, fixture.Tokens[step], previous1, distribution, topK);
-            }
-            else if (fixture is not null && !fixture.ContinueSynthetic)
-            {
-                next = Scripted(request.Model, new FixtureToken(Vocabulary.EndOfText, null, null), previous1, distribution, topK, endOfText: true);
-            }
-            else
-            {
-                var index = _sampler.Sample(distribution!, request.Sampling, seen ?? EmptySet, counts!, ref random);
-                var token = model.TokenAt(index);
-                next = new GeneratedToken(token, distribution![index], topK < 0 ? null : Top(distribution, topK));
-            }
-
-            generated.Add(next);
-            (previous2, previous1) = (previous1, next.Token);
-
-            // Scripted tokens count for the penalties too: the synthetic model may continue after them.
-            if (counts is not null && model.IndexOf(next.Token) is var generatedIndex and >= 0)
-            {
-                counts[generatedIndex] = counts.GetValueOrDefault(generatedIndex) + 1;
-                seen?.Add(generatedIndex);
-            }
-
-            if (next.Token.Id == Vocabulary.EndOfTextId)
-            {
-                finish = "stop";
-                break;
-            }
-
-            var before = textLength;
-            textLength += next.Token.Text.Length;
-            if (stops?.Feed(next.Token.Text, before) is ({ } stop, var at))
-            {
-                textLength = at; // the stop string and anything after it are not returned (spec-facts I10)
-                finish = "stop";
-                stopReason = stop;
-                break;
+                readers.Add(new VisibleTokenReader(Candidate(request, p, c, entropy, cancellationToken)));
             }
         }
 
-        return new ChoiceResult(0, 0, generated, TextOf(generated, textLength), finish, stopReason);
+        return new GenerationStream(prompts, readers);
+    }
+
+    /// <summary>Test hook: called before each token is generated, with the candidate's step (proves streams are produced as written).</summary>
+    internal Action<int>? BeforeToken { get; set; }
+
+    internal SyntheticModel Model => model;
+
+    internal Sampler Sampler => _sampler;
+
+    private ScoredPrompt Score(GenerationRequest request, PromptInput prompt, CancellationToken cancellationToken) =>
+        new(prompt, request.PromptTopLogprobs is { } promptTopK ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null);
+
+    private ChoiceGenerator Candidate(GenerationRequest request, int p, int c, ulong entropy, CancellationToken cancellationToken)
+    {
+        var prompt = request.Prompts[p];
+        var seed = request.Seed is { } s ? Mix.Hash((ulong)s, (ulong)p, (ulong)c) : Mix.Hash(entropy, (ulong)p, (ulong)c);
+
+        // Alternatives are only ranked when a response will show them.
+        return new ChoiceGenerator(this, request, prompt, request.Script(p, c, prompt), new SeededRandom(seed), request.TopLogprobs ?? -1, cancellationToken);
+    }
+
+    /// <summary>A whole candidate, for a response that is not streamed: the generator run to its end.</summary>
+    private static ChoiceResult Generate(ChoiceGenerator generator, int maxTokens)
+    {
+        var generated = new List<GeneratedToken>(Math.Min(maxTokens, 256));
+        while (generator.Next() is { } token)
+        {
+            generated.Add(token);
+        }
+
+        return new ChoiceResult(0, 0, generated, TextOf(generated, generator.TextLength), generator.FinishReason, generator.StopReason);
     }
 
     /// <summary>The first <paramref name="length"/> characters of the tokens' texts, end-of-text (never shown) aside.</summary>
@@ -152,7 +125,7 @@ internal sealed class CompletionEngine(SyntheticModel model)
     /// A fixture token. Its logprob is the fixture's, or a plausible one derived from the context; the other
     /// alternatives share what probability is left, below any the fixture pinned, so the set stays a distribution.
     /// </summary>
-    private GeneratedToken Scripted(ServedModel served, FixtureToken scripted, Token previous, double[]? distribution, int topK, bool endOfText = false)
+    internal GeneratedToken Scripted(ServedModel served, FixtureToken scripted, Token previous, double[]? distribution, int topK, bool endOfText = false)
     {
         var token = endOfText ? new Token(Vocabulary.EndOfTextId, Vocabulary.EndOfText) : model.Vocabulary.Lookup(scripted.Text);
         var logprob = scripted.Logprob
@@ -227,7 +200,7 @@ internal sealed class CompletionEngine(SyntheticModel model)
     /// The <paramref name="k"/> most likely tokens, most likely first (ties by id), by bounded insertion: one pass over
     /// the vocabulary, not a sort of it, since this runs at every position that shows alternatives.
     /// </summary>
-    private List<Alternative> Top(double[] distribution, int k)
+    internal List<Alternative> Top(double[] distribution, int k)
     {
         var top = new List<Alternative>(k + 1);
         for (var i = 0; k > 0 && i < distribution.Length; i++)

@@ -18,6 +18,24 @@ internal sealed class StopMatcher
     }
 
     /// <summary>
+    /// The longest tail of the text fed so far that is a proper prefix of some stop string: only those characters
+    /// can still become part of a match.
+    /// </summary>
+    public int LongestPartial
+    {
+        get
+        {
+            var longest = 0;
+            foreach (var q in _state)
+            {
+                longest = Math.Max(longest, q);
+            }
+
+            return longest;
+        }
+    }
+
+    /// <summary>
     /// Feeds the text a token appended at <paramref name="offset"/> of the whole text. Returns the stop string that
     /// starts earliest among those completed by this text, with its start, or null.
     /// </summary>

@@ -6,4 +6,5 @@ internal static class LogEvents
     public const int Started = 1;
     public const int Unhandled = 2;
     public const int FaultApplied = 3;
+    public const int WriteTimedOut = 4;
 }

@@ -23,6 +23,9 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
+    /// <summary>The application's services, for tests that reach inside (the engine's test hook, the log factory).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>The OpenAI base URL, e.g. <c>http://127.0.0.1:54321/v1</c>: give it to any OpenAI client as its base URL.</summary>
     public Uri BaseUrl { get; }
 

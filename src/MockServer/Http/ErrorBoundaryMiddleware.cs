@@ -15,9 +15,9 @@ internal sealed partial class ErrorBoundaryMiddleware(RequestDelegate next, ILog
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (context.RequestAborted.IsCancellationRequested || ex is Endpoints.ClientStalledException)
         {
-            // The client went away; nothing to answer.
+            // The client went away, or stopped reading and was cut off (logged where it happened); nothing to answer.
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {

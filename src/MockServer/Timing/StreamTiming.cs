@@ -22,7 +22,11 @@ public sealed record StreamTiming
     /// <summary>Tokens per second: the inter-token latency is its inverse.</summary>
     public double? TokensPerSecond { get; init; }
 
-    /// <summary>Each wait is scaled by a factor drawn uniformly in [1 - j, 1 + j], seeded by the request (seed, or its id); 0 ≤ j &lt; 1.</summary>
+    /// <summary>
+    /// Seeded jitter j (0 ≤ j &lt; 1): the time to first token is scaled by a factor drawn uniformly in [1 - j, 1 + j]
+    /// and each later token lands within ±j inter-token latencies of its nominal time, drawn from the request's seed
+    /// (or its id when it has none), so the same request and seed pace the same way.
+    /// </summary>
     public double? Jitter { get; init; }
 
     /// <summary>No waiting at all (the default).</summary>

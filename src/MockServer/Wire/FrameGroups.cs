@@ -16,18 +16,31 @@ internal static class FrameGroups
     /// Several choices' frames as one stream, round-robin as vLLM interleaves choices (spec-facts §4.5): round r takes
     /// frame r of every choice that still has one, so each choice keeps its own order and ends with its own finish.
     /// </summary>
-    public static IEnumerable<T> RoundRobin<T>(IReadOnlyList<List<T>> perChoice)
+    /// Each choice's frames are pulled as the stream needs them, so no choice is generated ahead of the stream.
+    public static IEnumerable<T> RoundRobin<T>(IReadOnlyList<IEnumerable<T>> perChoice)
     {
-        var longest = perChoice.Count == 0 ? 0 : perChoice.Max(f => f.Count);
-        for (var round = 0; round < longest; round++)
+        var active = perChoice.Select(f => f.GetEnumerator()).ToList();
+        try
         {
-            foreach (var frames in perChoice)
+            while (active.Count > 0)
             {
-                if (round < frames.Count)
+                for (var i = 0; i < active.Count;)
                 {
-                    yield return frames[round];
+                    if (active[i].MoveNext())
+                    {
+                        yield return active[i++].Current;
+                    }
+                    else
+                    {
+                        active[i].Dispose();
+                        active.RemoveAt(i);
+                    }
                 }
             }
+        }
+        finally
+        {
+            active.ForEach(e => e.Dispose());
         }
     }
 

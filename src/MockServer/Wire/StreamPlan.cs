@@ -3,61 +3,67 @@ using MockServer.Validation;
 
 namespace MockServer.Wire;
 
-/// <summary>One SSE content frame of one choice.</summary>
-internal readonly record struct StreamFrame(int ChoiceIndex, string Text, Logprobs? Logprobs, string? FinishReason, string? StopReason);
+/// <summary>
+/// One SSE content frame of one choice; <see cref="LastToken"/> is the index (in its choice) of the last generated
+/// token it stands for, which says when the frame is due, and <see cref="Tokens"/> how many it stands for.
+/// </summary>
+internal readonly record struct StreamFrame(int ChoiceIndex, string Text, Logprobs? Logprobs, string? FinishReason, string? StopReason, int LastToken, int Tokens);
 
 /// <summary>
-/// Lays a result out as content frames, one per generated token. The provider's rule (spec-facts §4.3, §11.4):
-/// the finish reason rides on the frame of the last token with visible text, never on an empty one, so a token
-/// that shows nothing (end-of-text, the token a stop string swallowed) joins the frame before it. Choices
+/// Lays a stream out as content frames, one per generated token with visible text, made as they are read (the
+/// generator runs only as far as the frames asked for). The provider's rule (spec-facts §4.3, §11.4): the finish
+/// reason rides on the frame of the last token with visible text, never on an empty one, so a token that shows
+/// nothing (end-of-text, the token a stop string swallowed) joins the frame before it (at the very start, the next
+/// one); a frame is given out once the next visible token opens its successor, or the choice ends. Choices
 /// interleave round-robin, as vLLM's do, each ending with its own finish frame.
 /// </summary>
 internal static class StreamPlan
 {
-    public static IEnumerable<StreamFrame> Frames(CompletionRequest request, CompletionResult result)
+    public static IEnumerable<StreamFrame> Frames(CompletionRequest request, GenerationStream stream) =>
+        stream.Choices.Count == 1
+            ? FramesOf(request, stream, 0) // nothing to interleave
+            : Wire.FrameGroups.RoundRobin([.. Enumerable.Range(0, stream.Choices.Count).Select(c => FramesOf(request, stream, c))]);
+
+    private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, GenerationStream stream, int choice)
     {
-        if (result.Choices.Count == 1)
-        {
-            // Nothing to interleave: the one choice's frames as they are made, not gathered into a list first.
-            return FramesOf(request, result, result.Choices[0]);
-        }
-
-        return Interleaved(request, result);
-    }
-
-    private static IEnumerable<StreamFrame> Interleaved(CompletionRequest request, CompletionResult result) =>
-        FrameGroups.RoundRobin([.. result.Choices.Select(c => FramesOf(request, result, c).ToList())]);
-
-    private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, CompletionResult result, ChoiceResult choice)
-    {
-        var groups = FrameGroups.Of(choice);
-        if (groups.Count == 0)
-        {
-            groups.Add(new FrameGroup("", 0, choice.Tokens.Count)); // nothing visible at all: one frame must still carry the finish
-        }
-
-        var prompt = result.Prompts[choice.PromptIndex];
+        var reader = stream.Choices[choice];
+        var prompt = stream.Prompts[stream.PromptIndexOf(choice)];
         var accumulator = request.Logprobs is { } k ? new LogprobsAccumulator(k) : null;
-        for (var g = 0; g < groups.Count; g++)
+        if (request.Echo)
         {
-            var (text, from, to) = groups[g];
-            if (g == 0 && request.Echo)
+            // vLLM: the first frame of an echoed choice carries the prompt and its logprobs (spec-facts §4.5).
+            for (var i = 0; accumulator is not null && i < prompt.Input.Tokens.Count; i++)
             {
-                // vLLM: the first frame of an echoed choice carries the prompt and its logprobs (spec-facts §4.5).
-                text = prompt.Input.Text + text;
-                for (var i = 0; accumulator is not null && i < prompt.Input.Tokens.Count; i++)
-                {
-                    accumulator.AddPrompt(prompt.Input.Tokens[i], prompt.Positions?[i]);
-                }
+                accumulator.AddPrompt(prompt.Input.Tokens[i], prompt.Positions?[i]);
             }
-
-            for (var t = from; accumulator is not null && t < to; t++)
-            {
-                accumulator.AddGenerated(choice.Tokens[t]);
-            }
-
-            var last = g == groups.Count - 1;
-            yield return new StreamFrame(choice.Index, text, accumulator?.Take(), last ? choice.FinishReason : null, last ? choice.StopReason : null);
         }
+
+        string? pending = null; // the open frame's text, once a visible token has opened it
+        var first = true;
+        var tokens = 0; // tokens the open frame stands for (leading invisible ones included)
+        var read = 0;
+        while (reader.TryRead(out var token))
+        {
+            if (token.Visible.Length > 0)
+            {
+                if (pending is not null)
+                {
+                    yield return new StreamFrame(choice, pending, accumulator?.Take(), null, null, read - 1, tokens);
+                    tokens = 0;
+                }
+
+                pending = first && request.Echo ? prompt.Input.Text + token.Visible : token.Visible;
+                first = false;
+            }
+
+            accumulator?.AddGenerated(token.Token);
+            tokens++;
+            read++;
+        }
+
+        // Nothing visible at all: one frame must still carry the finish (with the echoed prompt, if any).
+        pending ??= request.Echo ? prompt.Input.Text : "";
+        var generator = reader.Generator;
+        yield return new StreamFrame(choice, pending, accumulator?.Take(), generator.FinishReason, generator.StopReason, read - 1, tokens);
     }
 }
