@@ -6,4 +6,6 @@ internal static class LogEvents
     public const int Started = 1;
     public const int Unhandled = 2;
     public const int FaultApplied = 3;
+    public const int KeyRefused = 40;
+    public const int KeyChanged = 41;
 }
