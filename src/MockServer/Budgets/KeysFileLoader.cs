@@ -45,10 +45,10 @@ internal static class KeysFileLoader
             throw new KeysFileException($"Keys file '{path}' is not valid JSON: {ex.Message}", ex);
         }
 
-        if (errors.FirstOrDefault() is { } first)
+        if (Flatten(errors).FirstOrDefault() is { } first)
         {
             throw new KeysFileException(
-                $"Keys file '{path}' does not match {SchemaName} at {JsonPath(first.Path)}: {Describe(first, strict)}"
+                $"Keys file '{path}' does not match {SchemaName} at {Place(first)}: {Describe(first, strict)}"
                 + (first.HasLineInfo ? string.Create(CultureInfo.InvariantCulture, $" (line {first.LineNumber}, position {first.LinePosition}).") : "."));
         }
 
@@ -86,8 +86,20 @@ internal static class KeysFileLoader
         return entries;
     }
 
+    // An entry's errors come nested under the array item that holds it; the inner one names the property to fix.
+    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors) =>
+        errors.SelectMany(e => e is ChildSchemaValidationError child && child.Errors.Count > 0
+            ? Flatten(child.Errors.SelectMany(c => c.Value))
+            : [e]);
+
     // The schema bounds every limit within a long (at most 2^53 - 1).
     private static long? Integer(JsonElement entry, string name) => entry.TryGetProperty(name, out var v) ? v.GetInt64() : null;
+
+    // A missing property is reported at the path it would have; the object that lacks it is where to add it.
+    private static string Place(ValidationError error) =>
+        error.Kind == ValidationErrorKind.PropertyRequired && error.Path is { } p && p.EndsWith("." + error.Property, StringComparison.Ordinal)
+            ? JsonPath(p[..^(error.Property!.Length + 1)])
+            : JsonPath(error.Path);
 
     /// <summary>NJsonSchema reports <c>#/keys[0].rpm</c>; people read <c>$.keys[0].rpm</c>.</summary>
     private static string JsonPath(string? path) =>
