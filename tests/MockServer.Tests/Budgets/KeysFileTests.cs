@@ -125,4 +125,27 @@ public sealed class KeysFileTests : IDisposable
 
         thrown.Which.Message.Should().Be("the admin key must differ from every API key.");
     }
+
+    [Fact]
+    public async Task The_README_keys_file_example_loads_and_limits()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Conformance.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var readme = await File.ReadAllTextAsync(Path.Combine(dir!.FullName, "README.md"));
+        var section = readme[readme.IndexOf("### Keys, budgets and rate limits", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        var path = Write(section[start..section.IndexOf("```", start, StringComparison.Ordinal)]);
+        await using var server = await KeyedServer.StartAsync(o => o.KeysFile = path);
+
+        var answer = await Answer.PostAsync(server.V1("sk-team-a"), "completions", KeyedServer.Completion());
+
+        answer.Status.Should().Be(200, answer.Body);
+        answer.Header("x-ratelimit-limit-requests").Should().Be("60");
+        answer.Header("x-ratelimit-limit-tokens").Should().Be("20000");
+        server.Server.Keys.All.Select(k => (k.Name, k.Limits.TokenBudget)).Should().Equal(("team-a", 100000L), ("key-2", 5000L));
+    }
 }
