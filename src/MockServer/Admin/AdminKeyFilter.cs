@@ -11,6 +11,9 @@ namespace MockServer.Admin;
 /// </summary>
 internal sealed class AdminKeyFilter(string? adminKey) : IEndpointFilter
 {
+    // The 401 is written already: a null result would make minimal APIs write "null" as JSON after it (headers read-only, a 500 and a reset connection).
+    private static readonly IResult Refused = Results.Empty;
+
     private readonly byte[]? _key = adminKey is null ? null : Encoding.UTF8.GetBytes(adminKey);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -26,13 +29,13 @@ internal sealed class AdminKeyFilter(string? adminKey) : IEndpointFilter
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || header.Length == Scheme.Length)
         {
             await ErrorWriter.WriteAsync(http, ApiError.MissingApiKey()).ConfigureAwait(false);
-            return null;
+            return Refused;
         }
 
         if (!CryptographicOperations.FixedTimeEquals(_key, Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim())))
         {
             await ErrorWriter.WriteAsync(http, ApiError.InvalidApiKey()).ConfigureAwait(false);
-            return null;
+            return Refused;
         }
 
         return await next(context).ConfigureAwait(false);

@@ -1,22 +1,53 @@
+using System.Globalization;
+using MockServer.Hosting;
+using MockServer.Http;
+
 namespace MockServer.Budgets;
 
 /// <summary>
-/// CONTRACT STUB (helper "budgets" owns it): the step both generation endpoints take after the cold-start gate and
-/// before the first byte. Admits a request against its key's token budget and rate limits, or answers 429.
+/// The step both generation endpoints take after the cold-start gate and before the first byte (Endpoints/Admission):
+/// admits a request against its key's token budget and per-minute limits, or answers 429. Over the budget the answer
+/// is <c>insufficient_quota</c> without <c>Retry-After</c>, since waiting does not help and a person must act
+/// (spec-facts §6.2: "may be omitted for 429 responses that require user action"); over a per-minute limit it is
+/// <c>rate_limit_exceeded</c> with <c>Retry-After</c> in whole seconds, at least 1. Keys with per-minute limits get
+/// the <c>x-ratelimit-*</c> headers on every answer, as OpenAI sends them (spec-facts §6.4).
 /// </summary>
-internal static class BudgetGate
+internal static partial class BudgetGate
 {
     /// <summary>
     /// Admits the request: a charge to settle once the answer is written, or null when the 429 has been written.
     /// <paramref name="maxCompletionTokens"/> is the most the request can generate (max_tokens × choices), for a
     /// reservation that keeps concurrent requests from spending more than the budget.
     /// </summary>
-    public static Task<UsageCharge?> AdmitAsync(HttpContext context, string model, int promptTokens, long maxCompletionTokens)
+    public static async Task<UsageCharge?> AdmitAsync(HttpContext context, string model, int promptTokens, long maxCompletionTokens)
     {
-        _ = context;
-        _ = model;
-        _ = promptTokens;
-        _ = maxCompletionTokens;
-        return Task.FromResult<UsageCharge?>(UsageCharge.None);
+        if (context.Features.Get<AuthenticatedKey>() is not { } key)
+        {
+            return UsageCharge.None;
+        }
+
+        var clock = context.RequestServices.GetRequiredService<MockServerOptions>().TimeProvider;
+        var decision = key.Account.Admit(promptTokens + maxCompletionTokens, clock.GetUtcNow());
+        RateLimitHeaders.Write(context.Response.Headers, decision.Rates);
+        if (decision.Charge is { } charge)
+        {
+            return charge;
+        }
+
+        if (decision.Refusal is Refusal.RequestsPerMinute or Refusal.TokensPerMinute)
+        {
+            // Whole seconds, rounded up so a client that waits exactly this long finds the window reset, and at least 1.
+            var seconds = (int)Math.Max(1, Math.Ceiling(decision.RetryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var error = BudgetErrors.For(key.Account.Name, decision);
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MockServer.Budgets");
+        LogRefused(logger, key.Account.Name, model, error.Code!, decision.Refusal);
+        await ErrorWriter.WriteAsync(context, error).ConfigureAwait(false);
+        return null;
     }
+
+    [LoggerMessage(EventId = LogEvents.KeyRefused, Level = LogLevel.Information, Message = "Key {Key} refused on {Model}: 429 {Code} ({Refusal})")]
+    private static partial void LogRefused(ILogger logger, string key, string model, string code, Refusal refusal);
 }

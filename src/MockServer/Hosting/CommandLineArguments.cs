@@ -11,10 +11,10 @@ namespace MockServer.Hosting;
 internal static class CommandLineArguments
 {
     /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
-    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "seed", "profile"];
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "seed", "profile"];
 
     /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
-    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "Seed", "Profile"];
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "Seed", "Profile"];
 
     // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
     // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
@@ -32,6 +32,11 @@ internal static class CommandLineArguments
           --urls URL                  where to listen (default http://127.0.0.1:8000)
           --fixtures DIR              extra fixture files; a file named like a default replaces it
           --api-keys K1,K2            bearer keys required on /v1 (default: no authentication)
+          --keys-file FILE            /v1 keys with names, token budgets and rpm/tpm limits
+                                      (schemas/keys.schema.json); combines with --api-keys
+          --admin true                serve the admin routes under /admin (key usage, budgets)
+          --admin-key KEY             the admin routes' own bearer key, required when /v1 has keys
+                                      (or set MockServer__AdminKey in the environment)
           --max-body-bytes N          larger request bodies get 413 (default 4194304)
           --max-generated-tokens N    most work one request may ask for (default 1048576)
           --token-delay-ms N          pause after each streamed frame (default 0)
@@ -101,7 +106,8 @@ internal static class CommandLineArguments
 
     /// <summary>Whether a setting takes API keys, whose values must never be echoed.</summary>
     private static bool IsKeys(string key) =>
-        key.Equals("api-keys", StringComparison.OrdinalIgnoreCase) || key.Equals("MockServer:ApiKeys", StringComparison.OrdinalIgnoreCase);
+        key.Equals("api-keys", StringComparison.OrdinalIgnoreCase) || key.Equals("MockServer:ApiKeys", StringComparison.OrdinalIgnoreCase)
+        || key.Equals("admin-key", StringComparison.OrdinalIgnoreCase) || key.Equals("MockServer:AdminKey", StringComparison.OrdinalIgnoreCase);
 
     private static string Name(string arg, int equals) => equals < 0 ? arg : arg[..equals];
 

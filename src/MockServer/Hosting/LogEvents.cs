@@ -7,4 +7,6 @@ internal static class LogEvents
     public const int Unhandled = 2;
     public const int FaultApplied = 3;
     public const int WriteTimedOut = 4;
+    public const int KeyRefused = 40;
+    public const int KeyChanged = 41;
 }

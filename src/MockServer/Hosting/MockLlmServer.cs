@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using MockServer.Budgets;
 using MockServer.Catalog;
 using MockServer.Fixtures;
 
@@ -29,10 +30,17 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     /// <summary>The OpenAI base URL, e.g. <c>http://127.0.0.1:54321/v1</c>: give it to any OpenAI client as its base URL.</summary>
     public Uri BaseUrl { get; }
 
+    /// <summary>
+    /// Every <c>/v1</c> key's usage and limits: read them, reset a key, or change its budget and per-minute limits while
+    /// the server runs (the same as the <c>/admin/keys</c> routes). Empty when no key is configured.
+    /// </summary>
+    public KeyAccounts Keys => _app.Services.GetRequiredService<KeyAccounts>();
+
     /// <summary>Starts a server on <c>127.0.0.1</c> and a free port.</summary>
     /// <param name="options">Fixtures, keys and limits; defaults serve the embedded fixtures without authentication.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     /// <exception cref="FixtureLoadException">A fixture is invalid; the message names the file and JSON path.</exception>
+    /// <exception cref="KeysFileException">The keys file is invalid; the message names the file, JSON path and line.</exception>
     public static async Task<MockLlmServer> StartAsync(MockServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MockServerOptions();
@@ -46,7 +54,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -91,7 +99,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
 
             app = await BuildAsync(builder, options).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FixtureLoadException or FormatException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is FixtureLoadException or KeysFileException or FormatException or ArgumentException or OverflowException)
         {
             await Console.Error.WriteLineAsync($"MockServer cannot start: {OneLine(ex)}").ConfigureAwait(false);
             return 2;
@@ -145,6 +153,8 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     {
         options.Validate();
         var fixtures = await FixtureLoader.LoadAsync(options.IncludeDefaultFixtures, options.FixturesDirectory, options.Fixtures).ConfigureAwait(false);
+        var fileKeys = options.KeysFile is null ? [] : await KeysFileLoader.LoadAsync(options.KeysFile).ConfigureAwait(false);
+        builder.Services.AddSingleton(KeyAccounts.Build(fileKeys.Concat(options.Keys), options.ApiKeys, options.AdminKey));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The body limit is enforced by the endpoint so the answer is a JSON 413, not Kestrel's bare one.
@@ -175,6 +185,16 @@ public sealed partial class MockLlmServer : IAsyncDisposable
             }
         }
 
+        options.KeysFile = Get("keys-file", "KeysFile");
+        if (Get("admin", "Admin") is { } admin)
+        {
+            options.EnableAdmin = bool.TryParse(admin, out var on)
+                ? on
+                : throw new ArgumentException("--admin takes true or false, e.g. --admin true.");
+        }
+
+        // Also MockServer__AdminKey in the environment, so the key need not be on a command line others can read.
+        options.AdminKey = Get("admin-key", "AdminKey");
         if (Get("max-body-bytes", "MaxRequestBodyBytes") is { } max)
         {
             options.MaxRequestBodyBytes = long.Parse(max, CultureInfo.InvariantCulture);

@@ -23,7 +23,7 @@ internal static class MockServerEndpointRouteBuilderExtensions
             await ErrorWriter.WriteAsync(http, error).ConfigureAwait(false);
         });
         // Without keys the check lets everything through: then it is not in the pipeline at all.
-        if (app.Services.GetRequiredService<MockServerOptions>().ApiKeys.Count > 0)
+        if (app.Services.GetRequiredService<MockServer.Budgets.KeyAccounts>().Accounts.Count > 0)
         {
             app.UseMiddleware<ApiKeyMiddleware>();
         }

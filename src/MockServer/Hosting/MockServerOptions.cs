@@ -17,8 +17,18 @@ public sealed class MockServerOptions
     /// <summary>Fixture documents given in code; they take precedence over files.</summary>
     public IList<FixtureDocument> Fixtures { get; } = [];
 
-    /// <summary>Bearer keys accepted on <c>/v1</c>. When empty, no authentication is required.</summary>
+    /// <summary>Bearer keys accepted on <c>/v1</c>, without names or limits. When no key is configured at all (here, <see cref="Keys"/> or <see cref="KeysFile"/>), no authentication is required.</summary>
     public IList<string> ApiKeys { get; } = [];
+
+    /// <summary>
+    /// A keys file (<c>schemas/keys.schema.json</c>): <c>/v1</c> keys with names, token budgets and per-minute limits.
+    /// A bad file stops the start with a <see cref="Budgets.KeysFileException"/> naming the file, JSON path and line.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (none).</value>
+    public string? KeysFile { get; set; }
+
+    /// <summary>Keys with names and limits given in code, as in a keys file; they come after the file's.</summary>
+    public IList<Budgets.ApiKeyEntry> Keys { get; } = [];
 
     /// <summary>Largest request body accepted before answering 413.</summary>
     /// <value>Default 4 MiB.</value>
@@ -105,12 +115,12 @@ public sealed class MockServerOptions
         }
 
         Timing?.Validate("timing");
-        if (EnableAdmin && ApiKeys.Count > 0 && string.IsNullOrWhiteSpace(AdminKey))
+        if (EnableAdmin && (ApiKeys.Count > 0 || Keys.Count > 0 || KeysFile is not null) && string.IsNullOrWhiteSpace(AdminKey))
         {
             throw new ArgumentException("the admin routes need their own key (--admin-key) when API keys are configured.");
         }
 
-        if (AdminKey is not null && ApiKeys.Contains(AdminKey, StringComparer.Ordinal))
+        if (AdminKey is not null && (ApiKeys.Contains(AdminKey, StringComparer.Ordinal) || Keys.Any(k => k.Key == AdminKey)))
         {
             throw new ArgumentException("the admin key must differ from every API key.");
         }

@@ -1,21 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
+using MockServer.Budgets;
 using MockServer.Errors;
-using MockServer.Hosting;
 
 namespace MockServer.Http;
 
 /// <summary>
 /// Bearer-key check on <c>/v1</c> paths (in any letter case, as routing matches them) when keys are configured (the scheme is case-insensitive, as vLLM's is;
-/// <c>/health</c> stays open). Failures answer 401 in the OpenAI envelope, never echoing the key.
+/// <c>/health</c> stays open). Failures answer 401 in the OpenAI envelope, never echoing the key. An accepted key's
+/// account is set as the <see cref="AuthenticatedKey"/> request feature for the budget gate.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, MockServerOptions options)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, KeyAccounts keys)
 {
-    private readonly byte[][] _keys = [.. options.ApiKeys.Select(Encoding.UTF8.GetBytes)];
-
     public Task InvokeAsync(HttpContext context)
     {
-        if (_keys.Length == 0 || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
+        if (keys.Accounts.Count == 0 || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             return next(context);
         }
@@ -28,10 +27,11 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, MockServerOptions o
         }
 
         var presented = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
-        foreach (var key in _keys)
+        foreach (var account in keys.Accounts)
         {
-            if (CryptographicOperations.FixedTimeEquals(key, presented))
+            if (CryptographicOperations.FixedTimeEquals(account.Key, presented))
             {
+                context.Features.Set(new AuthenticatedKey(account));
                 return next(context);
             }
         }
