@@ -51,7 +51,7 @@ internal static class ChatStreamWriter
         var separateUsage = dialect.Usage == UsagePlacement.SeparateChunkWhenIncluded && request.IncludeUsage == true;
         var header = new ChunkHeader(id, created, request.Model.Root, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
         var choices = Enumerable.Range(0, stream.Choices.Count).Select(c => new ChoiceFrames(c, stream.Choices[c], plans[c], seedBits, dialect)).ToList();
-        var frames = choices.Count == 1 ? choices[0].Frames() : FrameGroups.RoundRobin([.. choices.Select(c => c.Frames())]);
+        var frames = choices.Count == 1 ? choices[0].Frames() : ChoiceInterleaving.RoundRobin([.. choices.Select(c => c.Frames())]);
 
         using var sink = SseSink.Start(context, options, cancellationToken);
 

@@ -11,10 +11,10 @@ namespace MockServer.Hosting;
 internal static class CommandLineArguments
 {
     /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
-    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "seed", "profile"];
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile"];
 
     /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
-    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "Seed", "Profile"];
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile"];
 
     // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
     // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
@@ -39,7 +39,8 @@ internal static class CommandLineArguments
                                       (or set MockServer__AdminKey in the environment)
           --max-body-bytes N          larger request bodies get 413 (default 4194304)
           --max-generated-tokens N    most work one request may ask for (default 1048576)
-          --token-delay-ms N          pause after each streamed frame (default 0)
+          --token-delay-ms N          time between streamed tokens (default 0)
+          --write-timeout-ms N        end a stream whose client takes nothing for N ms (default 30000)
           --seed N                    seeds completion ids and unseeded sampling (default 0)
           --profile NAME              serve every model's chat in one dialect: acs, llmbase or openai
                                       (default: each model's own, from its fixture)

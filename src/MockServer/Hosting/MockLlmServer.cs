@@ -210,6 +210,11 @@ public sealed partial class MockLlmServer : IAsyncDisposable
             options.TokenDelay = TimeSpan.FromMilliseconds(int.Parse(delay, CultureInfo.InvariantCulture));
         }
 
+        if (Get("write-timeout-ms", "WriteTimeoutMs") is { } writeTimeout)
+        {
+            options.WriteTimeout = TimeSpan.FromMilliseconds(int.Parse(writeTimeout, CultureInfo.InvariantCulture));
+        }
+
         options.Profile = Get("profile", "Profile");
         if (Get("seed", "Seed") is { } seed)
         {
@@ -232,6 +237,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
                 nameof(MockServerOptions.MaxRequestBodyBytes) => "--max-body-bytes",
                 nameof(MockServerOptions.MaxGeneratedTokensPerRequest) => "--max-generated-tokens",
                 nameof(MockServerOptions.TokenDelay) => "--token-delay-ms",
+                nameof(MockServerOptions.WriteTimeout) => "--write-timeout-ms",
                 _ => name,
             };
             var reason = range.Message.Split(" (Parameter", 2)[0];

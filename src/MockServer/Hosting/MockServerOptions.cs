@@ -43,7 +43,10 @@ public sealed class MockServerOptions
     /// <value>Default 1,048,576.</value>
     public long MaxGeneratedTokensPerRequest { get; set; } = 1 << 20;
 
-    /// <summary>Pause after each streamed frame, to make streams observable in real time.</summary>
+    /// <summary>
+    /// The time between two streamed tokens (the inter-token latency of <see cref="Timing"/> when that names none), to
+    /// make streams observable in real time: the first frame is sent at once, frame k k delays later, none after the last.
+    /// </summary>
     /// <value>Default zero.</value>
     public TimeSpan TokenDelay { get; set; }
 

@@ -22,7 +22,7 @@ internal static class StreamPlan
     public static IEnumerable<StreamFrame> Frames(CompletionRequest request, GenerationStream stream) =>
         stream.Choices.Count == 1
             ? FramesOf(request, stream, 0) // nothing to interleave
-            : Wire.FrameGroups.RoundRobin([.. Enumerable.Range(0, stream.Choices.Count).Select(c => FramesOf(request, stream, c))]);
+            : ChoiceInterleaving.RoundRobin([.. Enumerable.Range(0, stream.Choices.Count).Select(c => FramesOf(request, stream, c))]);
 
     private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, GenerationStream stream, int choice)
     {

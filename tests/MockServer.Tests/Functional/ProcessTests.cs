@@ -37,6 +37,7 @@ public sealed partial class ProcessTests : IDisposable
     [InlineData("--urls", "notaurl")]
     [InlineData("--urls", "http://127.0.0.1:99999")]
     [InlineData("--token-delay-ms", "-5")]
+    [InlineData("--write-timeout-ms", "0")]
     [InlineData("--max-body-bytes", "0")]
     public async Task Bad_configuration_exits_with_2_and_a_message(string flag, string value)
     {
