@@ -158,6 +158,9 @@ public static class ConformanceRunner
         {
             throw new ArgumentException("Budgets, caps, concurrency and timeouts must be positive.", nameof(options));
         }
+
+        ExtraHeaders.Validate(options.Headers, "--header");
+        ExtraHeaders.Validate(options.StreamHeaders, "--stream-header");
     }
 
     private static async Task<CheckReport> EvaluateAsync(CheckDefinition check, CheckContext context, Profile profile, Redactor redactor)
