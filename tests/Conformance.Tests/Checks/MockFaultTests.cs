@@ -69,6 +69,23 @@ public sealed class MockFaultTests
     }
 
     [Fact]
+    public async Task A_chat_stream_fault_fails_the_chat_stream_check_and_its_error_event_is_judged()
+    {
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key } });
+        var options = MockOptions(server, "chat.stream.not-truncated", "chat.stream.json-per-event", "errors.stream-error-event");
+        options.Model = "llama-8b-instruct";
+        options.Profile = "openai";
+        options.StreamHeaders.Add(new("X-Mock-Fault", "error_after=2"));
+
+        var report = await ConformanceRunner.RunAsync(options).WaitAsync(Guard);
+
+        AssertReported(report);
+        report.Checks.Single(c => c.Id == "chat.stream.not-truncated").Message.Should().Contain("the stream ended with an error event after 2 chunk(s)");
+        report.Checks.Single(c => c.Id == "chat.stream.json-per-event").Verdict.Should().Be(Verdict.Fail);
+        report.Checks.Single(c => c.Id == "errors.stream-error-event").Verdict.Should().Be(Verdict.Pass);
+    }
+
+    [Fact]
     public async Task A_500_before_any_byte_fails_the_checks_that_needed_a_200_and_is_reported_not_thrown()
     {
         await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key } });
