@@ -64,7 +64,8 @@ public sealed class MockFaultTests
         judged.Verdict.Should().Be(Verdict.Pass, judged.Message);
         judged.Message.Should().Contain("OpenAI-shaped and followed by [DONE] alone");
         var shape = report.Checks.Single(c => c.Id == "stream.chunk-shape");
-        shape.Verdict.Should().Be(Verdict.Fail, "an error event is no chunk and must not be judged as one");
+        shape.Verdict.Should().Be(Verdict.Fail);
+        shape.Message.Should().StartWith("not evaluable: the stream ended with an error event", "an error event is no chunk and must not be judged as one");
         shape.Evidence!.Excerpt.Should().Contain("model_evicted");
     }
 
