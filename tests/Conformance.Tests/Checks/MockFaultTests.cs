@@ -51,6 +51,21 @@ public sealed class MockFaultTests
     }
 
     [Fact]
+    public async Task A_stream_fault_sent_on_every_request_shows_the_mocks_refusal_naming_the_header_on_the_others()
+    {
+        // Why --stream-header exists: sent with --header, the non-streaming requests are refused, and the verdict says so.
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key } });
+        var options = MockOptions(server, "completion.shape");
+        options.Headers.Add(new("X-Mock-Fault", "disconnect_after=3"));
+
+        var report = await ConformanceRunner.RunAsync(options).WaitAsync(Guard);
+
+        var check = report.Checks.Single();
+        check.Message.Should().Be("the request was answered HTTP 400");
+        check.Evidence!.Excerpt.Should().Contain("X-Mock-Fault").And.Contain("acts on stream frames");
+    }
+
+    [Fact]
     public async Task An_error_event_from_the_mock_is_judged_well_formed_while_the_stream_checks_fail()
     {
         await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key } });
