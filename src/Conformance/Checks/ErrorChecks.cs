@@ -75,7 +75,8 @@ internal static class ErrorChecks
             "at least one HTTP 4xx/5xx answer with an error body", $"statuses seen: {(statuses.Length == 0 ? "none" : statuses)}");
     }
 
-    private static string ExpectedText(Profile profile) =>
+    /// <summary>The error envelope the profile expects, as evidence's "expected" text (also for a mid-stream error event).</summary>
+    internal static string ExpectedText(Profile profile) =>
         "{\"error\":{\"message\":string,\"type\":string,\"param\":string|null,\"code\":"
         + (profile.CodeKind == ErrorCodeKind.Integer ? "integer" : "string|null") + "}}"
         + (profile.RequireAllErrorKeys ? " with all four keys present" : string.Empty);

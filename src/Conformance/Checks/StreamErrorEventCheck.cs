@@ -24,9 +24,10 @@ internal static class StreamErrorEventCheck
         foreach (var exchange in streams)
         {
             var events = exchange.Sse!.Events;
-            for (var i = 0; i < events.Count; i++)
+            // Up to the first [DONE]: what follows it is stream.done.single-and-last's to report.
+            for (var i = 0; i < events.Count && events[i].Data != StreamView.Done; i++)
             {
-                if (events[i].Data == StreamView.Done || StreamView.TryObject(events[i].Data) is not { } obj || !new Chunk(events[i], obj).IsError)
+                if (StreamView.TryObject(events[i].Data) is not { } obj || new Chunk(events[i], obj) is not { IsError: true } chunk)
                 {
                     continue;
                 }
@@ -35,14 +36,14 @@ internal static class StreamErrorEventCheck
                 if (ErrorChecks.Problem(ctx.Profile, obj) is { } problem)
                 {
                     return Outcome.Fail(
-                        $"a mid-stream error event breaks the error shape: {problem}", exchange, Expected(ctx), problem, Frame(events[i]));
+                        $"a mid-stream error event breaks the error shape: {problem}", exchange, "data: " + ErrorChecks.ExpectedText(ctx.Profile), problem, StreamView.Frame(chunk));
                 }
 
                 if (NotDoneAfter(exchange, events, i) is { } after)
                 {
                     return Outcome.Fail(
                         $"a mid-stream error event is not followed by [DONE] alone: {after}", exchange,
-                        "data: {\"error\": …} then data: [DONE] and nothing after it", after, Frame(events[i]) + "\n" + Tail(exchange, events, i));
+                        "data: {\"error\": …} then data: [DONE] and nothing after it", after, StreamView.Frame(chunk) + "\n" + Tail(exchange, events, i));
                 }
 
                 break; // the first error event ends the stream; a second one is judged as what follows the first
@@ -93,13 +94,6 @@ internal static class StreamErrorEventCheck
             ? "bytes that are not comments follow its [DONE]"
             : null;
     }
-
-    private static string Expected(CheckContext ctx) =>
-        "data: {\"error\":{\"message\":string,\"type\":string,\"param\":string|null,\"code\":"
-        + (ctx.Profile.CodeKind == Profiles.ErrorCodeKind.Integer ? "integer" : "string|null") + "}}"
-        + (ctx.Profile.RequireAllErrorKeys ? " with all four keys present" : string.Empty);
-
-    private static string Frame(SseEvent ev) => $"event #{ev.Index}:\n{Exchange.Excerpt(ev.Raw, 800)}";
 
     private static string Tail(Exchange exchange, IReadOnlyList<SseEvent> events, int at)
     {

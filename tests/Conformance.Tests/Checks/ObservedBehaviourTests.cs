@@ -135,6 +135,33 @@ public sealed class ObservedBehaviourTests
     }
 
     [Fact]
+    public async Task Rate_limit_headers_of_a_429_that_was_retried_are_judged_too()
+    {
+        var answers = 0;
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            ctx.Response.ContentType = "application/json";
+            if (Interlocked.Increment(ref answers) == 1)
+            {
+                ctx.Response.StatusCode = 429;
+                ctx.Response.Headers.RetryAfter = "0";
+                ctx.Response.Headers["x-ratelimit-reset-requests"] = "soon";
+                await ctx.Response.WriteAsync("{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+                return;
+            }
+
+            await ctx.Response.WriteAsync("{\"error\":{\"message\":\"no\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+        });
+
+        var report = await ConformanceRunner.RunAsync(Suite.Options(server.BaseUrl, "limits.ratelimit-headers"));
+
+        answers.Should().Be(2, "the 429 was retried, and the answer the exchange kept has no such header");
+        var check = report.Checks.Single();
+        check.Verdict.Should().Be(Verdict.Fail);
+        check.Message.Should().Be("an HTTP 429 answer carries a malformed rate-limit header: x-ratelimit-reset-requests is not a duration as OpenAI writes it");
+    }
+
+    [Fact]
     public async Task No_rate_limit_headers_are_not_applicable_and_say_so()
     {
         var report = await Suite.RunAsync(new FakeServerOptions(), null, "limits.ratelimit-headers");
