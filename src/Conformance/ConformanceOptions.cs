@@ -66,6 +66,19 @@ public sealed class ConformanceOptions
     /// <value>Default: 1 second.</value>
     public TimeSpan DefaultRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets extra headers sent on every request (CLI <c>--header "Name: value"</c>), e.g. a gateway's routing header.
+    /// Values are never written to any output: the request evidence shows them masked.
+    /// </summary>
+    public IList<KeyValuePair<string, string>> Headers { get; } = [];
+
+    /// <summary>
+    /// Gets extra headers sent only on streaming requests (CLI <c>--stream-header</c>). A fault that acts on stream frames,
+    /// such as the MockServer's <c>X-Mock-Fault: disconnect_after=3</c>, goes here: on a non-streaming request the mock
+    /// refuses it with a 400, which would hide the fault's effect behind refusals of every other check.
+    /// </summary>
+    public IList<KeyValuePair<string, string>> StreamHeaders { get; } = [];
+
     /// <summary>Gets or sets the clock used for timeouts, retry waits and report timestamps.</summary>
     /// <value>Default: <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

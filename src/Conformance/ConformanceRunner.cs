@@ -43,6 +43,16 @@ public static class ConformanceRunner
         // answered before any of them reads it. Otherwise a verdict would depend on which check got there first.
         var aggregates = selected.Where(c => c.Aggregate).ToList();
         await Evaluate(selected.Where(c => !c.Aggregate));
+        try
+        {
+            // Probes a check left in flight (it returned on another probe's problem) land in the log before any aggregate reads it.
+            await context.ProbesSettled();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not lost: the client records every failure in its exchange; a check that awaits the probe reports it.
+        }
+
         await Parallel.ForEachAsync(aggregates.Where(c => c.Prepare is not null && profile.LevelFor(c.Id) != CheckLevel.NotApplicable), parallel, async (check, _) =>
         {
             try
@@ -158,6 +168,9 @@ public static class ConformanceRunner
         {
             throw new ArgumentException("Budgets, caps, concurrency and timeouts must be positive.", nameof(options));
         }
+
+        ExtraHeaders.Validate(options.Headers, "--header");
+        ExtraHeaders.Validate(options.StreamHeaders, "--stream-header");
     }
 
     private static async Task<CheckReport> EvaluateAsync(CheckDefinition check, CheckContext context, Profile profile, Redactor redactor)

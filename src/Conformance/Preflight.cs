@@ -118,6 +118,12 @@ internal static class Preflight
                 return new Probe(Kind.NoAnswer);
             }
 
+            foreach (var (name, value) in options.Headers)
+            {
+                // A gateway may need its routing header to answer at all; the stream-only headers are for stream requests.
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
             if (body is not null)
             {
                 request.Content = new StringContent(body, Encoding.UTF8, "application/json");

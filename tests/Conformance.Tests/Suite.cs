@@ -7,6 +7,12 @@ internal static class Suite
 {
     public const string Key = "test-key";
 
+    /// <summary>
+    /// Checks that judge a behaviour only when the endpoint shows it on its own (a 429/503, a mid-stream error event,
+    /// x-ratelimit-* headers): against a healthy server that never does, they are not applicable and say why.
+    /// </summary>
+    public static readonly string[] ObservedOnly = ["errors.retry-after", "errors.stream-error-event", "limits.ratelimit-headers"];
+
     public static ConformanceOptions Options(Uri baseUrl, params string[] only)
     {
         var options = new ConformanceOptions

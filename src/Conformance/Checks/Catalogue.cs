@@ -11,6 +11,8 @@ internal static class Catalogue
         .. StreamChecks.All(),
         .. LogprobsChecks.All(),
         .. ErrorChecks.All(),
+        StreamErrorEventCheck.Definition(),
+        RateLimitHeaderCheck.Definition(),
         .. SchemaChecks.All(),
         .. ChatResponseChecks.All(),
         .. ChatStreamChecks.All(),

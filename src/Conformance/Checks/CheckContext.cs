@@ -32,6 +32,13 @@ internal sealed class CheckContext(ConformanceOptions options, Profile profile, 
         _probes.GetOrAdd(spec.Probe, _ => new Lazy<Task<Exchange>>(() => Client.SendAsync(spec, RunToken))).Value;
 
     /// <summary>
+    /// Completes when every probe sent so far has been answered (or has failed). A check may return on its first probe's
+    /// problem while a second is still in flight; the aggregate checks must not read the log before it lands, or what
+    /// they see would depend on timing.
+    /// </summary>
+    public Task ProbesSettled() => Task.WhenAll(_probes.Values.Select(p => p.Value));
+
+    /// <summary>
     /// A POST to <c>completions</c> with a JSON body; the estimate covers max_tokens × n plus a prompt allowance.
     /// <c>abandonAfterEvents</c> stops reading a stream after that many events (a bounded probe); 0 reads it all.
     /// </summary>

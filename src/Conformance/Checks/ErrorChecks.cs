@@ -14,7 +14,7 @@ internal static class ErrorChecks
     {
         yield return new("errors.envelope", "Every error uses the OpenAI envelope with the profile's key types", "spec-facts §6.1, §10 item 7", Envelope, Aggregate: true, Prepare: ErrorProbes);
         yield return new("errors.no-5xx", "No request is answered with a 5xx, malformed-but-typed input included", "spec-facts §6.2, §9 Q26", No5xx, Aggregate: true, Prepare: MalformedLogitBias);
-        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true, Prepare: RetryProbe);
+        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After (whole seconds or an HTTP date); an insufficient_quota 429 needs none", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true, Prepare: RetryProbe);
     }
 
     /// <summary>
@@ -33,7 +33,7 @@ internal static class ErrorChecks
     }
 
     /// <summary>One cheap request of errors.retry-after's own, so a cold start shows even when it runs alone.</summary>
-    private static Task<Exchange> RetryProbe(CheckContext ctx) => ctx.Completion("errors.retry-probe", ctx.MinimalBody());
+    internal static Task<Exchange> RetryProbe(CheckContext ctx) => ctx.Completion("errors.retry-probe", ctx.MinimalBody());
 
     private static async Task<Outcome> Envelope(CheckContext ctx)
     {
@@ -75,12 +75,13 @@ internal static class ErrorChecks
             "at least one HTTP 4xx/5xx answer with an error body", $"statuses seen: {(statuses.Length == 0 ? "none" : statuses)}");
     }
 
-    private static string ExpectedText(Profile profile) =>
+    /// <summary>The error envelope the profile expects, as evidence's "expected" text (also for a mid-stream error event).</summary>
+    internal static string ExpectedText(Profile profile) =>
         "{\"error\":{\"message\":string,\"type\":string,\"param\":string|null,\"code\":"
         + (profile.CodeKind == ErrorCodeKind.Integer ? "integer" : "string|null") + "}}"
         + (profile.RequireAllErrorKeys ? " with all four keys present" : string.Empty);
 
-    private static string? Problem(Profile profile, JsonNode? body)
+    internal static string? Problem(Profile profile, JsonNode? body)
     {
         if (body?["error"] is not JsonObject error)
         {
@@ -148,6 +149,14 @@ internal static class ErrorChecks
     private static bool BelowOneSecond(string? value) =>
         double.TryParse(value?.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds < 1;
 
+    /// <summary>RFC 9110 §10.2.3: <c>1*DIGIT</c> or an IMF-fixdate.</summary>
+    private static bool WholeSecondsOrDate(string? value)
+    {
+        var text = value?.Trim() ?? string.Empty;
+        return (text.Length > 0 && text.All(char.IsAsciiDigit))
+            || DateTimeOffset.TryParseExact(text, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _);
+    }
+
     private static async Task<Outcome> RetryAfter(CheckContext ctx)
     {
         var own = await RetryProbe(ctx);
@@ -156,11 +165,15 @@ internal static class ErrorChecks
             return Outcome.FromTransport(own);
         }
 
-        var answers = ctx.Client.Log
+        var all = ctx.Client.Log
             .SelectMany(e => e.Retries.Select(r => (Exchange: e, Record: r)))
             .ToList();
-        ctx.Observe("transport.retries", answers.Count);
-        var bad = answers.FirstOrDefault(a => !a.Record.RetryAfterValid);
+        ctx.Observe("transport.retries", all.Count);
+
+        // spec-facts §6.2: a 429 that needs a person to act (insufficient_quota) may omit Retry-After; waiting cannot help.
+        var answers = all.Where(a => !(a.Record.Status == 429 && a.Record.ErrorCode == "insufficient_quota")).ToList();
+        var quota = all.Count - answers.Count;
+        var bad = answers.FirstOrDefault(a => !a.Record.RetryAfterValid || !WholeSecondsOrDate(a.Record.RetryAfter));
         var zero = answers.FirstOrDefault(a => a.Record.Status == 429 && a.Record.RetryAfterValid && BelowOneSecond(a.Record.RetryAfter));
         if (bad.Exchange is null && zero.Exchange is not null)
         {
@@ -172,14 +185,18 @@ internal static class ErrorChecks
 
         if (bad.Exchange is not null)
         {
+            // RFC 9110 §10.2.3: delay-seconds (whole) or an HTTP date. A fraction is waited by the OpenAI SDK but not by
+            // every client (.NET's RetryConditionHeaderValue refuses it), so it is no usable value either.
             return Outcome.Fail(
-                $"an HTTP {bad.Record.Status} came without a usable Retry-After", bad.Exchange, "Retry-After: <seconds> or an HTTP date",
+                $"an HTTP {bad.Record.Status} came without a usable Retry-After", bad.Exchange, "Retry-After: <whole seconds> or an HTTP date",
                 $"Retry-After: {bad.Record.RetryAfter ?? "absent"}", $"HTTP {bad.Record.Status}\n{bad.Record.Excerpt}");
         }
 
+        var exempt = quota > 0 ? $"; {quota} insufficient_quota 429(s) need none" : string.Empty;
+
         // The rule binds only on a 429/503; a run without one has no Retry-After to judge, which is no pass.
         return answers.Count == 0
-            ? Outcome.NotApplicable($"no 429/503 was answered in this run ({ctx.Client.Log.Count(e => e.Status is not null)} answers), so there is no Retry-After to judge")
-            : Outcome.Pass($"{answers.Count} 429/503 answers, each with Retry-After");
+            ? Outcome.NotApplicable($"no 429/503 was answered in this run ({ctx.Client.Log.Count(e => e.Status is not null)} answers{exempt}), so there is no Retry-After to judge")
+            : Outcome.Pass($"{answers.Count} 429/503 answers, each with Retry-After{exempt}");
     }
 }

@@ -12,6 +12,24 @@ internal sealed record Chunk(SseEvent Event, JsonObject Json)
 
     /// <summary>Gets a value indicating whether the chunk carries choices (a content chunk, not the usage chunk).</summary>
     public bool IsContent => Choices is { Count: > 0 };
+
+    /// <summary>
+    /// Gets a value indicating whether the chunk is a mid-stream error event: its top level has a truthy <c>error</c>, which
+    /// is what the OpenAI SDK raises on (spec-facts §4.6).
+    /// </summary>
+    public bool IsError => Json["error"] switch
+    {
+        null => false,
+        JsonObject o => o.Count > 0,
+        JsonArray a => a.Count > 0,
+        var v => v.GetValueKind() switch
+        {
+            JsonValueKind.False or JsonValueKind.Null => false,
+            JsonValueKind.String => Conformance.Json.Str(v)!.Length > 0,
+            JsonValueKind.Number => Conformance.Json.Number(v) != 0,
+            _ => true,
+        },
+    };
 }
 
 /// <summary>What makes a choice a content choice of a stream's kind, and how a failure names it.</summary>
@@ -104,6 +122,17 @@ internal sealed class StreamView
         }
 
         var view = new StreamView(exchange, exchange.Sse, kind ?? ChunkKind.Completion);
+        if (view.Chunks.FirstOrDefault(c => c.IsError) is { } error)
+        {
+            // The server failed after its 200 (spec-facts §4.6): the stream is the streaming form of a 5xx, so no stream
+            // rule can be judged on it; errors.stream-error-event judges the event itself.
+            var before = view.Chunks.TakeWhile(c => !ReferenceEquals(c, error)).Count();
+            var message = Json.Str(error.Json["error"]?["message"]) ?? Json.Show(error.Json["error"]);
+            return (null, Outcome.NotEvaluable(
+                $"not evaluable: the stream ended with an error event after {before} chunk(s): {Exchange.Excerpt(message, 200)}", exchange,
+                "a stream that runs to its finish and [DONE]", "data: {\"error\": …} mid-stream", Frame(error)));
+        }
+
         return requireContent && view.NoContent() is { } missing ? (null, missing) : (view, null);
     }
 

@@ -26,13 +26,16 @@ internal sealed class ConformanceRootCommand : RootCommand
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress lines." };
     private readonly Option<bool> _toolProbe = new("--tool-probe") { Description = "Also run the chat tool-call probe (chat.tools.*): a forced function call, streamed and not; it costs tokens, so it is opt-in." };
 
+    private readonly Option<string[]> _header = new("--header") { Description = "Send this header on every request, as \"Name: value\" (repeatable). Values that may be secrets are masked in reports." };
+    private readonly Option<string[]> _streamHeader = new("--stream-header") { Description = "Send this header on streaming requests only, as \"Name: value\" (repeatable), e.g. \"X-Mock-Fault: disconnect_after=3\" against the MockServer." };
+
     private readonly CliEnvironment _env;
 
     public ConformanceRootCommand(CliEnvironment env)
         : base("Checks that an OpenAI-compatible /v1/completions endpoint keeps its contract, from the raw bytes up.")
     {
         _env = env;
-        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet, _toolProbe])
+        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet, _toolProbe, _header, _streamHeader])
         {
             Options.Add(option);
         }
@@ -138,6 +141,8 @@ internal sealed class ConformanceRootCommand : RootCommand
             options.RequestTimeout = Seconds(parse.GetValue(_timeout), "--timeout");
             options.RunTimeout = Seconds(parse.GetValue(_runTimeout), "--run-timeout");
             options.MaxRetryWait = Seconds(parse.GetValue(_maxRetryWait), "--max-retry-wait");
+            AddHeaders(options.Headers, parse.GetValue(_header), "--header");
+            AddHeaders(options.StreamHeaders, parse.GetValue(_streamHeader), "--stream-header");
             ConformanceRunner.Validate(options);
             total = ConformanceRunner.Select(options).Count;
         }
@@ -227,6 +232,21 @@ internal sealed class ConformanceRootCommand : RootCommand
 
     private static IEnumerable<string> Split(string[]? values) =>
         (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>Parses each <c>Name: value</c>; the value is never quoted in an error, as it may be a secret.</summary>
+    private static void AddHeaders(IList<KeyValuePair<string, string>> into, string[]? values, string option)
+    {
+        foreach (var text in values ?? [])
+        {
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                throw new ArgumentException($"{option} takes \"Name: value\"; the value given has no name before a colon.");
+            }
+
+            into.Add(new(text[..colon].Trim(), text[(colon + 1)..].Trim()));
+        }
+    }
 
     /// <summary>The longest value any seconds option takes: one day.</summary>
     private const double MaxSeconds = 86_400;

@@ -23,6 +23,7 @@ internal sealed class EndpointClient : IDisposable
     private readonly SemaphoreSlim _concurrency;
     private readonly Redactor _redactor;
     private readonly ConcurrentQueue<Exchange> _log = new();
+    private readonly ConcurrentQueue<RateLimitSighting> _rateLimits = new();
     private long _retryWaitTicks;
     private int _retryCount;
     private int _transportRetryCount;
@@ -49,6 +50,9 @@ internal sealed class EndpointClient : IDisposable
     public IReadOnlyCollection<Exchange> Log => _log;
 
     public int RetryCount => _retryCount;
+
+    /// <summary>Gets every answer (each attempt, retried 429/503s included) that carried <c>x-ratelimit-*</c> headers.</summary>
+    public IReadOnlyCollection<RateLimitSighting> RateLimits => _rateLimits;
 
     /// <summary>Gets how many requests failed before any response byte and were sent once more on a fresh connection.</summary>
     public int TransportRetryCount => _transportRetryCount;
@@ -98,7 +102,7 @@ internal sealed class EndpointClient : IDisposable
                 if (attempt >= _options.MaxRetries || wait > _options.MaxRetryWait)
                 {
                     // Bounded: report the last 429/503 instead of waiting longer than the run allows.
-                    exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, TimeSpan.Zero, excerpt));
+                    exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, TimeSpan.Zero, excerpt, ErrorCode(exchange)));
                     exchange.FailureDetail = tooLong
                         ? $"Retry-After '{_redactor.Excerpt(exchange.RetryAfter ?? string.Empty, 40)}' is too long to honour (bound {_options.MaxRetryWait.TotalSeconds:0.#}s); not retried"
                         : wait > _options.MaxRetryWait
@@ -107,7 +111,7 @@ internal sealed class EndpointClient : IDisposable
                     break;
                 }
 
-                exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, wait, excerpt));
+                exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, wait, excerpt, ErrorCode(exchange)));
                 Interlocked.Increment(ref _retryCount);
                 Interlocked.Add(ref _retryWaitTicks, wait.Ticks);
                 try
@@ -143,6 +147,10 @@ internal sealed class EndpointClient : IDisposable
 
         return exchange;
     }
+
+    /// <summary>The error's <c>code</c>, else its <c>type</c>, when the body is an error envelope with a string there.</summary>
+    private static string? ErrorCode(Exchange exchange) =>
+        exchange.Json?["error"] is System.Text.Json.Nodes.JsonObject error ? Json.Str(error["code"]) ?? Json.Str(error["type"]) : null;
 
     /// <summary>The longest Retry-After taken as a real value (a year); anything longer is unusable, and never waited.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(365);
@@ -204,6 +212,11 @@ internal sealed class EndpointClient : IDisposable
                 break;
         }
 
+        foreach (var (name, value) in HeadersFor(spec))
+        {
+            sb.Append(name).Append(": ").Append(ExtraHeaders.Shown(name, value)).Append('\n');
+        }
+
         if (spec.Body is not null)
         {
             sb.Append("Content-Type: ").Append(spec.ContentType).Append("\n\n").Append(_redactor.Excerpt(spec.Body, 1_000));
@@ -211,6 +224,23 @@ internal sealed class EndpointClient : IDisposable
 
         return _redactor.Redact(sb.ToString());
     }
+
+    /// <summary>Keeps the <c>x-ratelimit-*</c> headers of an answer, as seen, for limits.ratelimit-headers (spec-facts §6.4).</summary>
+    private void RecordRateLimits(Exchange exchange, HttpResponseMessage response)
+    {
+        var headers = response.Headers
+            .Where(h => h.Key.StartsWith(RateLimitSighting.Prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), _redactor.Excerpt(string.Join(", ", h.Value), 100)))
+            .ToList();
+        if (headers.Count > 0)
+        {
+            _rateLimits.Enqueue(new RateLimitSighting(exchange, exchange.Status!.Value, headers));
+        }
+    }
+
+    /// <summary>The extra headers <paramref name="spec"/> carries: every request's, and the streaming ones on a stream.</summary>
+    private IEnumerable<KeyValuePair<string, string>> HeadersFor(RequestSpec spec) =>
+        spec.Stream ? _options.Headers.Concat(_options.StreamHeaders) : _options.Headers;
 
     private static SocketsHttpHandler NewHandler(ConformanceOptions options, TimeSpan pooledConnectionLifetime) => new()
     {
@@ -349,6 +379,11 @@ internal sealed class EndpointClient : IDisposable
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
+        foreach (var (name, value) in HeadersFor(spec))
+        {
+            request.Headers.TryAddWithoutValidation(name, value); // validated up front (ExtraHeaders.Validate)
+        }
+
         if (spec.Stream)
         {
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -358,6 +393,7 @@ internal sealed class EndpointClient : IDisposable
         exchange.Status = (int)response.StatusCode;
         exchange.ContentType = response.Content.Headers.TryGetValues("Content-Type", out var types) ? string.Join(", ", types) : null;
         exchange.RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? string.Join(", ", retry) : null;
+        RecordRateLimits(exchange, response);
 
         var sse = spec.Stream ? new SseReader(_redactor.Cut) : null;
         exchange.Sse = sse;

@@ -73,7 +73,17 @@ internal sealed record RequestSpec(
 /// <param name="RetryAfterValid">Whether the header parsed as delta-seconds or an HTTP date.</param>
 /// <param name="Waited">How long the client waited before the next attempt.</param>
 /// <param name="Excerpt">The start of the body, for evidence.</param>
-internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryAfterValid, TimeSpan Waited, string Excerpt);
+/// <param name="ErrorCode">The body's <c>error.code</c>, else <c>error.type</c>, when a string (e.g. <c>insufficient_quota</c>).</param>
+internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryAfterValid, TimeSpan Waited, string Excerpt, string? ErrorCode = null);
+
+/// <summary>One answer that carried <c>x-ratelimit-*</c> headers (spec-facts §6.4), recorded whatever its status.</summary>
+/// <param name="Exchange">The exchange the answer belongs to (for a retried 429/503, the exchange's later answer may differ).</param>
+/// <param name="Status">The status of this answer.</param>
+/// <param name="Headers">The headers, names lower-cased, values as received (redacted and cut to 100 characters).</param>
+internal sealed record RateLimitSighting(Exchange Exchange, int Status, IReadOnlyList<KeyValuePair<string, string>> Headers)
+{
+    public const string Prefix = "x-ratelimit-";
+}
 
 /// <summary>A recorded request and its response: status, headers, capped raw bytes, and for streams the parsed events.</summary>
 internal sealed class Exchange

@@ -42,6 +42,10 @@ public sealed class NoEvidenceGuardTests
     {
         ["errors.retry-after"] = "no 429/503",
 
+        // Judged only when the endpoint shows them on its own: the suite never provokes an error event or a rate limit.
+        ["errors.stream-error-event"] = "no mid-stream error event was seen",
+        ["limits.ratelimit-headers"] = "no answer of this run carried x-ratelimit-* headers",
+
         // A completion streamed in one chunk conforms; none of the shapes above sends a chunk with text, so the guard
         // still sees this check fail on nothing.
         ["stream.constant-identity"] = "a single completion chunk: nothing to compare",

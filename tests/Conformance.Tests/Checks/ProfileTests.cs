@@ -71,7 +71,7 @@ public sealed class ProfileTests
 
         // Assert: the same server is fine as raw vLLM, and far from the strict provider.
         // (The acs fake serves completions only: its chat checks are not applicable.)
-        vllm.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.Divergence) && c.Id != "errors.retry-after" && c.Category != "chat").Select(c => $"{c.Id}: {c.Verdict} {c.Message}").Should().BeEmpty();
+        vllm.Checks.Where(c => c.Verdict is not (Verdict.Pass or Verdict.Divergence) && !Suite.ObservedOnly.Contains(c.Id) && c.Category != "chat").Select(c => $"{c.Id}: {c.Verdict} {c.Message}").Should().BeEmpty();
         vllm.Summary.Divergent.Should().BeGreaterThan(10);
         vllm.Succeeded.Should().BeTrue();
         acs.Summary.Failed.Should().BeGreaterThan(10);

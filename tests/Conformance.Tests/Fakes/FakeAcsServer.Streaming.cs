@@ -7,6 +7,9 @@ namespace Conformance.Tests.Fakes;
 /// <summary>The event stream of a completion and its framing violations.</summary>
 public sealed partial class FakeAcsServer
 {
+    /// <summary>A mid-stream error event in the provider's envelope (spec-facts §4.6, §6.1), without its SSE terminator.</summary>
+    public const string ShapedErrorEvent = "data: {\"error\":{\"message\":\"The model was evicted.\",\"type\":\"server_error\",\"param\":null,\"code\":\"model_evicted\"}}";
+
     private async Task StreamAsync(HttpContext ctx, Request request, Generation g)
     {
         var abort = ctx.RequestAborted;
@@ -81,6 +84,13 @@ public sealed partial class FakeAcsServer
 
             offset += token.Text.EnumerateRunes().Count();
             await EventAsync(Chunk(id, i, new JsonArray(choice), usage: false, null).ToJsonString());
+            if (i == 0 && (_options.StreamErrorTail ?? (Has(Violation.StreamErrorEventWithoutDone) ? ShapedErrorEvent + nl + nl : null)) is { } tail)
+            {
+                // The server failed after its 200: the rest of the stream is what it says about that (spec-facts §4.6).
+                await WriteAsync(tail);
+                return;
+            }
+
             if (separateFinish)
             {
                 var empty = new JsonObject { ["index"] = 0, ["text"] = string.Empty, ["logprobs"] = null, ["finish_reason"] = g.FinishReason, ["stop_reason"] = g.StopReason };

@@ -106,6 +106,17 @@ public sealed partial class FakeAcsServer : IAsyncDisposable
     private async Task CompletionsAsync(HttpContext ctx)
     {
         var number = Interlocked.Increment(ref _requests);
+        foreach (var (name, value) in _options.CompletionHeaders)
+        {
+            ctx.Response.Headers[name] = value;
+        }
+
+        if (Has(Violation.RateLimitRemainingAboveLimit))
+        {
+            ctx.Response.Headers["x-ratelimit-limit-requests"] = "10";
+            ctx.Response.Headers["x-ratelimit-remaining-requests"] = "11";
+        }
+
         if (await HostileAsync(ctx))
         {
             return;

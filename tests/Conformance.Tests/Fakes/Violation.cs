@@ -71,6 +71,12 @@ public enum Violation
     StreamFieldBlocksAfterDone,
     StreamChunkMissingIdentity,
 
+    /// <summary>A mid-stream error event after the first chunk, then the connection closes without [DONE] (spec-facts §4.6).</summary>
+    StreamErrorEventWithoutDone,
+
+    /// <summary><c>x-ratelimit-remaining-requests</c> above <c>x-ratelimit-limit-requests</c> on every completion (spec-facts §6.4).</summary>
+    RateLimitRemainingAboveLimit,
+
     // Not violations under acs: error.code null, or a code spec-facts does not name where it names none.
     ErrorCodeNull,
     ErrorCodeUncited,
@@ -142,6 +148,15 @@ public sealed class FakeServerOptions
     public string? ApiKey { get; set; } = "test-key";
 
     public HashSet<Violation> Violations { get; } = [];
+
+    /// <summary>
+    /// Raw SSE text written after a stream's first chunk in place of the rest of the stream, e.g. a mid-stream error event
+    /// and <c>data: [DONE]</c> (spec-facts §4.6); null streams the whole completion.
+    /// </summary>
+    public string? StreamErrorTail { get; set; }
+
+    /// <summary>Headers put on every completions answer, e.g. <c>x-ratelimit-*</c> (spec-facts §6.4).</summary>
+    public Dictionary<string, string> CompletionHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Validation rules to skip, named by the check id that tests them.</summary>
     public HashSet<string> DisabledRules { get; } = new(StringComparer.Ordinal);

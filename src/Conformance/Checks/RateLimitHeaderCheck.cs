@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Conformance.Http;
+
+namespace Conformance.Checks;
+
+/// <summary>
+/// The <c>x-ratelimit-*</c> headers, judged on every answer of the run that carries them (the suite never spends a budget
+/// to make them appear): limits and remainders are non-negative integers, a remainder is at most its limit, and a reset
+/// is a duration as OpenAI writes it, e.g. <c>1s</c>, <c>6m0s</c>, <c>20ms</c> (spec-facts §6.2, §6.4).
+/// </summary>
+internal static partial class RateLimitHeaderCheck
+{
+    public static CheckDefinition Definition() =>
+        new("limits.ratelimit-headers", "x-ratelimit-* headers, where sent, are well formed: integer limit and remaining (remaining <= limit), reset as a duration such as 6m0s", "spec-facts §6.2, §6.4",
+            Evaluate, Aggregate: true, Prepare: ErrorChecks.RetryProbe);
+
+    private static async Task<Outcome> Evaluate(CheckContext ctx)
+    {
+        // One cheap request of its own (shared with errors.retry-after), so an endpoint that sends the headers on every
+        // answer shows them even when this check runs alone.
+        var own = await ErrorChecks.RetryProbe(ctx);
+        var sightings = ctx.Client.RateLimits.ToList();
+        if (sightings.Count == 0)
+        {
+            return own.Status is null && own.Failure != TransportFailure.None
+                ? Outcome.FromTransport(own)
+                : Outcome.NotApplicable($"no answer of this run carried x-ratelimit-* headers ({ctx.Client.ResponseCount} answers), so there are none to judge");
+        }
+
+        ctx.Observe("limits.ratelimit_headers", string.Join(",", sightings.SelectMany(s => s.Headers.Select(h => h.Key)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)));
+        foreach (var sighting in sightings)
+        {
+            if (Problem(sighting) is { } problem)
+            {
+                return Outcome.Fail(
+                    $"an HTTP {sighting.Status} answer carries a malformed rate-limit header: {problem.Message}", sighting.Exchange, problem.Expected, problem.Seen,
+                    $"HTTP {sighting.Status}\n" + string.Join("\n", sighting.Headers.Select(h => $"{h.Key}: {h.Value}")));
+            }
+        }
+
+        return Outcome.Pass($"{sightings.Count} answer(s) with x-ratelimit-* headers, all well formed");
+    }
+
+    private static (string Message, string Expected, string Seen)? Problem(RateLimitSighting sighting)
+    {
+        var limits = new Dictionary<string, long>(StringComparer.Ordinal);
+        var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, value) in sighting.Headers)
+        {
+            var rest = name[RateLimitSighting.Prefix.Length..];
+            var count = Take(rest, "limit-") is { } limitOf ? (limits, limitOf) : Take(rest, "remaining-") is { } remainingOf ? (remaining, remainingOf) : default;
+            if (count.Item1 is not null)
+            {
+                // A count: RFC 9110's 1*DIGIT, as OpenAI sends (spec-facts §6.4); no sign, fraction or unit.
+                if (!Digits().IsMatch(value) || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                {
+                    return ($"{name} is not a non-negative integer", $"{name}: <non-negative integer>", $"{name}: {value}");
+                }
+
+                count.Item1[count.Item2] = n;
+            }
+            else if (Take(rest, "reset-") is not null && !Duration().IsMatch(value))
+            {
+                return ($"{name} is not a duration as OpenAI writes it", $"{name}: <duration, e.g. 1s, 6m0s, 20ms>", $"{name}: {value}");
+            }
+        }
+
+        foreach (var (what, left) in remaining)
+        {
+            if (limits.TryGetValue(what, out var limit) && left > limit)
+            {
+                return ($"x-ratelimit-remaining-{what} exceeds x-ratelimit-limit-{what}", $"remaining <= limit ({limit.ToString(CultureInfo.InvariantCulture)})",
+                    $"x-ratelimit-remaining-{what}: {left.ToString(CultureInfo.InvariantCulture)}, x-ratelimit-limit-{what}: {limit.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The part of <paramref name="rest"/> after <paramref name="prefix"/>, or null when it does not start with it or names nothing.</summary>
+    private static string? Take(string rest, string prefix) =>
+        rest.StartsWith(prefix, StringComparison.Ordinal) && rest.Length > prefix.Length ? rest[prefix.Length..] : null;
+
+    [GeneratedRegex("^[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Digits();
+
+    /// <summary>Go's time.Duration text, which OpenAI's headers use: one or more number-unit pairs, e.g. 1h2m3.5s, 20ms, 0s.</summary>
+    [GeneratedRegex(@"^(?:[0-9]+(?:\.[0-9]+)?(?:h|m|s|ms|us|µs|ns))+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Duration();
+}

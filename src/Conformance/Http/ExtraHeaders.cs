@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+
+namespace Conformance.Http;
+
+/// <summary>
+/// The extra request headers of <see cref="ConformanceOptions.Headers"/> and <see cref="ConformanceOptions.StreamHeaders"/>:
+/// validated before any request, and shown in evidence only when they cannot be a secret.
+/// </summary>
+internal static partial class ExtraHeaders
+{
+    /// <summary>Headers the suite sets itself: an extra one would change what a check sends (auth, framing, body type).</summary>
+    private static readonly string[] Reserved = ["Authorization", "Accept", "Host", "Connection", "Transfer-Encoding", "Content-Length", "Content-Type", "Expect", "Upgrade"];
+
+    /// <summary>Parts of a header name that say its value is a credential.</summary>
+    private static readonly string[] SecretNames = ["auth", "key", "token", "secret", "cookie", "session", "password", "signature", "credential"];
+
+    /// <summary>Throws <see cref="ArgumentException"/> for a header that cannot be sent or that the suite sets itself.</summary>
+    public static void Validate(IEnumerable<KeyValuePair<string, string>> headers, string option)
+    {
+        foreach (var (name, value) in headers)
+        {
+            if (name is null || !Token().IsMatch(name))
+            {
+                throw new ArgumentException($"{option}: '{Exchange.Excerpt(name ?? string.Empty, 60)}' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only).");
+            }
+
+            if (Reserved.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase)) || name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"{option}: the suite sets '{name}' itself (use --api-key for the key).");
+            }
+
+            // Never quoted: the value may be a secret.
+            if (value is null || !value.All(ch => ch is >= ' ' and <= '~'))
+            {
+                throw new ArgumentException($"{option}: the value of '{name}' contains control or non-ASCII characters.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The value as evidence shows it: masked when the name says it is a credential or the value looks like a key (a run
+    /// of 16 or more letters, digits, '-' or '_' with both letters and digits, or of 32 or more), so a routing or fault
+    /// header such as <c>disconnect_after=3</c> stays readable and a token never shows.
+    /// </summary>
+    public static string Shown(string name, string value) =>
+        SecretNames.Any(s => name.Contains(s, StringComparison.OrdinalIgnoreCase)) || KeyLike(value) ? Redactor.Mask : value;
+
+    private static bool KeyLike(string value) =>
+        Run().Matches(value).Any(m => m.Length >= 32 || (m.Value.Any(char.IsAsciiDigit) && m.Value.Any(char.IsAsciiLetter)));
+
+    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Token();
+
+    [GeneratedRegex(@"[A-Za-z0-9_\-]{16,}", RegexOptions.CultureInvariant)]
+    private static partial Regex Run();
+}
