@@ -55,29 +55,19 @@ internal static class ChatStreamWriter
 
         using var sink = SseSink.Start(context, options, cancellationToken);
 
-        // The seed provider's usage rides on the final chunk of the stream, which carries the last finish (§13): one
-        // frame is held back so the last is known; by then every choice has finished, so the usage is whole.
+        // The seed provider's usage rides on the final chunk of the stream, which carries the last finish (§13). Every
+        // choice ends with its finishing chunk, so the chunk that finishes the last unfinished choice is the stream's
+        // last, and by then every choice has finished, so the usage is whole: no chunk needs to be held back.
         var usageOnLast = dialect.Usage == UsagePlacement.FinalChunkAlways;
-        Frame? held = null;
+        var unfinished = choices.Count;
         foreach (var frame in frames)
         {
-            if (!usageOnLast)
+            var last = frame.Finishes && --unfinished == 0;
+            await WriteFrameAsync(sink, header, frame, last && usageOnLast ? UsageOf(stream) : null, clock, sent).ConfigureAwait(false);
+            if (!sink.Delivering)
             {
-                await WriteFrameAsync(sink, header, frame, null, clock, sent).ConfigureAwait(false);
-                continue;
+                return; // a fault ended the stream: nothing more is generated for a client that gets none of it
             }
-
-            if (held is { } previous)
-            {
-                await WriteFrameAsync(sink, header, previous, null, clock, sent).ConfigureAwait(false);
-            }
-
-            held = frame;
-        }
-
-        if (held is { } last)
-        {
-            await WriteFrameAsync(sink, header, last, UsageOf(stream), clock, sent).ConfigureAwait(false);
         }
 
         if (separateUsage)
@@ -100,13 +90,10 @@ internal static class ChatStreamWriter
     private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, TokenClock clock, SentTokens sent)
     {
         await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
-        var delivering = sink.Delivering;
         WriteFrame(sink.BeginEvent(), header, frame, usage);
         await sink.EndEventAsync().ConfigureAwait(false);
-        if (delivering)
-        {
-            sent.Add(frame.Tokens);
-        }
+        sent.Add(frame.Tokens); // the writer stops at the first frame after which the stream no longer delivers
+
     }
 
     /// <summary>
@@ -120,6 +107,7 @@ internal static class ChatStreamWriter
     private sealed class ChoiceFrames(int index, VisibleTokenReader reader, ChatScriptPlan plan, ulong seedBits, Dialect dialect)
     {
         private int _lastToken;
+        private int _given; // tokens the chunks given out so far stand for
 
         public int Index => index;
 
@@ -141,6 +129,7 @@ internal static class ChatStreamWriter
                     yield return previous;
                 }
 
+                _given += frame.Tokens;
                 if (withLast)
                 {
                     held = frame;
@@ -154,13 +143,14 @@ internal static class ChatStreamWriter
             }
 
             var generator = reader.Generator;
+            var leftover = generator.Count - _given; // tokens no chunk shows (end-of-text alone, a call with nothing visible)
             FinishReason = plan.Calls.Count == 0 ? generator.FinishReason
                 // tool_calls only when the script ran to its end: cut by max_tokens is length, cut by a stop string is
                 // stop (the arguments are then incomplete, and a client must not run them); as ChatChoiceOutput says.
                 : generator.FinishReason == "length" ? "length" : generator.StopReason is not null ? "stop" : "tool_calls";
             yield return held is { } last
-                ? last with { Finishes = true }
-                : new Frame(Kind.Finish, this, "", null, 0, true, _lastToken, 0);
+                ? last with { Finishes = true, Tokens = last.Tokens + leftover }
+                : new Frame(Kind.Finish, this, "", null, 0, true, _lastToken, leftover);
         }
 
         private IEnumerable<Frame> Unfinished()

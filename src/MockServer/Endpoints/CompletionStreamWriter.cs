@@ -38,11 +38,11 @@ internal static class CompletionStreamWriter
             choice.Logprobs = frame.Logprobs;
             choice.FinishReason = frame.FinishReason;
             choice.StopReason = frame.StopReason;
-            var delivering = sink.Delivering;
             await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
-            if (delivering)
+            sent.Add(frame.Tokens); // sent: the stream is still delivering when a frame starts (see below)
+            if (!sink.Delivering)
             {
-                sent.Add(frame.Tokens);
+                return; // a fault ended the stream after this frame: nothing more is generated for a client that gets none of it
             }
         }
 

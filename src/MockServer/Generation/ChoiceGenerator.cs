@@ -23,14 +23,15 @@ internal sealed class ChoiceGenerator
     private readonly HashSet<int>? _seen;
     private readonly StopMatcher? _stops;
     private SeededRandom _random;
-    private double[]? _distribution;
+    private readonly DistributionBuffer _buffer;
     private Token _previous2;
     private Token _previous1;
     private int _step;
     private int _textLength;
 
-    public ChoiceGenerator(CompletionEngine engine, GenerationRequest request, PromptInput prompt, TokenScript? script, SeededRandom random, int topK, CancellationToken cancellationToken)
+    public ChoiceGenerator(CompletionEngine engine, GenerationRequest request, PromptInput prompt, TokenScript? script, SeededRandom random, int topK, DistributionBuffer buffer, CancellationToken cancellationToken)
     {
+        _buffer = buffer;
         _engine = engine;
         _request = request;
         _script = script;
@@ -91,26 +92,27 @@ internal sealed class ChoiceGenerator
 
         // A scripted token needs the model's distribution only to show alternatives; skipping it otherwise keeps
         // fixture replay (the common case in tests and benchmarks) cheap.
+        double[]? distribution = null;
         if (!scripted || _topK >= 0)
         {
-            _distribution ??= new double[model.Size];
-            model.Compute(_request.Model.Key, _previous2, _previous1, _distribution);
+            distribution = _buffer.Array;
+            model.Compute(_request.Model.Key, _previous2, _previous1, distribution);
         }
 
         GeneratedToken next;
         if (script is not null && _step < script.Tokens.Count)
         {
-            next = _engine.Scripted(_request.Model, script.Tokens[_step], _previous1, _distribution, _topK);
+            next = _engine.Scripted(_request.Model, script.Tokens[_step], _previous1, distribution, _topK);
         }
         else if (script is not null && !script.ContinueSynthetic)
         {
-            next = _engine.Scripted(_request.Model, new Fixtures.FixtureToken(Vocabulary.EndOfText, null, null), _previous1, _distribution, _topK, endOfText: true);
+            next = _engine.Scripted(_request.Model, new Fixtures.FixtureToken(Vocabulary.EndOfText, null, null), _previous1, distribution, _topK, endOfText: true);
         }
         else
         {
-            var index = _engine.Sampler.Sample(_distribution!, _request.Sampling, _seen ?? EmptySet, _counts!, ref _random);
+            var index = _engine.Sampler.Sample(distribution!, _request.Sampling, _seen ?? EmptySet, _counts!, ref _random);
             var token = model.TokenAt(index);
-            next = new GeneratedToken(token, _distribution![index], _topK < 0 ? null : _engine.Top(_distribution, _topK));
+            next = new GeneratedToken(token, distribution![index], _topK < 0 ? null : _engine.Top(distribution, _topK));
         }
 
         _step++;

@@ -20,13 +20,14 @@ internal sealed class CompletionEngine(SyntheticModel model)
     {
         var prompts = new List<ScoredPrompt>(request.Prompts.Count);
         var choices = new List<ChoiceResult>(request.Prompts.Count * request.N);
+        var buffer = new DistributionBuffer(model.Size);
         for (var p = 0; p < request.Prompts.Count; p++)
         {
             prompts.Add(Score(request, request.Prompts[p], cancellationToken));
             var candidates = new List<ChoiceResult>(request.BestOf);
             for (var c = 0; c < request.BestOf; c++)
             {
-                candidates.Add(Generate(Candidate(request, p, c, entropy, cancellationToken), request.MaxTokens));
+                candidates.Add(Generate(Candidate(request, p, c, entropy, buffer, cancellationToken), request.MaxTokens));
             }
 
             // best_of: keep the n candidates with the highest cumulative logprob (OpenAI's definition of "best").
@@ -55,12 +56,13 @@ internal sealed class CompletionEngine(SyntheticModel model)
 
         var prompts = new List<ScoredPrompt>(request.Prompts.Count);
         var readers = new List<VisibleTokenReader>(request.Prompts.Count * request.N);
+        var buffer = new DistributionBuffer(model.Size);
         for (var p = 0; p < request.Prompts.Count; p++)
         {
             prompts.Add(Score(request, request.Prompts[p], cancellationToken));
             for (var c = 0; c < request.N; c++)
             {
-                readers.Add(new VisibleTokenReader(Candidate(request, p, c, entropy, cancellationToken)));
+                readers.Add(new VisibleTokenReader(Candidate(request, p, c, entropy, buffer, cancellationToken)));
             }
         }
 
@@ -77,13 +79,13 @@ internal sealed class CompletionEngine(SyntheticModel model)
     private ScoredPrompt Score(GenerationRequest request, PromptInput prompt, CancellationToken cancellationToken) =>
         new(prompt, request.PromptTopLogprobs is { } promptTopK ? ScorePrompt(request.Model, prompt.Tokens, promptTopK, cancellationToken) : null);
 
-    private ChoiceGenerator Candidate(GenerationRequest request, int p, int c, ulong entropy, CancellationToken cancellationToken)
+    private ChoiceGenerator Candidate(GenerationRequest request, int p, int c, ulong entropy, DistributionBuffer buffer, CancellationToken cancellationToken)
     {
         var prompt = request.Prompts[p];
         var seed = request.Seed is { } s ? Mix.Hash((ulong)s, (ulong)p, (ulong)c) : Mix.Hash(entropy, (ulong)p, (ulong)c);
 
         // Alternatives are only ranked when a response will show them.
-        return new ChoiceGenerator(this, request, prompt, request.Script(p, c, prompt), new SeededRandom(seed), request.TopLogprobs ?? -1, cancellationToken);
+        return new ChoiceGenerator(this, request, prompt, request.Script(p, c, prompt), new SeededRandom(seed), request.TopLogprobs ?? -1, buffer, cancellationToken);
     }
 
     /// <summary>A whole candidate, for a response that is not streamed: the generator run to its end.</summary>

@@ -24,10 +24,15 @@ public sealed record StreamTiming
 
     /// <summary>
     /// Seeded jitter j (0 ≤ j &lt; 1): the time to first token is scaled by a factor drawn uniformly in [1 - j, 1 + j]
-    /// and each later token lands within ±j inter-token latencies of its nominal time, drawn from the request's seed
-    /// (or its id when it has none), so the same request and seed pace the same way.
+    /// and each later token lands within ±j/2 inter-token latencies of its nominal time (so consecutive tokens stay
+    /// (1 ± j) latencies apart), drawn from the request's seed (or its id when it has none), so the same request and
+    /// seed pace the same way.
     /// </summary>
     public double? Jitter { get; init; }
+
+    internal static readonly TimeSpan MaxTimeToFirstToken = TimeSpan.FromHours(1);
+    internal static readonly TimeSpan MaxInterTokenLatency = TimeSpan.FromMinutes(1);
+    internal static readonly TimeSpan MaxPrefillPerPromptToken = TimeSpan.FromSeconds(1);
 
     /// <summary>No waiting at all (the default).</summary>
     public static StreamTiming None { get; } = new();
@@ -53,14 +58,20 @@ public sealed record StreamTiming
             throw new ArgumentException($"{source}: times must not be negative.");
         }
 
+        // Bounds that no model needs to exceed; they keep a typo (a day for a millisecond) from parking a request.
+        if (TimeToFirstToken > MaxTimeToFirstToken || InterTokenLatency > MaxInterTokenLatency || PrefillPerPromptToken > MaxPrefillPerPromptToken)
+        {
+            throw new ArgumentException($"{source}: the time to first token may be at most 1 hour, the inter-token latency 1 minute, the prefill per prompt token 1 second.");
+        }
+
         if (InterTokenLatency is not null && TokensPerSecond is not null)
         {
             throw new ArgumentException($"{source}: give the inter-token latency or tokens per second, not both.");
         }
 
-        if (TokensPerSecond is { } tps && (!double.IsFinite(tps) || tps <= 0))
+        if (TokensPerSecond is { } tps && (!double.IsFinite(tps) || tps < 1.0 / 60))
         {
-            throw new ArgumentException($"{source}: tokens per second must be positive.");
+            throw new ArgumentException($"{source}: tokens per second must be at least 1/60 (one token a minute).");
         }
 
         if (Jitter is { } j && (!double.IsFinite(j) || j < 0 || j >= 1))

@@ -57,4 +57,26 @@ public sealed class StreamChargeTests
         charged.ReservedTokens.Should().Be(0, "the request has settled");
         charged.CompletionTokens.Should().Be(framesSent, "one scripted token per frame, and only the frames sent count");
     }
+
+    [Fact]
+    public async Task A_chat_stream_whose_tokens_show_nothing_is_charged_them_too()
+    {
+        // The stop string is the first token: no content chunk shows it, only the role and finish chunks are sent.
+        await using var server = await KeyedServer.StartAsync(o =>
+        {
+            o.Keys.Add(new ApiKeyEntry(Key) { Name = "team" });
+            o.Fixtures.Add(MockServer.Fixtures.FixtureDocument.Chat("Say nothing", [" one", " two"]));
+        });
+        var v1 = server.V1(Key);
+        const string Json = """{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Say nothing"}],"stop":[" one"],"max_tokens":4,"stream":true}""";
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions") { Content = new StringContent(Json, System.Text.Encoding.UTF8, "application/json") })
+        {
+            request.Headers.Add("X-Mock-Fault", "disconnect_after=2"); // the role chunk and the finish chunk, no [DONE]
+            using var response = await v1.SendAsync(request);
+            (await response.Content.ReadAsStringAsync()).Should().Contain("\"finish_reason\":\"stop\"").And.NotContain("[DONE]");
+        }
+
+        server.Server.Keys.Get("team").CompletionTokens.Should().Be(1, "the token the stop string swallowed was generated and its finish sent");
+    }
 }

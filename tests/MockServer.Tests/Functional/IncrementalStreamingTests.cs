@@ -22,6 +22,8 @@ public sealed class IncrementalStreamingTests
     [Theory]
     [InlineData("completions", """{"model":"llama-8b","prompt":"Count:","max_tokens":5,"stream":true}""", "\"text\":\" one\"")]
     [InlineData("chat/completions", """{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Count:"}],"max_tokens":5,"stream":true}""", "\"content\":\" one\"")]
+    [InlineData("chat/completions", """{"model":"deepseek/deepseek-v4-flash","messages":[{"role":"user","content":"Count:"}],"max_tokens":5,"stream":true}""", "\"content\":\" one\"")]
+    [InlineData("completions", """{"model":"llama-8b","prompt":"Count:","max_tokens":5,"stream":true,"n":2}""", "\"index\":1,\"text\":\" one\"")]
     public async Task Frame_1_arrives_while_token_3_is_still_being_produced(string path, string json, string firstText)
     {
         var options = new MockServerOptions();
@@ -62,6 +64,29 @@ public sealed class IncrementalStreamingTests
         (received + rest).Should().Contain(" five").And.EndWith("data: [DONE]\n\n");
     }
 
+    [Theory]
+    [InlineData("disconnect_after=2")]
+    [InlineData("error_after=2")]
+    public async Task A_fault_that_ends_the_stream_ends_the_generation_too(string fault)
+    {
+        await using var mock = await MockLlmServer.StartAsync();
+        var engine = mock.Services.GetRequiredService<CompletionEngine>();
+        var produced = 0;
+        engine.BeforeToken = step => Volatile.Write(ref produced, step + 1);
+        using var client = Api.ClientFor(mock);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "completions")
+        {
+            Content = new StringContent("""{"model":"llama-8b","prompt":"Once upon a time","max_tokens":100000,"temperature":0,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Mock-Fault", fault);
+
+        using var response = await client.SendAsync(request).WaitAsync(HangGuard);
+
+        // The body ends when the handler returns: by then the generator has stopped for good.
+        (await response.Content.ReadAsStringAsync()).Should().NotContain("\"finish_reason\":\"length\"");
+        Volatile.Read(ref produced).Should().BeLessThan(10, "a client that gets nothing more costs no more tokens");
+    }
+
     [Fact]
     public async Task A_reader_that_stops_reading_holds_the_generator_back_and_is_cut_off_after_the_write_timeout()
     {
@@ -88,7 +113,8 @@ public sealed class IncrementalStreamingTests
         var whileStalled = Volatile.Read(ref produced);
         whileStalled.Should().BeGreaterThan(0).And.BeLessThan(MaxTokens / 4, "generation waits for the reader instead of running to max_tokens");
 
-        clock.Advance(options.WriteTimeout);
+        // Advanced from a pool thread: the server's continuation runs inside Advance, off the test's synchronization context.
+        await Task.Run(() => clock.Advance(options.WriteTimeout));
         var logged = await logs.WaitForEventAsync(LogEvents.WriteTimedOut).WaitAsync(HangGuard);
         logged.Should().Contain("/v1/completions").And.Contain("20000 ms");
 

@@ -35,10 +35,36 @@ public sealed class TokenClockTests
         for (var t = 1; t < a.Count; t++)
         {
             var nominal = a[0] + (TimeSpan.FromMilliseconds(100) * t);
-            a[t].Should().BeGreaterThanOrEqualTo(nominal - TimeSpan.FromMilliseconds(30)).And.BeLessThanOrEqualTo(nominal + TimeSpan.FromMilliseconds(30));
+            a[t].Should().BeGreaterThanOrEqualTo(nominal - TimeSpan.FromMilliseconds(15)).And.BeLessThanOrEqualTo(nominal + TimeSpan.FromMilliseconds(15));
         }
 
         a.Skip(1).Select((due, i) => due - (a[0] + (TimeSpan.FromMilliseconds(100) * (i + 1)))).Distinct().Should().HaveCountGreaterThan(100, "each token draws its own offset");
+    }
+
+    [Fact]
+    public void Even_the_largest_jitter_keeps_tokens_in_order_and_their_gaps_within_one_plus_or_minus_j()
+    {
+        var clock = new TokenClock(new StreamTiming { InterTokenLatency = TimeSpan.FromMilliseconds(100), Jitter = 0.99 }, 0, 5, Clock);
+        var due = Enumerable.Range(0, 2000).Select(clock.DueOf).ToList();
+
+        for (var t = 2; t < due.Count; t++)
+        {
+            (due[t] - due[t - 1]).Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThan(TimeSpan.FromMilliseconds(199.01));
+        }
+    }
+
+    [Fact]
+    public async Task A_wait_longer_than_a_timer_can_take_is_waited_in_steps()
+    {
+        // A minute per token over 100,000 tokens is about 69 days: more than one timer may wait (about 49.7 days).
+        var fake = new FakeTimeProvider();
+        var clock = new TokenClock(new StreamTiming { InterTokenLatency = TimeSpan.FromMinutes(1) }, 0, 5, fake);
+
+        var wait = clock.WaitForTokenAsync(100_000, CancellationToken.None);
+        fake.Advance(TimeSpan.FromMinutes(100_000) - TimeSpan.FromSeconds(1));
+        wait.IsCompleted.Should().BeFalse();
+        fake.Advance(TimeSpan.FromSeconds(1));
+        await wait.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
