@@ -6,4 +6,8 @@ internal static class LogEvents
     public const int Started = 1;
     public const int Unhandled = 2;
     public const int FaultApplied = 3;
+
+    // Eviction (faults-timing, issue 8): numbered apart so other slices can take the next small ids.
+    public const int StreamEvicted = 20;
+    public const int ModelEvicted = 21;
 }
