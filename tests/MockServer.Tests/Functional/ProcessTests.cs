@@ -148,6 +148,25 @@ public sealed partial class ProcessTests : IDisposable
         OneLine(stderr);
     }
 
+    [Theory]
+    [InlineData("{\"faults\":{\"seed\":1,\"rules\":[{\"fault\":\"error_after=two\",\"rate\":0.5}]}}", "at $.faults.rules[0].fault: 'error_after=two' is not a fault")]
+    [InlineData("{\"timing\":{\"jitter\":2}}", "does not match schemas/behaviour.schema.json at $.timing.jitter")]
+    [InlineData(null, "does not exist")]
+    public async Task Bad_behaviour_file_exits_with_2_and_one_line(string? text, string expected)
+    {
+        var file = Path.Combine(_workingDirectory, "behaviour.json");
+        if (text is not null)
+        {
+            await File.WriteAllTextAsync(file, text);
+        }
+
+        var (exitCode, stderr) = await RunToExitAsync("--urls", "http://127.0.0.1:0", "--behaviour", file);
+
+        exitCode.Should().Be(2, "a bad behaviour file is a configuration error, not a crash");
+        stderr.Should().StartWith($"MockServer cannot start: Behaviour file '{file}' ").And.Contain(expected);
+        OneLine(stderr);
+    }
+
     /// <summary>One line of message: no stack trace, no "Unhandled exception".</summary>
     private static void OneLine(string stderr) =>
         stderr.TrimEnd().Should().NotContain("\n", "the error is one line, not a stack trace").And.NotContain("Unhandled");
