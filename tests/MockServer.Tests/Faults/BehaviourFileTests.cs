@@ -53,6 +53,26 @@ public sealed class BehaviourFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_README_behaviour_file_and_fixture_examples_load()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(Fixtures.FixtureLoadingTests.RepositoryRoot(), "README.md"));
+        string Example(string marker)
+        {
+            var at = readme.IndexOf(marker, StringComparison.Ordinal);
+            at.Should().BePositive($"the README shows an example with {marker}");
+            var start = readme.LastIndexOf("```json", at, StringComparison.Ordinal) + "```json".Length;
+            return readme[start..readme.IndexOf("```", at, StringComparison.Ordinal)];
+        }
+
+        var options = new MockServerOptions { Behaviour = new BehaviourDocument("README behaviour", Example("\"faults\": {")) };
+        options.Fixtures.Add(new MockServer.Fixtures.FixtureDocument("README timing", Example("\"fault\": \"error_after=2\"")));
+
+        await using var server = await MockLlmServer.StartAsync(options);
+
+        options.Timing!.TimeToFirstToken.Should().Be(TimeSpan.FromMilliseconds(150));
+    }
+
+    [Fact]
     public void The_timing_definitions_of_both_schemas_are_the_same_but_for_their_description()
     {
         static string Timing(string schema)
