@@ -221,6 +221,12 @@ internal sealed class SseSink : IDisposable
     private async ValueTask<FlushResult> EndByEvictionAsync()
     {
         _ended = true;
+        if (!_context.Response.HasStarted)
+        {
+            // Evicted before its first flush: the headers have not left, so the client can still be told.
+            _context.Response.Headers.Append(FaultPlan.AppliedHeader, "evicted");
+        }
+
         WriteErrorEventAndDone(FaultErrors.Evicted(_eviction!.Model, FaultErrors.ByAdmin));
         var result = await _pipe.FlushAsync(_cancellationToken).ConfigureAwait(false);
         _pipe = PipeWriter.Create(Stream.Null);

@@ -151,6 +151,28 @@ public sealed class EvictionTests
     }
 
     [Fact]
+    public async Task A_stream_evicted_before_its_first_byte_says_so_in_a_header()
+    {
+        var (server, http, clock) = await StartAsync();
+        await using var _s = server;
+        using var _h = http;
+
+        // Held before its first frame leaves, so not even the status line has been sent when the eviction comes.
+        using var request = Request("completions", "llama-8b", fault: "stall_before=1;ms=1000");
+        var send = http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        (await Task.WhenAny(clock.WaitForPendingAsync(1), send)).Should().NotBeSameAs(send);
+        server.Evict("llama-8b").StreamsEnded.Should().Be(1);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        using var response = await send;
+        response.Headers.GetValues("X-Mock-Fault-Applied").Should().Equal("stall_before=1;ms=1000", "evicted");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var payloads = SseTranscript.Parse(await ReadRestAsync(reader)).Payloads;
+        payloads.Should().HaveCount(3, "the frame in production, the error event, [DONE]");
+        payloads[1].Should().Contain("model_evicted");
+    }
+
+    [Fact]
     public async Task A_warm_model_keeps_serving_and_an_unknown_model_is_a_404()
     {
         var (server, http, _) = await StartAsync();
