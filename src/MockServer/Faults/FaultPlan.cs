@@ -29,8 +29,9 @@ internal enum FaultKind
 }
 
 /// <summary>
-/// One fault asked for by a request (<c>X-Mock-Fault: kind=value[;key=value…]</c>), parsed strictly: an unknown kind,
-/// key or value is a 400 naming the header, so a typo in a test never silently runs without its fault. Frames are
+/// One fault, in the syntax of the request header <c>X-Mock-Fault: kind=value[;key=value…]</c>, which a fixture's
+/// <c>fault</c> and a behaviour file's rules share. Parsed strictly: an unknown kind, key or value is a 400 naming the
+/// header (or, in a file, a load error naming its path), so a typo never silently runs without its fault. Frames are
 /// counted from 1 and are the <c>data: {json}</c> events of a stream; <c>[DONE]</c> is not a frame.
 /// </summary>
 internal sealed record FaultPlan(FaultKind Kind, int Frame, int Status = 0, int? RetryAfterSeconds = null, TimeSpan Stall = default)
