@@ -47,6 +47,28 @@ internal sealed class ModelWarmth(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Makes a cold model cold again (an eviction): its next request starts a new boot and gets 503 with
+    /// <c>Retry-After</c>. A model without <c>cold</c> has no boot to redo and is left as it is; returns whether the
+    /// model is one that boots.
+    /// </summary>
+    public bool Evict(ServedModel model)
+    {
+        if (model.Cold is null)
+        {
+            return false;
+        }
+
+        var state = _states.GetOrAdd(model.Id, static _ => new State());
+        lock (state.Gate)
+        {
+            state.ReadyAt = null;
+            state.LastServed = null;
+        }
+
+        return true;
+    }
+
     private sealed class State
     {
         public Lock Gate { get; } = new();

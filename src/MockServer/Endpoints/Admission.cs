@@ -50,8 +50,16 @@ internal static class Admission
             return null;
         }
 
-        return await BudgetGate.AdmitAsync(context, model.Id, promptTokens, maxCompletionTokens).ConfigureAwait(false) is { } charge
-            ? new Admitted(timing, charge)
-            : null;
+        if (await BudgetGate.AdmitAsync(context, model.Id, promptTokens, maxCompletionTokens).ConfigureAwait(false) is not { } charge)
+        {
+            return null;
+        }
+
+        if (stream)
+        {
+            StreamEvictions.Track(context, model.Id); // an eviction of the model now ends this stream (SseSink)
+        }
+
+        return new Admitted(timing, charge);
     }
 }

@@ -30,6 +30,7 @@ internal static class JsonRequestPipeline
             return null;
         }
 
+        Faults.FaultSchedule.NoteBody(context, body); // the schedule's fingerprint, while the bytes are at hand
         try
         {
             using var document = JsonDocument.Parse(body, DocumentOptions);

@@ -20,12 +20,13 @@ namespace MockServer.Endpoints;
 /// </summary>
 internal sealed class SseSink : IDisposable
 {
-    private readonly PipeWriter _pipe;
+    private PipeWriter _pipe; // swapped for a discarding writer once an eviction has ended the stream
     private readonly Utf8JsonWriter _json;
     private readonly MockServerOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly HttpContext _context;
     private readonly ArmedFault? _fault;
+    private readonly EvictionTicket? _eviction; // set for every admitted stream (Admission); null in unit harnesses
     private ArrayBufferWriter<byte>? _discard; // where a swallowed or malformed event's JSON goes
     private int _frames;
     private bool _malformed;
@@ -41,6 +42,7 @@ internal sealed class SseSink : IDisposable
         _options = options;
         _cancellationToken = cancellationToken;
         _fault = context.Features.Get<ArmedFault>();
+        _eviction = context.Features.Get<EvictionTicket>();
     }
 
     /// <summary>Answers 200 with the event-stream headers; nothing is sent until the first event is flushed.</summary>
@@ -76,7 +78,7 @@ internal sealed class SseSink : IDisposable
         }
 
         EndEvent();
-        return FlushAsync();
+        return EvictionDue ? EndByEvictionAsync() : FlushAsync();
     }
 
     /// <summary>Closes the event without flushing, so it leaves with whatever is written next (a usage chunk with <c>[DONE]</c>).</summary>
@@ -191,6 +193,11 @@ internal sealed class SseSink : IDisposable
         }
 
         await StallIfDueAsync().ConfigureAwait(false);
+        if (EvictionDue)
+        {
+            return await EndByEvictionAsync().ConfigureAwait(false);
+        }
+
         var result = await FlushAsync().ConfigureAwait(false);
         if (_endPending)
         {
@@ -232,6 +239,46 @@ internal sealed class SseSink : IDisposable
         await Task.Delay(_fault.Plan.Stall, _options.TimeProvider, _cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether the stream's model has been evicted (<c>POST /admin/models/{id}/evict</c>) and this stream has not ended
+    /// yet: checked as each flushed frame closes, so the frame being produced when the eviction came is the last one.
+    /// </summary>
+    private bool EvictionDue => _eviction is { Requested: true } && !_ended;
+
+    /// <summary>
+    /// Ends an evicted stream after the frame just written: the error event and <c>[DONE]</c> leave with it in one flush
+    /// (spec-facts §4.6, §11 item 5), and whatever the writer still sends goes nowhere, with no pacing between.
+    /// </summary>
+    private async ValueTask<FlushResult> EndByEvictionAsync()
+    {
+        _ended = true;
+        if (!_context.Response.HasStarted)
+        {
+            // Evicted before its first flush: the headers have not left, so the client can still be told.
+            _context.Response.Headers.Append(FaultPlan.AppliedHeader, "evicted");
+        }
+
+        WriteErrorEventAndDone(FaultErrors.Evicted(_eviction!.Model, FaultErrors.ByAdmin));
+        var result = await FlushAsync().ConfigureAwait(false);
+        _pipe = PipeWriter.Create(Stream.Null);
+        _eviction.Ended();
+        return result;
+    }
+
+    /// <summary>
+    /// Writes <c>data: {"error": …}</c> then <c>data: [DONE]</c>; the caller flushes. spec-facts §4.6, §11 item 5: the
+    /// status is already 200, so the error is an event.
+    /// </summary>
+    private void WriteErrorEventAndDone(Errors.ApiError error)
+    {
+        var envelope = new ErrorEnvelope { Error = new ErrorBody { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
+        _pipe.Write("data: "u8);
+        _json.Reset(_pipe);
+        JsonSerializer.Serialize(_json, envelope, WireJson.Context.ErrorEnvelope);
+        _json.Flush();
+        _pipe.Write("\n\ndata: [DONE]\n\n"u8);
+    }
+
     /// <summary>Ends the stream as the fault says after frame N; from here on the sink writes nothing.</summary>
     private async Task EndByFaultAsync()
     {
@@ -241,14 +288,7 @@ internal sealed class SseSink : IDisposable
         switch (_fault.Plan.Kind)
         {
             case FaultKind.ErrorAfter:
-                // spec-facts §4.6, §11 item 5: the status is already 200, so the error is an event, then [DONE].
-                var error = FaultErrors.Evicted(_fault.Model);
-                var envelope = new ErrorEnvelope { Error = new ErrorBody { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
-                _pipe.Write("data: "u8);
-                _json.Reset(_pipe);
-                JsonSerializer.Serialize(_json, envelope, WireJson.Context.ErrorEnvelope);
-                _json.Flush();
-                _pipe.Write("\n\ndata: [DONE]\n\n"u8);
+                WriteErrorEventAndDone(FaultErrors.Evicted(_fault.Model));
                 await FlushAsync().ConfigureAwait(false);
                 break;
             case FaultKind.ResetAfter:

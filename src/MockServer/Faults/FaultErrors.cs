@@ -6,7 +6,11 @@ namespace MockServer.Faults;
 /// <summary>The envelopes an injected fault answers with, shaped as OpenAI words them for the status (spec-facts §6.2).</summary>
 internal static class FaultErrors
 {
-    private const string Injected = " (injected by the X-Mock-Fault header)";
+    /// <summary>Said of a fault from the header, a fixture or the schedule.</summary>
+    public const string Injected = " (a fault injected by the mock server)";
+
+    /// <summary>Said of an eviction through the admin route.</summary>
+    public const string ByAdmin = " (evicted through the mock server's admin route)";
 
     /// <summary>An HTTP error before the first byte: type and code as a client keys on them for that status.</summary>
     public static ApiError ForStatus(int status) => status switch
@@ -20,8 +24,8 @@ internal static class FaultErrors
         _ => new(status, string.Create(CultureInfo.InvariantCulture, $"The request failed with status {status}.") + Injected, ApiError.InvalidRequest, null, null),
     };
 
-    /// <summary>The in-stream error of <c>error_after</c>: the model was evicted mid-stream (issue 8, cold starts).</summary>
-    public static ApiError Evicted(string model) =>
-        new(500, $"The model '{model}' was evicted and is restarting (cold boot); the stream ended early. Retry the request." + Injected,
+    /// <summary>The in-stream error of <c>error_after</c> and of an eviction: the model was evicted mid-stream (issue 8, cold starts).</summary>
+    public static ApiError Evicted(string model, string cause = Injected) =>
+        new(500, $"The model '{model}' was evicted and is restarting (cold boot); the stream ended early. Retry the request." + cause,
             "server_error", null, "model_evicted");
 }

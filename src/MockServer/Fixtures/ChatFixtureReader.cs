@@ -55,6 +55,8 @@ internal static class ChatFixtureReader
             UserRegex = kind == UserMatchKind.Regex ? FixtureLoader.LinearRegex(file, $"{path}.match.user_regex", pattern!) : null,
             System = Text("system"),
             Turn = match.TryGetProperty("turn", out var turn) ? Turn(file, text, $"{path}.match.turn", turn) : null,
+            Timing = element.TryGetProperty("timing", out var timing) ? FixtureLoader.ReadTiming(file, text, $"{path}.timing", timing) : null,
+            Fault = element.TryGetProperty("fault", out var fault) ? FixtureLoader.ReadFault(file, text, $"{path}.fault", fault) : null,
         };
     }
 

@@ -83,7 +83,7 @@ internal static class FixtureLoader
                 var i = 0;
                 foreach (var element in completionArray.EnumerateArray())
                 {
-                    completions.Add((rank, completions.Count, ReadCompletion(doc.Name, $"$.completions[{i}]", element)));
+                    completions.Add((rank, completions.Count, ReadCompletion(doc.Name, text, $"$.completions[{i}]", element)));
                     i++;
                 }
             }
@@ -152,7 +152,11 @@ internal static class FixtureLoader
     }
 
     // strictJson has passed FixtureJsonText: comments and trailing commas are blanked, which the validator needs.
-    private static void Validate(JsonSchema schema, string name, string strictJson)
+    /// <summary>
+    /// Validates a document against a schema; a failure names the file, the JSON path, the line and position, calling the
+    /// document <c>what</c> ("Fixture", "Behaviour file") and the schema by its repository path <c>schemaFile</c>.
+    /// </summary>
+    internal static void Validate(JsonSchema schema, string name, string strictJson, string what = "Fixture", string schemaFile = "schemas/fixture.schema.json")
     {
         ICollection<ValidationError> errors;
         try
@@ -162,7 +166,7 @@ internal static class FixtureLoader
         catch (Newtonsoft.Json.JsonException ex)
         {
             // What System.Text.Json accepts but Newtonsoft does not, e.g. a number beyond double (1e400).
-            throw new FixtureLoadException($"Fixture '{name}' is not valid JSON: {ex.Message}", ex);
+            throw new FixtureLoadException($"{what} '{name}' is not valid JSON: {ex.Message}", ex);
         }
 
         if (errors.Count > 0)
@@ -174,7 +178,7 @@ internal static class FixtureLoader
                 .ThenByDescending(e => (e.Path ?? "").Length)
                 .First();
             throw new FixtureLoadException(
-                $"Fixture '{name}' does not match schemas/fixture.schema.json at {JsonPath(first.Path)}: {Describe(first, strictJson)}"
+                $"{what} '{name}' does not match {schemaFile} at {JsonPath(first.Path)}: {Describe(first, strictJson)}"
                 + (first.HasLineInfo ? $" (line {first.LineNumber}, position {first.LinePosition})." : "."));
         }
     }
@@ -266,6 +270,7 @@ internal static class FixtureLoader
                 Dialect = m.TryGetProperty("dialect", out var d) ? d.GetString()! : Dialects.Dialects.Acs.Name,
                 Capabilities = ReadCapabilities(file, text, $"$.models[{i}]", m, template is not null),
                 Cold = m.TryGetProperty("cold", out var cold) ? ReadCold(cold) : null,
+                Timing = m.TryGetProperty("timing", out var timing) ? ReadTiming(file, text, $"$.models[{i}].timing", timing) : null,
             };
             i++;
         }
@@ -312,7 +317,7 @@ internal static class FixtureLoader
     }
 
     /// <summary>A load error at a JSON path, with the line and position the schema validator would give.</summary>
-    internal static FixtureLoadException At(string file, string strictJson, string path, string reason, Exception? inner = null)
+    internal static FixtureLoadException At(string file, string strictJson, string path, string reason, Exception? inner = null, string what = "Fixture")
     {
         var place = "";
         try
@@ -328,7 +333,7 @@ internal static class FixtureLoader
             // The schema validator parsed this text already; without a place the message still names the path.
         }
 
-        var message = $"Fixture '{file}' at {path}: {reason}{place}.";
+        var message = $"{what} '{file}' at {path}: {reason}{place}.";
         return inner is null ? new FixtureLoadException(message) : new FixtureLoadException(message, inner);
     }
 
@@ -338,7 +343,34 @@ internal static class FixtureLoader
             ? v
             : throw new FixtureLoadException(string.Create(CultureInfo.InvariantCulture, $"Fixture '{file}' at {path}: {value.GetRawText()} is larger than {max}."));
 
-    private static CompletionFixture ReadCompletion(string file, string path, JsonElement element)
+    /// <summary>A <c>timing</c> block (its shape checked by the schema), or a load error naming its place.</summary>
+    internal static Hosting.StreamTiming ReadTiming(string file, string text, string path, JsonElement timing, string what = "Fixture")
+    {
+        try
+        {
+            return Timing.TimingFields.Build(timing);
+        }
+        catch (FormatException e)
+        {
+            throw At(file, text, path, e.Message.TrimEnd('.'), e, what);
+        }
+    }
+
+    /// <summary>A <c>fault</c> string in the <c>X-Mock-Fault</c> syntax, parsed now so a typo stops the start, not a test run.</summary>
+    internal static Faults.FaultPlan ReadFault(string file, string text, string path, JsonElement fault, string what = "Fixture")
+    {
+        var value = fault.GetString()!;
+        try
+        {
+            return Faults.FaultPlan.Read(value);
+        }
+        catch (FormatException e)
+        {
+            throw At(file, text, path, $"'{value}' is not a fault: {e.Message.TrimEnd('.')}", e, what);
+        }
+    }
+
+    private static CompletionFixture ReadCompletion(string file, string text, string path, JsonElement element)
     {
         var match = element.GetProperty("match");
         var model = match.TryGetProperty("model", out var m) ? m.GetString() : null;
@@ -357,7 +389,11 @@ internal static class FixtureLoader
 
         var name = element.TryGetProperty("name", out var n) ? n.GetString()! : $"{file}{path[1..]}";
         var continueSynthetic = element.TryGetProperty("then", out var then) && then.GetString() == "synthetic";
-        return new CompletionFixture(name, $"{file} {path}", model, kind, pattern, regex, tokens, continueSynthetic);
+        return new CompletionFixture(name, $"{file} {path}", model, kind, pattern, regex, tokens, continueSynthetic)
+        {
+            Timing = element.TryGetProperty("timing", out var timing) ? ReadTiming(file, text, $"{path}.timing", timing) : null,
+            Fault = element.TryGetProperty("fault", out var fault) ? ReadFault(file, text, $"{path}.fault", fault) : null,
+        };
     }
 
     /// <summary>A fixture's regular expression on the linear-time engine, or a load error naming its place.</summary>

@@ -9,4 +9,8 @@ internal static class LogEvents
     public const int WriteTimedOut = 4;
     public const int KeyRefused = 40;
     public const int KeyChanged = 41;
+
+    // Eviction (faults-timing, issue 8): numbered apart so other slices can take the next small ids.
+    public const int StreamEvicted = 20;
+    public const int ModelEvicted = 21;
 }

@@ -54,7 +54,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -99,7 +99,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
 
             app = await BuildAsync(builder, options).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FixtureLoadException or KeysFileException or FormatException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is FixtureLoadException or KeysFileException or BehaviourLoadException or FormatException or ArgumentException or OverflowException)
         {
             await Console.Error.WriteLineAsync($"MockServer cannot start: {OneLine(ex)}").ConfigureAwait(false);
             return 2;
@@ -142,6 +142,20 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// Evicts a model, as <c>POST /admin/models/{id}/evict</c> does (without needing the admin routes enabled): each of
+    /// its streams in flight ends after its current frame with an error event and <c>[DONE]</c>, and a cold model is
+    /// cold again, so its next request gets 503 with <c>Retry-After</c>.
+    /// </summary>
+    /// <param name="modelId">A served model's id.</param>
+    /// <exception cref="ArgumentException">No model with that id is served.</exception>
+    public ModelEvictionResult Evict(string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        return Admin.ModelAdminRoutes.EvictModel(_app.Services, modelId)
+            ?? throw new ArgumentException($"No model '{modelId}' is served.", nameof(modelId));
+    }
+
     /// <summary>Stops the server and releases its port.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -155,6 +169,13 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         var fixtures = await FixtureLoader.LoadAsync(options.IncludeDefaultFixtures, options.FixturesDirectory, options.Fixtures).ConfigureAwait(false);
         var fileKeys = options.KeysFile is null ? [] : await KeysFileLoader.LoadAsync(options.KeysFile).ConfigureAwait(false);
         builder.Services.AddSingleton(KeyAccounts.Build(fileKeys.Concat(options.Keys), options.ApiKeys, options.AdminKey));
+        var behaviour = await BehaviourLoader.LoadAsync(options, [.. fixtures.Models.Select(m => m.Id)]).ConfigureAwait(false);
+        if (behaviour.Timing is { } timing)
+        {
+            options.Timing = timing.Over(options.Timing); // the file names the server's timing; what it leaves out stays
+        }
+
+        builder.Services.AddSingleton(behaviour.Schedule);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The body limit is enforced by the endpoint so the answer is a JSON 413, not Kestrel's bare one.
@@ -216,6 +237,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         }
 
         options.Profile = Get("profile", "Profile");
+        options.BehaviourFile = Get("behaviour", "Behaviour");
         if (Get("seed", "Seed") is { } seed)
         {
             options.Seed = ulong.Parse(seed, CultureInfo.InvariantCulture);

@@ -59,6 +59,18 @@ public sealed class MockServerOptions
     public StreamTiming? Timing { get; set; }
 
     /// <summary>
+    /// A behaviour file (<c>schemas/behaviour.schema.json</c>, <c>--behaviour FILE</c>): the server-wide timing (it sets
+    /// <see cref="Timing"/>'s fields it names) and a seeded fault schedule. Validated at start like fixtures: a bad
+    /// file throws <see cref="BehaviourLoadException"/> naming the file and JSON path.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (none).</value>
+    public string? BehaviourFile { get; set; }
+
+    /// <summary>The same as <see cref="BehaviourFile"/>, given in code; only one of the two may be set.</summary>
+    /// <value>Default <see langword="null"/> (none).</value>
+    public BehaviourDocument? Behaviour { get; set; }
+
+    /// <summary>
     /// A streamed write that makes no progress for this long ends the request (the client stopped reading), and is
     /// logged; measured on <see cref="TimeProvider"/>. Bounds what a stalled reader holds on the server.
     /// </summary>
@@ -118,7 +130,12 @@ public sealed class MockServerOptions
         }
 
         Timing?.Validate("timing");
-        if (EnableAdmin && (ApiKeys.Count > 0 || Keys.Count > 0 || KeysFile is not null) && string.IsNullOrWhiteSpace(AdminKey))
+        if (BehaviourFile is not null && Behaviour is not null)
+        {
+            throw new ArgumentException("give a behaviour file or a behaviour document, not both.");
+        }
+
+                if (EnableAdmin && (ApiKeys.Count > 0 || Keys.Count > 0 || KeysFile is not null) && string.IsNullOrWhiteSpace(AdminKey))
         {
             throw new ArgumentException("the admin routes need their own key (--admin-key) when API keys are configured.");
         }

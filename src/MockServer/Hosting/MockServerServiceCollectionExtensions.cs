@@ -23,6 +23,8 @@ internal static class MockServerServiceCollectionExtensions
         services.TryAddSingleton<SyntheticModel>();
         services.TryAddSingleton(sp => new ModelCatalog(fixtures.Models, options.TimeProvider.GetUtcNow().ToUnixTimeSeconds(), options.ProfileDialect));
         services.TryAddSingleton<ModelWarmth>();
+        services.TryAddSingleton<MockServer.Faults.StreamEvictions>();
+        services.TryAddSingleton(MockServer.Faults.FaultSchedule.None); // a behaviour file's schedule is registered before this
         services.TryAddSingleton<RequestPolicy>();
         services.TryAddSingleton<CompletionRequestParser>();
         services.TryAddSingleton<CompletionEngine>();

@@ -32,7 +32,7 @@ public sealed record StreamTiming
 
     internal static readonly TimeSpan MaxTimeToFirstToken = TimeSpan.FromHours(1);
     internal static readonly TimeSpan MaxInterTokenLatency = TimeSpan.FromMinutes(1);
-    internal static readonly TimeSpan MaxPrefillPerPromptToken = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxPrefillPerPromptToken = TimeSpan.FromMinutes(1);
 
     /// <summary>No waiting at all (the default).</summary>
     public static StreamTiming None { get; } = new();
@@ -61,7 +61,7 @@ public sealed record StreamTiming
         // Bounds that no model needs to exceed; they keep a typo (a day for a millisecond) from parking a request.
         if (TimeToFirstToken > MaxTimeToFirstToken || InterTokenLatency > MaxInterTokenLatency || PrefillPerPromptToken > MaxPrefillPerPromptToken)
         {
-            throw new ArgumentException($"{source}: the time to first token may be at most 1 hour, the inter-token latency 1 minute, the prefill per prompt token 1 second.");
+            throw new ArgumentException($"{source}: the time to first token may be at most 1 hour, the inter-token latency and the prefill per prompt token 1 minute.");
         }
 
         if (InterTokenLatency is not null && TokensPerSecond is not null)
@@ -69,9 +69,9 @@ public sealed record StreamTiming
             throw new ArgumentException($"{source}: give the inter-token latency or tokens per second, not both.");
         }
 
-        if (TokensPerSecond is { } tps && (!double.IsFinite(tps) || tps < 1.0 / 60))
+        if (TokensPerSecond is { } tps && (!double.IsFinite(tps) || tps < 1.0 / 60 || tps > 1_000_000))
         {
-            throw new ArgumentException($"{source}: tokens per second must be at least 1/60 (one token a minute).");
+            throw new ArgumentException($"{source}: tokens per second must be at least 1/60 (one token a minute) and at most 1000000.");
         }
 
         if (Jitter is { } j && (!double.IsFinite(j) || j < 0 || j >= 1))

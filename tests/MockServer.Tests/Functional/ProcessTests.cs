@@ -149,6 +149,39 @@ public sealed partial class ProcessTests : IDisposable
         OneLine(stderr);
     }
 
+    [Theory]
+    [InlineData("{\"faults\":{\"seed\":1,\"rules\":[{\"fault\":\"error_after=two\",\"rate\":0.5}]}}", "at $.faults.rules[0].fault: 'error_after=two' is not a fault")]
+    [InlineData("{\"timing\":{\"jitter\":2}}", "does not match schemas/behaviour.schema.json at $.timing.jitter")]
+    [InlineData(null, "does not exist")]
+    public async Task Bad_behaviour_file_exits_with_2_and_one_line(string? text, string expected)
+    {
+        var file = Path.Combine(_workingDirectory, "behaviour.json");
+        if (text is not null)
+        {
+            await File.WriteAllTextAsync(file, text);
+        }
+
+        var (exitCode, stderr) = await RunToExitAsync("--urls", "http://127.0.0.1:0", "--behaviour", file);
+
+        exitCode.Should().Be(2, "a bad behaviour file is a configuration error, not a crash");
+        stderr.Should().StartWith($"MockServer cannot start: Behaviour file '{file}' ").And.Contain(expected);
+        OneLine(stderr);
+    }
+
+    [Fact]
+    public async Task A_scheduled_fault_is_applied_echoed_and_logged_with_its_source()
+    {
+        var file = Path.Combine(_workingDirectory, "behaviour.json");
+        await File.WriteAllTextAsync(file, """{"faults": {"seed": 1, "rules": [{"fault": "status=503;retry_after=3", "rate": 1}]}}""");
+        await using var server = await ServeAsync("--urls", "http://127.0.0.1:0", "--behaviour", file);
+
+        using var response = await server.Client.PostAsJsonAsync("completions", new { model = "llama-8b", prompt = "Hi", max_tokens = 1 });
+
+        ((int)response.StatusCode).Should().Be(503);
+        response.Headers.GetValues("X-Mock-Fault-Applied").Should().Equal("status=503;retry_after=3");
+        (await server.LineContainingAsync("Fault status=503")).Should().Contain("Fault status=503;retry_after=3 (from the schedule) applied on /v1/completions");
+    }
+
     /// <summary>One line of message: no stack trace, no "Unhandled exception".</summary>
     private static void OneLine(string stderr) =>
         stderr.TrimEnd().Should().NotContain("\n", "the error is one line, not a stack trace").And.NotContain("Unhandled");
@@ -225,6 +258,21 @@ public sealed partial class ProcessTests : IDisposable
         public string StartLine { get; } = startLine;
 
         public HttpClient Client { get; } = new() { BaseAddress = baseUrl };
+
+        /// <summary>The next line of the server's output that contains <paramref name="text"/> (a log line).</summary>
+        public async Task<string> LineContainingAsync(string text)
+        {
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a hang guard, not a timing assertion
+            while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return line;
+                }
+            }
+
+            throw new InvalidOperationException($"The server's output ended without a line containing '{text}'.");
+        }
 
         public async ValueTask DisposeAsync()
         {
