@@ -192,6 +192,40 @@ public sealed class MockFaultTests
         }
     }
 
+    [Theory]
+    [InlineData(3_000, true)]
+    [InlineData(15_000, false)]
+    public async Task A_slow_first_byte_within_the_request_timeout_passes_and_a_longer_one_is_a_timeout(int delayMs, bool passes)
+    {
+        // As the stall above, but the mock holds the whole response, status line included (slow_first_byte).
+        var clock = new ObservedClock();
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key }, TimeProvider = clock });
+        var options = MockOptions(server, "stream.json-per-event"); // one streaming request
+        options.TimeProvider = clock;
+        options.RequestTimeout = TimeSpan.FromSeconds(10);
+        options.RunTimeout = TimeSpan.FromHours(1);
+        options.StreamHeaders.Add(new("X-Mock-Fault", $"slow_first_byte={delayMs}"));
+        var delay = TimeSpan.FromMilliseconds(delayMs);
+
+        var run = ConformanceRunner.RunAsync(options);
+        await clock.TimerCreated(delay).WaitAsync(Guard); // the mock holds the response
+        run.IsCompleted.Should().BeFalse("nothing is answered until the clock moves");
+        clock.Fake.Advance(passes ? delay : options.RequestTimeout);
+        var report = await run.WaitAsync(Guard);
+
+        AssertReported(report);
+        var check = report.Checks.Single();
+        if (passes)
+        {
+            check.Verdict.Should().Be(Verdict.Pass, check.Message);
+        }
+        else
+        {
+            check.Verdict.Should().Be(Verdict.Fail);
+            check.Message.Should().Contain("did not answer in time");
+        }
+    }
+
     [Fact]
     public async Task The_CLI_reports_a_fault_with_exit_code_1_not_a_crash()
     {

@@ -99,6 +99,31 @@ public sealed class TimingTests
         ((int)(await send).StatusCode).Should().Be(200);
     }
 
+    [Fact]
+    public async Task A_request_header_and_a_fixture_timing_pace_the_stream_over_the_servers_timing()
+    {
+        var clock = new WatchedTimeProvider();
+        var options = new MockServerOptions { TimeProvider = clock, Timing = new StreamTiming { TimeToFirstToken = TimeSpan.FromSeconds(5), InterTokenLatency = TimeSpan.FromSeconds(5) } };
+        options.Fixtures.Add(new FixtureDocument("paced.json", """
+            {"completions": [{"match": {"model": "llama-8b", "prompt": "Paced:"}, "tokens": [" a", " b", " c"], "timing": {"itl_ms": 250}}]}
+            """));
+        await using var mock = await MockLlmServer.StartAsync(options);
+        using var client = Api.ClientFor(mock);
+
+        // The header names the time to first token; the fixture the inter-token latency; the server's fill nothing else.
+        using var request = Post("completions", """{"model":"llama-8b","prompt":"Paced:","max_tokens":3,"stream":true}""");
+        request.Headers.Add("X-Mock-Timing", "ttft_ms=400");
+        var send = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await ArriveAtAsync(clock, TimeSpan.FromMilliseconds(400), send);
+        using var response = await send;
+        await using var body = await response.Content.ReadAsStreamAsync();
+        (await StreamReading.ReadUntilAsync(body, "\n\n")).Should().Contain("\"text\":\" a\"");
+
+        var second = StreamReading.ReadUntilAsync(body, "\n\n");
+        await ArriveAtAsync(clock, TimeSpan.FromMilliseconds(250), second);
+        (await second).Should().Contain("\"text\":\" b\"");
+    }
+
     /// <summary>
     /// Moves the clock to one tick before <paramref name="due"/> (from now) and checks the server is still waiting
     /// on its timer, then one tick more and checks that <paramref name="arrival"/> completes.
