@@ -20,11 +20,14 @@ namespace MockServer.Chat;
 /// </summary>
 internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer, RequestIds ids, MockServerOptions options)
 {
-    /// <summary>Writes the answer, counting in <paramref name="sent"/> the completion tokens the client was given (for the key's charge).</summary>
-    public async Task RespondAsync(HttpContext context, ChatRequest request, ChatFixture? fixture, Admitted admitted, SentTokens sent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides what the assistant will say, before admission: a schema the mock cannot satisfy is a 400 like any bad
+    /// field, so it is answered before the request is charged, counted against a rate limit, or wakes a cold model.
+    /// Returns null when the 400 has been written.
+    /// </summary>
+    public async Task<ChatAnswerPlan?> PlanAsync(HttpContext context, ChatRequest request, ChatFixture? fixture, CancellationToken cancellationToken)
     {
         var (id, entropy) = ids.Next(RequestIds.Chat);
-        var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
 
         // Everything the synthetic model decides (which tool, its arguments, call ids, structured output) follows the
         // seed when there is one, so the same seed and request give the same bytes; unseeded, the request's entropy.
@@ -40,9 +43,17 @@ internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer
         {
             // Nothing is written yet: a schema the mock cannot satisfy is answered as a structured 400.
             await ErrorWriter.WriteAsync(context, e.Error).ConfigureAwait(false);
-            return;
+            return null;
         }
 
+        return new ChatAnswerPlan(id, entropy, seedBits, plans);
+    }
+
+    /// <summary>Writes the planned answer, counting in <paramref name="sent"/> the completion tokens the client was given (for the key's charge).</summary>
+    public async Task RespondAsync(HttpContext context, ChatRequest request, ChatAnswerPlan answer, Admitted admitted, SentTokens sent, CancellationToken cancellationToken)
+    {
+        var (id, entropy, seedBits, plans) = answer;
+        var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
         var generation = ToGeneration(request, plans);
         var clock = new TokenClock(admitted.Timing, request.Prompt.Tokens.Count, seedBits, options.TimeProvider);
         if (request.Stream)
@@ -85,3 +96,6 @@ internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer
         Script = (_, candidate, _) => plans[candidate].Script,
     };
 }
+
+/// <summary>A chat answer decided before admission: its id, the request's entropy and seed bits, and each choice's plan.</summary>
+internal sealed record ChatAnswerPlan(string Id, ulong Entropy, ulong SeedBits, ChatScriptPlan[] Plans);

@@ -90,6 +90,11 @@ internal static class ChatStreamWriter
     private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, TokenClock clock, SentTokens sent)
     {
         await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
+        if (!sink.Delivering)
+        {
+            return; // evicted while waiting: the stream has ended, and the writer's loop stops
+        }
+
         WriteFrame(sink.BeginEvent(), header, frame, usage);
         await sink.EndEventAsync().ConfigureAwait(false);
         sent.Add(frame.Tokens); // the writer stops at the first frame after which the stream no longer delivers

@@ -22,6 +22,11 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
 
         // Matched once, here: its script answers, and its timing and fault apply.
         var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
+        if (await responder.PlanAsync(context, request, fixture, context.RequestAborted).ConfigureAwait(false) is not { } answer)
+        {
+            return;
+        }
+
         var promptTokens = request.Prompt.Tokens.Count;
         var admitted = await Admission.AdmitAsync(
             context, request.Model, request.Stream, new FixtureBehaviour(fixture?.Timing, fixture?.Fault),
@@ -34,7 +39,7 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
         var sent = new SentTokens();
         try
         {
-            await responder.RespondAsync(context, request, fixture, admitted, sent, context.RequestAborted).ConfigureAwait(false);
+            await responder.RespondAsync(context, request, answer, admitted, sent, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {

@@ -33,6 +33,11 @@ internal static class CompletionStreamWriter
         foreach (var frame in StreamPlan.Frames(request, stream))
         {
             await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
+            if (!sink.Delivering)
+            {
+                return; // evicted while waiting: the stream has ended
+            }
+
             choice.Index = frame.ChoiceIndex;
             choice.Text = frame.Text;
             choice.Logprobs = frame.Logprobs;

@@ -27,6 +27,7 @@ internal sealed class SseSink : IDisposable
     private readonly HttpContext _context;
     private readonly ArmedFault? _fault;
     private readonly EvictionTicket? _eviction; // set for every admitted stream (Admission); null in unit harnesses
+    private CancellationTokenSource? _waits; // the client's token linked with the eviction signal, made on the first wait
     private ArrayBufferWriter<byte>? _discard; // where a swallowed or malformed event's JSON goes
     private int _frames;
     private bool _malformed;
@@ -96,13 +97,19 @@ internal sealed class SseSink : IDisposable
     /// <summary>False once a fault has ended the stream: what the writer still sends goes nowhere.</summary>
     public bool Delivering => !_ended;
 
-    /// <summary>Waits until token <paramref name="token"/> of the request is due (<see cref="TokenClock"/>); not once a fault has ended the stream.</summary>
+    /// <summary>
+    /// Waits until token <paramref name="token"/> of the request is due (<see cref="TokenClock"/>); not once a fault has
+    /// ended the stream. An eviction during the wait ends the stream at once (<see cref="Delivering"/> turns false).
+    /// </summary>
     public Task WaitForTokenAsync(TokenClock clock, int token) =>
-        _ended || clock.IsImmediate ? Task.CompletedTask : clock.WaitForTokenAsync(token, _cancellationToken);
+        _ended || clock.IsImmediate ? Task.CompletedTask
+        : _eviction is null ? clock.WaitForTokenAsync(token, _cancellationToken)
+        : WaitOrEvictAsync(clock.WaitForTokenAsync(token, WaitToken));
 
     /// <summary>Ends the stream with <c>data: [DONE]</c>; nothing follows it.</summary>
     public ValueTask<FlushResult> DoneAsync()
     {
+        _eviction?.Finish(); // the end is sent: an eviction from now on has nothing to end
         if (_fault is not null)
         {
             return FaultDoneAsync();
@@ -112,7 +119,31 @@ internal sealed class SseSink : IDisposable
         return FlushAsync();
     }
 
-    public void Dispose() => _json.Dispose();
+    public void Dispose()
+    {
+        _json.Dispose();
+        _waits?.Dispose();
+    }
+
+    /// <summary>What a wait between frames stops on: the client leaving, or the stream's model being evicted.</summary>
+    private CancellationToken WaitToken => _eviction is null ? _cancellationToken
+        : (_waits ??= CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, _eviction.Signal)).Token;
+
+    /// <summary>
+    /// Awaits a wait between frames; cut short by an eviction, it ends the stream there and then, with the error event
+    /// and <c>[DONE]</c> (a stream waiting a long time to first token is not held until its next frame).
+    /// </summary>
+    private async Task WaitOrEvictAsync(Task wait)
+    {
+        try
+        {
+            await wait.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (EvictionDue)
+        {
+            await EndByEvictionAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Flushes what is written. A flush completes once the transport has taken the bytes, so awaiting it is where a
@@ -193,6 +224,11 @@ internal sealed class SseSink : IDisposable
         }
 
         await StallIfDueAsync().ConfigureAwait(false);
+        if (_ended)
+        {
+            return default; // evicted during the stall: the held frame left with the error event
+        }
+
         if (EvictionDue)
         {
             return await EndByEvictionAsync().ConfigureAwait(false);
@@ -215,6 +251,11 @@ internal sealed class SseSink : IDisposable
         }
 
         await StallIfDueAsync().ConfigureAwait(false);
+        if (_ended)
+        {
+            return default;
+        }
+
         if (_endPending)
         {
             // The last frame was closed without a flush (a usage chunk meant to leave with [DONE]): it leaves now, with the fault.
@@ -236,7 +277,7 @@ internal sealed class SseSink : IDisposable
 
         _stallPending = false;
         _fault!.LogApplied(_frames - 1);
-        await Task.Delay(_fault.Plan.Stall, _options.TimeProvider, _cancellationToken).ConfigureAwait(false);
+        await WaitOrEvictAsync(Task.Delay(_fault.Plan.Stall, _options.TimeProvider, WaitToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -284,6 +325,7 @@ internal sealed class SseSink : IDisposable
     {
         _endPending = false;
         _ended = true;
+        _eviction?.Finish();
         _fault!.LogApplied(_frames);
         switch (_fault.Plan.Kind)
         {

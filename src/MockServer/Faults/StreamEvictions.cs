@@ -53,7 +53,9 @@ internal sealed partial class StreamEvictions(ILoggerFactory loggers)
 /// <summary>One tracked stream: whether its model has been evicted since it was admitted.</summary>
 internal sealed class EvictionTicket(string model, string path, StreamEvictions owner) : IDisposable
 {
+    private readonly CancellationTokenSource _signal = new();
     private int _requested;
+    private int _finished;
 
     public string Model { get; } = model;
 
@@ -62,11 +64,41 @@ internal sealed class EvictionTicket(string model, string path, StreamEvictions 
     /// <summary>Read by the SSE sink after each frame it flushes.</summary>
     public bool Requested => Volatile.Read(ref _requested) == 1;
 
-    /// <summary>Marks the stream for ending; false when it already was.</summary>
-    public bool Request() => Interlocked.Exchange(ref _requested, 1) == 0;
+    /// <summary>Cancelled when the stream is told to end, so a wait between frames (timing, a stall) ends at once.</summary>
+    public CancellationToken Signal => _signal.Token;
+
+    /// <summary>
+    /// Marks the stream for ending and cuts short any wait it is in; false when it already was, or when the stream has
+    /// already sent its end (<c>[DONE]</c>, or a fault's), so only streams still delivering are counted as ended.
+    /// </summary>
+    public bool Request()
+    {
+        if (Volatile.Read(ref _finished) == 1 || Interlocked.Exchange(ref _requested, 1) == 1)
+        {
+            return false;
+        }
+
+        try
+        {
+            _signal.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // the stream's request ended while it was being told
+        }
+
+        return true;
+    }
+
+    /// <summary>The stream sent its end: an eviction from now on has nothing to end.</summary>
+    public void Finish() => Volatile.Write(ref _finished, 1);
 
     /// <summary>The sink ended the stream: the log line.</summary>
     public void Ended() => owner.Ended(this);
 
-    public void Dispose() => owner.Remove(this);
+    public void Dispose()
+    {
+        owner.Remove(this);
+        _signal.Dispose();
+    }
 }

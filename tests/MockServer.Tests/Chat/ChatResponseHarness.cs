@@ -74,7 +74,11 @@ internal static class ChatResponseHarness
         using var body = new MemoryStream();
         context.Response.Body = body;
         var fixture = new FixtureSet([], [], chats).MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
-        await responder.RespondAsync(context, request, fixture, new Admitted(StreamTiming.None, UsageCharge.None), new SentTokens(), CancellationToken.None);
+        if (await responder.PlanAsync(context, request, fixture, CancellationToken.None) is { } plan)
+        {
+            await responder.RespondAsync(context, request, plan, new Admitted(StreamTiming.None, UsageCharge.None), new SentTokens(), CancellationToken.None);
+        }
+
         await context.Response.BodyWriter.FlushAsync();
         var answer = (context.Response.StatusCode, context.Response.ContentType ?? "", Encoding.UTF8.GetString(body.ToArray()));
         Schemas.ShouldBeValidChatAnswer(answer.StatusCode, answer.Item2, answer.Item3);

@@ -157,6 +157,29 @@ public sealed class EvictionTests
     }
 
     [Fact]
+    public async Task An_eviction_during_a_long_wait_for_the_first_token_ends_the_stream_at_once()
+    {
+        var (server, http, clock) = await StartAsync();
+        await using var _s = server;
+        using var _h = http;
+
+        // Twenty seconds to the first token on a clock the test never moves: only the eviction can end this wait.
+        using var request = Request("completions", "llama-8b");
+        request.Headers.Add("X-Mock-Timing", "ttft_ms=20000");
+        var send = http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        (await Task.WhenAny(clock.WaitForPendingAsync(1), send)).Should().NotBeSameAs(send);
+        server.Evict("llama-8b").StreamsEnded.Should().Be(1);
+
+        using var response = await send;
+        response.Headers.GetValues("X-Mock-Fault-Applied").Should().Equal("evicted");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var payloads = SseTranscript.Parse(await ReadRestAsync(reader)).Payloads;
+        payloads.Should().HaveCount(2, "no frame was due yet: the error event, then [DONE]");
+        payloads[0].Should().Contain("model_evicted");
+        clock.Pending.Should().Be(0, "the wait was cancelled, not left armed");
+    }
+
+    [Fact]
     public async Task A_stream_evicted_before_its_first_byte_says_so_in_a_header()
     {
         var (server, http, clock) = await StartAsync();
