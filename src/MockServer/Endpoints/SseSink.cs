@@ -149,19 +149,29 @@ internal sealed class SseSink : IDisposable
     /// Flushes what is written. A flush completes once the transport has taken the bytes, so awaiting it is where a
     /// reader that stopped reading holds the writer (and so the generator) back; one that makes no progress for
     /// <see cref="MockServerOptions.WriteTimeout"/> ends the request (issue 8), logged, and the connection is aborted.
-    /// A timer is armed only when the flush does not complete at once.
+    /// A timer is armed only when the flush does not complete at once. A flush whose result says the transport is
+    /// done (the connection was aborted: the client reset it) ends the stream too: writes to it would be dropped and
+    /// every flush complete at once, so the generator would otherwise run on, unread and charged, until the abort
+    /// signal arrives through a thread pool the spinning streams keep busy.
     /// </summary>
     private ValueTask<FlushResult> FlushAsync()
     {
         var flush = _pipe.FlushAsync(_cancellationToken);
-        return flush.IsCompleted ? flush : AwaitFlushAsync(flush);
+        if (!flush.IsCompleted)
+        {
+            return AwaitFlushAsync(flush);
+        }
+
+        var result = flush.Result;
+        return result.IsCompleted ? throw new ClientGoneException() : new ValueTask<FlushResult>(result);
     }
 
     private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> flush)
     {
         try
         {
-            return await flush.AsTask().WaitAsync(_options.WriteTimeout, _options.TimeProvider, _cancellationToken).ConfigureAwait(false);
+            var result = await flush.AsTask().WaitAsync(_options.WriteTimeout, _options.TimeProvider, _cancellationToken).ConfigureAwait(false);
+            return result.IsCompleted ? throw new ClientGoneException() : result;
         }
         catch (TimeoutException)
         {

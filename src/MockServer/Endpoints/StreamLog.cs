@@ -14,3 +14,9 @@ internal static partial class StreamLog
 /// logged and the connection aborted, so the error boundary has nothing left to do.
 /// </summary>
 internal sealed class ClientStalledException() : OperationCanceledException("The client stopped reading the stream.");
+
+/// <summary>
+/// A stream's transport is done (the connection was aborted under it): the client is gone, whether or not the abort
+/// signal has reached the request yet. Nothing to answer and nothing to log.
+/// </summary>
+internal sealed class ClientGoneException() : OperationCanceledException("The client's connection is gone.");

@@ -15,7 +15,7 @@ internal sealed partial class ErrorBoundaryMiddleware(RequestDelegate next, ILog
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (context.RequestAborted.IsCancellationRequested || ex is Endpoints.ClientStalledException)
+        catch (OperationCanceledException ex) when (context.RequestAborted.IsCancellationRequested || ex is Endpoints.ClientStalledException or Endpoints.ClientGoneException)
         {
             // The client went away, or stopped reading and was cut off (logged where it happened); nothing to answer.
         }
