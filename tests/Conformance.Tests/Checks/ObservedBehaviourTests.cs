@@ -172,12 +172,19 @@ public sealed class ObservedBehaviourTests
     }
 
     [Theory]
-    [InlineData(429, "insufficient_quota", null, Verdict.NotApplicable, "1 insufficient_quota 429(s) need none")]
-    [InlineData(429, "rate_limit_exceeded", null, Verdict.Fail, "an HTTP 429 came without a usable Retry-After")]
-    [InlineData(429, "rate_limit_exceeded", "2", Verdict.Pass, "1 429/503 answers, each with Retry-After")]
-    [InlineData(503, "model_loading", "1.5", Verdict.Fail, "an HTTP 503 came without a usable Retry-After")]
-    [InlineData(503, "model_loading", "Wed, 21 Oct 2015 07:28:00 GMT", Verdict.Pass, "1 429/503 answers, each with Retry-After")]
-    public async Task Retry_After_is_judged_by_what_the_answer_needs(int status, string code, string? retryAfter, Verdict verdict, string because)
+    [InlineData(429, "insufficient_quota", null, null, Verdict.NotApplicable, "1 insufficient_quota 429(s) need none")]
+    [InlineData(429, "rate_limit_exceeded", null, null, Verdict.Fail, "an HTTP 429 came without a usable Retry-After")]
+    [InlineData(429, "rate_limit_exceeded", "2", null, Verdict.Pass, "1 429/503 answers, each with Retry-After")]
+    [InlineData(503, "model_loading", "1.5", null, Verdict.Fail, "an HTTP 503 came without a usable Retry-After")]
+    [InlineData(503, "model_loading", "Wed, 21 Oct 2015 07:28:00 GMT", null, Verdict.Pass, "1 429/503 answers, each with Retry-After")]
+
+    // OpenAI's "Request too large": retrying cannot help, and the server says so (spec-facts §6.4, §11 item 6).
+    [InlineData(429, "rate_limit_exceeded", null, "false", Verdict.NotApplicable, "1 429(s) with x-should-retry: false need none")]
+    [InlineData(429, "insufficient_quota", null, "false", Verdict.NotApplicable, "1 insufficient_quota 429(s) need none")]
+    [InlineData(429, "rate_limit_exceeded", null, "False", Verdict.Fail, "an HTTP 429 came without a usable Retry-After")] // the OpenAI SDK compares exactly, and retries
+    [InlineData(429, "rate_limit_exceeded", null, "true", Verdict.Fail, "an HTTP 429 came without a usable Retry-After")]
+    [InlineData(503, "model_loading", null, "false", Verdict.Fail, "an HTTP 503 came without a usable Retry-After")] // the leave to omit it is for 429s
+    public async Task Retry_After_is_judged_by_what_the_answer_needs(int status, string code, string? retryAfter, string? shouldRetry, Verdict verdict, string because)
     {
         await using var server = await TinyServer.StartAsync(async ctx =>
         {
@@ -186,6 +193,11 @@ public sealed class ObservedBehaviourTests
             if (retryAfter is not null)
             {
                 ctx.Response.Headers.RetryAfter = retryAfter;
+            }
+
+            if (shouldRetry is not null)
+            {
+                ctx.Response.Headers["x-should-retry"] = shouldRetry;
             }
 
             await ctx.Response.WriteAsync("{\"error\":{\"message\":\"no\",\"type\":\"" + code + "\",\"param\":null,\"code\":\"" + code + "\"}}");
