@@ -241,12 +241,15 @@ internal sealed class EndpointClient : IDisposable
         return _redactor.Redact(sb.ToString());
     }
 
-    /// <summary>Keeps the <c>x-ratelimit-*</c> headers of an answer, as seen, for limits.ratelimit-headers (spec-facts §6.4).</summary>
+    /// <summary>
+    /// Keeps the <c>x-ratelimit-*</c> headers of an answer, as seen, for limits.ratelimit-headers (spec-facts §6.4): one
+    /// entry per field line, so a header a proxy repeats is judged value by value, not as one joined "60, 60".
+    /// </summary>
     private void RecordRateLimits(Exchange exchange, HttpResponseMessage response)
     {
         var headers = response.Headers
             .Where(h => h.Key.StartsWith(RateLimitSighting.Prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), _redactor.Excerpt(string.Join(", ", h.Value), 100)))
+            .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), _redactor.Excerpt(v, 100))))
             .ToList();
         if (headers.Count > 0)
         {

@@ -87,7 +87,7 @@ internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryA
 /// <summary>One answer that carried <c>x-ratelimit-*</c> headers (spec-facts §6.4), recorded whatever its status.</summary>
 /// <param name="Exchange">The exchange the answer belongs to (for a retried 429/503, the exchange's later answer may differ).</param>
 /// <param name="Status">The status of this answer.</param>
-/// <param name="Headers">The headers, names lower-cased, values as received (redacted and cut to 100 characters).</param>
+/// <param name="Headers">The headers, one entry per field line (a repeated header comes more than once), names lower-cased, values as received (redacted and cut to 100 characters).</param>
 internal sealed record RateLimitSighting(Exchange Exchange, int Status, IReadOnlyList<KeyValuePair<string, string>> Headers)
 {
     public const string Prefix = "x-ratelimit-";
