@@ -68,14 +68,24 @@ public sealed class ConformanceOptions
 
     /// <summary>
     /// Gets extra headers sent on every request (CLI <c>--header "Name: value"</c>), e.g. a gateway's routing header.
-    /// Values are never written to any output: the request evidence shows them masked.
     /// </summary>
+    /// <remarks>
+    /// The request evidence shows every extra header. Its value is masked (<c>***</c>) when it may be a secret: the
+    /// name contains <c>auth</c>, <c>key</c>, <c>token</c>, <c>secret</c>, <c>cookie</c>, <c>session</c>,
+    /// <c>password</c>, <c>signature</c> or <c>credential</c>, or the value holds a run of 16 or more letters, digits,
+    /// <c>-</c> or <c>_</c> mixing letters and digits (or of 32 or more). Such a value is then redacted from every
+    /// output by the key's rule (docs/conformance.md, "Redaction"), also where an endpoint echoes it in a body. Any
+    /// other value, e.g. <c>X-Route: blue</c> or a short value under a neutral name, is shown as sent in evidence and
+    /// reports: a secret belongs under a name that says so. A masked value that is short or an ordinary word is masked
+    /// wherever it occurs in the output, as a short key is.
+    /// </remarks>
     public IList<KeyValuePair<string, string>> Headers { get; } = [];
 
     /// <summary>
     /// Gets extra headers sent only on streaming requests (CLI <c>--stream-header</c>). A fault that acts on stream frames,
     /// such as the MockServer's <c>X-Mock-Fault: disconnect_after=3</c>, goes here: on a non-streaming request the mock
-    /// refuses it with a 400, which would hide the fault's effect behind refusals of every other check.
+    /// refuses it with a 400, which would hide the fault's effect behind refusals of every other check. Values are shown
+    /// and masked as those of <see cref="Headers"/> are.
     /// </summary>
     public IList<KeyValuePair<string, string>> StreamHeaders { get; } = [];
 

@@ -29,7 +29,7 @@ public static class ConformanceRunner
         var time = options.TimeProvider;
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
-        var redactor = new Redactor(options.ApiKey);
+        var redactor = Redactor.For(options);
         using var client = new EndpointClient(options, new TokenBudget(options.TokenBudget), redactor);
         using var runTimeout = new CancellationTokenSource(options.RunTimeout, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runTimeout.Token);
@@ -122,7 +122,7 @@ public static class ConformanceRunner
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         var problem = await Preflight.RunAsync(options, cancellationToken);
-        return problem is null ? null : new Redactor(options.ApiKey).Redact(problem);
+        return problem is null ? null : Redactor.For(options).Redact(problem);
     }
 
     /// <summary>Resolves a profile name, case-insensitively.</summary>

@@ -14,7 +14,7 @@ internal static class ErrorChecks
     {
         yield return new("errors.envelope", "Every error uses the OpenAI envelope with the profile's key types", "spec-facts §6.1, §10 item 7", Envelope, Aggregate: true, Prepare: ErrorProbes);
         yield return new("errors.no-5xx", "No request is answered with a 5xx, malformed-but-typed input included", "spec-facts §6.2, §9 Q26", No5xx, Aggregate: true, Prepare: MalformedLogitBias);
-        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After (whole seconds or an HTTP date); an insufficient_quota 429 needs none", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true, Prepare: RetryProbe);
+        yield return new("errors.retry-after", "Every 429/503 carries a usable Retry-After (whole seconds or an HTTP date); a 429 insufficient_quota or x-should-retry: false needs none", "spec-facts §6.2, §6.4, §11.6", RetryAfter, Aggregate: true, Prepare: RetryProbe);
     }
 
     /// <summary>
@@ -171,8 +171,13 @@ internal static class ErrorChecks
         ctx.Observe("transport.retries", all.Count);
 
         // spec-facts §6.2: a 429 that needs a person to act (insufficient_quota) may omit Retry-After; waiting cannot help.
-        var answers = all.Where(a => !(a.Record.Status == 429 && a.Record.ErrorCode == "insufficient_quota")).ToList();
-        var quota = all.Count - answers.Count;
+        // So may a 429 whose server says retrying cannot help (x-should-retry: false, which stops the OpenAI SDK's
+        // retries, §6.4, §11 item 6): OpenAI's "Request too large" 429 rate_limit_exceeded, a request above the whole
+        // per-minute limit, comes without Retry-After. A 503 stays judged: §11 item 6 wants its Retry-After, and the
+        // spec's leave to omit it covers 429s only.
+        var quota = all.Count(a => a.Record.Status == 429 && a.Record.ErrorCode == "insufficient_quota");
+        var refused = all.Count(a => a.Record.Status == 429 && a.Record.ErrorCode != "insufficient_quota" && a.Record.RetryRefused);
+        var answers = all.Where(a => !(a.Record.Status == 429 && (a.Record.ErrorCode == "insufficient_quota" || a.Record.RetryRefused))).ToList();
         var bad = answers.FirstOrDefault(a => !a.Record.RetryAfterValid || !WholeSecondsOrDate(a.Record.RetryAfter));
         var zero = answers.FirstOrDefault(a => a.Record.Status == 429 && a.Record.RetryAfterValid && BelowOneSecond(a.Record.RetryAfter));
         if (bad.Exchange is null && zero.Exchange is not null)
@@ -192,7 +197,8 @@ internal static class ErrorChecks
                 $"Retry-After: {bad.Record.RetryAfter ?? "absent"}", $"HTTP {bad.Record.Status}\n{bad.Record.Excerpt}");
         }
 
-        var exempt = quota > 0 ? $"; {quota} insufficient_quota 429(s) need none" : string.Empty;
+        var exempt = (quota > 0 ? $"; {quota} insufficient_quota 429(s) need none" : string.Empty)
+            + (refused > 0 ? $"; {refused} 429(s) with x-should-retry: false need none" : string.Empty);
 
         // The rule binds only on a 429/503; a run without one has no Retry-After to judge, which is no pass.
         return answers.Count == 0

@@ -174,7 +174,7 @@ internal sealed class ConformanceRootCommand : RootCommand
 
         // The report is redacted as it is built; this last pass reads each output exactly as it is written, so a
         // formatting step (an escape, a replaced control character) cannot have rebuilt a form of the key.
-        var redactor = new Http.Redactor(apiKey);
+        var redactor = Http.Redactor.For(options);
         await _env.Out.WriteAsync(redactor.Redact("\n" + ConsoleReport.Summary(report)));
         try
         {

@@ -10,7 +10,8 @@ namespace Conformance.Http;
 /// <summary>
 /// Sends the suite's requests with every safety bound a paid or hostile endpoint calls for: per-request and run
 /// timeouts, a byte cap, an event cap for endless streams, bounded concurrency, a token budget, and bounded
-/// Retry-After handling on 429/503 (spec-facts §6.2, §6.4). It never throws for what the endpoint does; it records.
+/// Retry-After handling on 429/503, with no retry where the server says it cannot help (spec-facts §6.2, §6.4). It
+/// never throws for what the endpoint does; it records.
 /// </summary>
 internal sealed class EndpointClient : IDisposable
 {
@@ -99,11 +100,15 @@ internal sealed class EndpointClient : IDisposable
                 var tooLong = !valid && delay == TimeSpan.MaxValue;
                 var wait = valid || tooLong ? delay : _options.DefaultRetryDelay;
                 var excerpt = _redactor.Excerpt(exchange.BodyText, 200);
-                if (attempt >= _options.MaxRetries || wait > _options.MaxRetryWait)
+                var code = ErrorCode(exchange);
+                var pointless = PointlessRetry(exchange, code);
+                if (pointless is not null || attempt >= _options.MaxRetries || wait > _options.MaxRetryWait)
                 {
-                    // Bounded: report the last 429/503 instead of waiting longer than the run allows.
-                    exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, TimeSpan.Zero, excerpt, ErrorCode(exchange)));
-                    exchange.FailureDetail = tooLong
+                    // Bounded: report the last 429/503 instead of waiting longer than the run allows, or for nothing.
+                    exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, TimeSpan.Zero, excerpt, code, exchange.ShouldRetry));
+                    exchange.FailureDetail = pointless is not null
+                        ? $"{pointless}; not retried"
+                        : tooLong
                         ? $"Retry-After '{_redactor.Excerpt(exchange.RetryAfter ?? string.Empty, 40)}' is too long to honour (bound {_options.MaxRetryWait.TotalSeconds:0.#}s); not retried"
                         : wait > _options.MaxRetryWait
                         ? $"Retry-After {wait.TotalSeconds:0.#}s exceeds the bound of {_options.MaxRetryWait.TotalSeconds:0.#}s; not retried"
@@ -111,7 +116,7 @@ internal sealed class EndpointClient : IDisposable
                     break;
                 }
 
-                exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, wait, excerpt, ErrorCode(exchange)));
+                exchange.Retries.Add(new AttemptRecord(exchange.Status.Value, exchange.RetryAfter, valid, wait, excerpt, code, exchange.ShouldRetry));
                 Interlocked.Increment(ref _retryCount);
                 Interlocked.Add(ref _retryWaitTicks, wait.Ticks);
                 try
@@ -147,6 +152,17 @@ internal sealed class EndpointClient : IDisposable
 
         return exchange;
     }
+
+    /// <summary>
+    /// Why retrying this 429/503 cannot help, or null when it may: the server said so with <c>x-should-retry: false</c>
+    /// (the OpenAI SDK never retries then, spec-facts §6.4, §11 item 6; e.g. on OpenAI's "Request too large" 429
+    /// <c>rate_limit_exceeded</c>, a request larger than the whole per-minute limit, which no wait lets through), or the
+    /// 429 is <c>insufficient_quota</c>, which only a person can lift (§6.2). Retrying would only spend the run's time.
+    /// </summary>
+    private static string? PointlessRetry(Exchange exchange, string? code) =>
+        Exchange.RetryRefused(exchange.ShouldRetry) ? "the server said not to retry (x-should-retry: false)"
+        : exchange.Status == 429 && code == "insufficient_quota" ? "insufficient_quota: a person has to act, waiting cannot help"
+        : null;
 
     /// <summary>The error's <c>code</c>, else its <c>type</c>, when the body is an error envelope with a string there.</summary>
     private static string? ErrorCode(Exchange exchange) =>
@@ -225,12 +241,15 @@ internal sealed class EndpointClient : IDisposable
         return _redactor.Redact(sb.ToString());
     }
 
-    /// <summary>Keeps the <c>x-ratelimit-*</c> headers of an answer, as seen, for limits.ratelimit-headers (spec-facts §6.4).</summary>
+    /// <summary>
+    /// Keeps the <c>x-ratelimit-*</c> headers of an answer, as seen, for limits.ratelimit-headers (spec-facts §6.4): one
+    /// entry per field line, so a header a proxy repeats is judged value by value, not as one joined "60, 60".
+    /// </summary>
     private void RecordRateLimits(Exchange exchange, HttpResponseMessage response)
     {
         var headers = response.Headers
             .Where(h => h.Key.StartsWith(RateLimitSighting.Prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), _redactor.Excerpt(string.Join(", ", h.Value), 100)))
+            .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), _redactor.Excerpt(v, 100))))
             .ToList();
         if (headers.Count > 0)
         {
@@ -393,6 +412,7 @@ internal sealed class EndpointClient : IDisposable
         exchange.Status = (int)response.StatusCode;
         exchange.ContentType = response.Content.Headers.TryGetValues("Content-Type", out var types) ? string.Join(", ", types) : null;
         exchange.RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? string.Join(", ", retry) : null;
+        exchange.ShouldRetry = response.Headers.TryGetValues("x-should-retry", out var shouldRetry) ? string.Join(", ", shouldRetry) : null;
         RecordRateLimits(exchange, response);
 
         var sse = spec.Stream ? new SseReader(_redactor.Cut) : null;

@@ -74,12 +74,20 @@ internal sealed record RequestSpec(
 /// <param name="Waited">How long the client waited before the next attempt.</param>
 /// <param name="Excerpt">The start of the body, for evidence.</param>
 /// <param name="ErrorCode">The body's <c>error.code</c>, else <c>error.type</c>, when a string (e.g. <c>insufficient_quota</c>).</param>
-internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryAfterValid, TimeSpan Waited, string Excerpt, string? ErrorCode = null);
+/// <param name="ShouldRetry">The raw <c>x-should-retry</c> header, if any (spec-facts §6.4).</param>
+internal sealed record AttemptRecord(int Status, string? RetryAfter, bool RetryAfterValid, TimeSpan Waited, string Excerpt, string? ErrorCode = null, string? ShouldRetry = null)
+{
+    /// <summary>
+    /// Gets a value indicating whether the server said that retrying cannot help: <c>x-should-retry: false</c>, the
+    /// value on which the OpenAI SDK never retries (spec-facts §6.4, §11 item 6). Compared as the SDK does, exactly.
+    /// </summary>
+    public bool RetryRefused => Exchange.RetryRefused(ShouldRetry);
+}
 
 /// <summary>One answer that carried <c>x-ratelimit-*</c> headers (spec-facts §6.4), recorded whatever its status.</summary>
 /// <param name="Exchange">The exchange the answer belongs to (for a retried 429/503, the exchange's later answer may differ).</param>
 /// <param name="Status">The status of this answer.</param>
-/// <param name="Headers">The headers, names lower-cased, values as received (redacted and cut to 100 characters).</param>
+/// <param name="Headers">The headers, one entry per field line (a repeated header comes more than once), names lower-cased, values as received (redacted and cut to 100 characters).</param>
 internal sealed record RateLimitSighting(Exchange Exchange, int Status, IReadOnlyList<KeyValuePair<string, string>> Headers)
 {
     public const string Prefix = "x-ratelimit-";
@@ -105,6 +113,9 @@ internal sealed class Exchange
     public string? ContentType { get; set; }
 
     public string? RetryAfter { get; set; }
+
+    /// <summary>Gets or sets the raw <c>x-should-retry</c> header, if any (spec-facts §6.4).</summary>
+    public string? ShouldRetry { get; set; }
 
     public byte[] Body { get; set; } = [];
 
@@ -185,12 +196,19 @@ internal sealed class Exchange
     /// <inheritdoc cref="ParseStrict(ReadOnlySpan{byte}, out string?)"/>
     public static JsonNode? ParseStrict(string text, out string? error) => ParseStrict(Encoding.UTF8.GetBytes(text), out error);
 
+    /// <summary>
+    /// Whether an <c>x-should-retry</c> value tells clients not to retry. The OpenAI SDK compares the header with
+    /// <c>"false"</c> exactly (spec-facts §6.4), so <c>False</c> or <c>0</c> would still be retried by it, and is not taken here.
+    /// </summary>
+    public static bool RetryRefused(string? shouldRetry) => string.Equals(shouldRetry, "false", StringComparison.Ordinal);
+
     /// <summary>Resets the response side before a retry.</summary>
     public void ResetResponse()
     {
         Status = null;
         ContentType = null;
         RetryAfter = null;
+        ShouldRetry = null;
         Body = [];
         Sse = null;
         Abandoned = false;

@@ -45,6 +45,18 @@ internal static partial class ExtraHeaders
     public static string Shown(string name, string value) =>
         SecretNames.Any(s => name.Contains(s, StringComparison.OrdinalIgnoreCase)) || KeyLike(value) ? Redactor.Mask : value;
 
+    /// <summary>
+    /// The values of <see cref="ConformanceOptions.Headers"/> and <see cref="ConformanceOptions.StreamHeaders"/> that
+    /// <see cref="Shown"/> masks: secrets the redactor removes from all output too, an endpoint's echo included.
+    /// </summary>
+    public static IEnumerable<string> Secrets(ConformanceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Headers.Concat(options.StreamHeaders)
+            .Where(h => h.Key is not null && h.Value is not null && Shown(h.Key, h.Value) == Redactor.Mask)
+            .Select(h => h.Value);
+    }
+
     private static bool KeyLike(string value) =>
         Run().Matches(value).Any(m => m.Length >= 32 || (m.Value.Any(char.IsAsciiDigit) && m.Value.Any(char.IsAsciiLetter)));
 

@@ -1,8 +1,9 @@
 namespace Conformance.Http;
 
 /// <summary>
-/// Removes the API key from every string that leaves the suite: console, JSON, JUnit, evidence.
-/// A hostile endpoint may echo the key back in a body, so redaction covers response text too, not just headers.
+/// Removes the API key, and the extra header values the evidence masks, from every string that leaves the suite:
+/// console, JSON, JUnit, evidence. A hostile endpoint may echo a secret back in a body, so redaction covers response
+/// text too, not just headers. Each secret is treated as the key is; "the key" below stands for each of them.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -57,12 +58,26 @@ internal sealed class Redactor
     private readonly string[] _forms;
 
     public Redactor(string? apiKey)
+        : this(apiKey, [])
     {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="Redactor"/> class that masks the key and every one of <paramref name="otherSecrets"/> by the same rule.</summary>
+    /// <param name="apiKey">The API key, or null.</param>
+    /// <param name="otherSecrets">Other secrets, e.g. masked header values; empty entries are ignored.</param>
+    public Redactor(string? apiKey, IEnumerable<string> otherSecrets)
+    {
+        ArgumentNullException.ThrowIfNull(otherSecrets);
         var forms = new List<string>();
-        if (!string.IsNullOrEmpty(apiKey))
+        foreach (var secret in otherSecrets.Prepend(apiKey))
         {
+            if (string.IsNullOrEmpty(secret))
+            {
+                continue;
+            }
+
             // Trimmed: surrounding whitespace is no part of the secret (and masking it would eat the spaces around an echo).
-            var key = apiKey.Trim();
+            var key = secret.Trim();
             if (key.Length > 0)
             {
                 forms.Add(key.ToLowerInvariant());
@@ -87,6 +102,16 @@ internal sealed class Redactor
 
         _windowLookup = _windows.GetAlternateLookup<ReadOnlySpan<char>>();
         _wholes = [.. _forms.Where(f => f.Length < MinRun)];
+    }
+
+    /// <summary>
+    /// The redactor of a run: the key, and every <c>--header</c>/<c>--stream-header</c> value the request evidence masks
+    /// (<see cref="ExtraHeaders.Secrets"/>), so an endpoint that echoes such a value does not show it in a body either.
+    /// </summary>
+    public static Redactor For(ConformanceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new Redactor(options.ApiKey, ExtraHeaders.Secrets(options));
     }
 
     /// <summary>Returns <paramref name="text"/> with every occurrence of the key, in any recoverable form, replaced by <see cref="Mask"/>.</summary>

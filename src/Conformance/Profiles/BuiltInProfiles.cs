@@ -44,6 +44,9 @@ internal static class BuiltInProfiles
                 // say usage is opt-in; the mock follows OpenAI, a real deployment may not.
                 ["stream.usage.absent-when-options-empty"] = Should,
 
+                // §6.4, §11: optional headers; only OpenAI documents their format [O], and the provider contract names none.
+                ["limits.ratelimit-headers"] = Should,
+
                 // chat validation
                 ["chat.schema.*"] = Should, // as schema.*: a key a backend upgrade adds is reported, not fatal
             },
@@ -97,6 +100,9 @@ internal static class BuiltInProfiles
             CodeKind = ErrorCodeKind.StringOrNull,
             RequireAllErrorKeys = true,
             MaxLogprobs = 5,
+
+            // §6.4 [O]: OpenAI writes resets as Go durations (12ms, 6m0s); a client written against OpenAI parses them so.
+            RateLimitResetAsDuration = true,
             FinishReasons = ["stop", "length", "content_filter"], // OAS CreateCompletionResponse
             FinishTextMayBeEmpty = true,
             IdPattern = "^cmpl-",
@@ -128,6 +134,7 @@ internal static class BuiltInProfiles
                 ["auth.*"] = Should, // the same: documented only as a Bearer key
                 ["chat.stream.done.blank-line"] = Should, // §8: warn only; the OpenAI SDK stops at [DONE] either way
                 ["chat.schema.*"] = Should, // the chat schemas admit the docs' wire and OpenAI's documented keys; a key added later is reported, not fatal
+                ["limits.ratelimit-headers"] = Should, // §6.4: optional headers whose format only OpenAI documents [O]; others vary (Cerebras: seconds)
             },
             ErrorType = "invalid_request_error",
             CodeKind = ErrorCodeKind.StringOrNull,
@@ -169,6 +176,7 @@ internal static class BuiltInProfiles
                 ["errors.envelope"] = Should, // 401 is {"error":"Unauthorized"} (§6.1)
                 ["auth.*"] = Should, // the same string-valued 401 body
                 ["errors.retry-after"] = Should,
+                ["limits.ratelimit-headers"] = Should, // §6.4: optional headers whose format only OpenAI documents [O]; others vary (Cerebras: seconds)
                 ["consistency.seed-repeatable"] = Should,
 
                 // chat validation
@@ -236,6 +244,7 @@ internal static class BuiltInProfiles
                 ["stream.constant-identity"] = Divergence, // §4.2, §9 Q15: created re-read per chunk
                 ["completion.stop.reason-names-match"] = NotApplicable, // §9 Q13: stopping_word instead
                 ["errors.retry-after"] = Should,
+                ["limits.ratelimit-headers"] = Should, // §6.4: optional headers whose format only OpenAI documents [O]; others vary (Cerebras: seconds)
                 ["consistency.*"] = Should,
                 ["chat.stream.constant-identity"] = Divergence, // §4.2, §9 Q15: created re-read per chunk
                 ["chat.stream.content-equals-non-stream"] = Should, // as consistency.*

@@ -71,6 +71,13 @@ internal sealed record Profile
     /// </summary>
     public IReadOnlyList<string> ExpectedServerErrors { get; init; } = [];
 
+    /// <summary>
+    /// Gets a value indicating whether an <c>x-ratelimit-reset-*</c> header must be a duration as OpenAI writes it
+    /// (<c>6m0s</c>, <c>20ms</c>: spec-facts §6.4 [O]); otherwise a bare number of seconds (<c>11.38</c>, as Cerebras
+    /// sends) passes too. Only OpenAI documents a format for these optional headers; other servers choose their own.
+    /// </summary>
+    public bool RateLimitResetAsDuration { get; init; }
+
     /// <summary>Gets the chat completions wire this profile expects (spec-facts §5).</summary>
     public required ChatRules Chat { get; init; }
 

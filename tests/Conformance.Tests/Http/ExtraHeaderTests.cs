@@ -54,6 +54,37 @@ public sealed class ExtraHeaderTests
         Conformance.Reporting.JsonReport.Serialize(report).Should().NotContain(value);
     }
 
+    public static TheoryData<string, string, bool> EchoedSecrets => new()
+    {
+        { "X-Api-Token", "abc123", false }, // masked for its name, though short
+        { "X-Gateway", "gw-7f3a9c0d2e5b4a18", false }, // masked for its key-like value
+        { "X-Session-Id", "s3cr3tv4lue", true }, // a stream header
+    };
+
+    [Theory]
+    [MemberData(nameof(EchoedSecrets))]
+    public async Task A_masked_header_that_the_endpoint_echoes_is_redacted_from_the_evidence_too(string name, string value, bool stream)
+    {
+        // A hostile or chatty endpoint quotes the header back, as sent and upper-cased.
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            var echoed = ctx.Request.Headers[name].ToString();
+            ctx.Response.StatusCode = 400;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("{\"error\":{\"message\":\"bad header " + name + ": " + echoed + " (" + echoed.ToUpperInvariant() + ")\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+        });
+        var check = stream ? "stream.not-truncated" : "completion.shape";
+        var options = Suite.Options(server.BaseUrl, check);
+        (stream ? options.StreamHeaders : options.Headers).Add(new(name, value));
+
+        var report = await ConformanceRunner.RunAsync(options);
+
+        var evidence = report.Checks.Single().Evidence!;
+        evidence.Request.Should().Contain($"{name}: ***");
+        evidence.Excerpt.Should().Contain($"bad header {name}: *** (***)", "the echo was answered, and its value masked in both forms");
+        Conformance.Reporting.JsonReport.Serialize(report).Should().NotContainEquivalentOf(value);
+    }
+
     [Theory]
     [InlineData("Authorization", "Bearer x", "sets 'Authorization' itself")]
     [InlineData("content-type", "text/plain", "sets 'content-type' itself")]

@@ -76,4 +76,60 @@ public sealed class RetryTests
         report.Checks.Single().Verdict.Should().Be(Verdict.Fail);
         report.Usage.Retries.Should().Be(2);
     }
+
+    public static TheoryData<string, string?, string> PointlessRetries => new()
+    {
+        // OpenAI's "Request too large": a request above the whole per-minute limit, which no wait lets through.
+        { "rate_limit_exceeded", "false", "the server said not to retry (x-should-retry: false); not retried" },
+        { "insufficient_quota", null, "insufficient_quota: a person has to act, waiting cannot help; not retried" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PointlessRetries))]
+    public async Task RunAsync_A429RetryingCannotHelp_IsSentOnceAndSaysWhy(string code, string? shouldRetry, string note)
+    {
+        var requests = 0;
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            Interlocked.Increment(ref requests);
+            ctx.Response.StatusCode = 429;
+            ctx.Response.ContentType = "application/json";
+            if (shouldRetry is not null)
+            {
+                ctx.Response.Headers["x-should-retry"] = shouldRetry;
+            }
+
+            await ctx.Response.WriteAsync("{\"error\":{\"message\":\"Request too large\",\"type\":\"tokens\",\"param\":null,\"code\":\"" + code + "\"}}");
+        });
+        var options = Suite.Options(server.BaseUrl, "completion.shape");
+
+        var report = await ConformanceRunner.RunAsync(options).WaitAsync(Guard);
+
+        requests.Should().Be(1, $"retrying cannot help, and MaxRetries ({options.MaxRetries}) must not be spent on it");
+        report.Usage.Retries.Should().Be(0);
+        var shape = report.Checks.Single();
+        shape.Verdict.Should().Be(Verdict.Fail);
+        shape.Evidence!.Excerpt.Should().Contain("HTTP 429").And.Contain(note);
+    }
+
+    [Fact]
+    public async Task RunAsync_A429ThatSaysRetry_IsStillRetried()
+    {
+        var requests = 0;
+        await using var server = await TinyServer.StartAsync(async ctx =>
+        {
+            Interlocked.Increment(ref requests);
+            ctx.Response.StatusCode = 429;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.Headers["x-should-retry"] = "true";
+            await ctx.Response.WriteAsync("{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+        });
+        var options = Suite.Options(server.BaseUrl, "completion.shape");
+        options.MaxRetries = 2;
+
+        var report = await ConformanceRunner.RunAsync(options).WaitAsync(Guard);
+
+        requests.Should().Be(3, "an ordinary rate limit is retried up to MaxRetries");
+        report.Usage.Retries.Should().Be(2);
+    }
 }
