@@ -206,6 +206,7 @@ public sealed class ColdStartTests
     [InlineData("""{"boot_seconds": 0}""", "$.models[0].cold.boot_seconds", "0 is too small; it must be more than 0")]
     [InlineData("""{"boot_seconds": -3}""", "$.models[0].cold.boot_seconds", "-3 is too small; it must be more than 0")]
     [InlineData("""{"boot_seconds": 1e9}""", "$.models[0].cold.boot_seconds", "is too large; it must be at most 86400")]
+    [InlineData("""{"boot_seconds": 99999999999999999999}""", "$.models[0].cold.boot_seconds", "99999999999999999999 is too large; it must be at most 9223372036854775807")]
     [InlineData("""{"boot_seconds": 5, "idle_seconds": 0}""", "$.models[0].cold.idle_seconds", "0 is too small; it must be more than 0")]
     [InlineData("""{"idle_seconds": 5}""", "$.models[0].cold", "required property 'boot_seconds' is missing")]
     [InlineData("""{"boot_seconds": "5"}""", "$.models[0].cold.boot_seconds", "it must be a number, not '5'")]
