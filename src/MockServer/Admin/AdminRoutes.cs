@@ -1,3 +1,4 @@
+using MockServer.Errors;
 using MockServer.Hosting;
 
 namespace MockServer.Admin;
@@ -10,6 +11,19 @@ namespace MockServer.Admin;
 internal static class AdminRoutes
 {
     public const string Prefix = "/admin";
+
+    /// <summary>
+    /// The 404 for an unknown path under <c>/admin</c> while admin is on: it lists the admin routes (the <c>/v1</c> list
+    /// would not help someone calling the admin surface). Route shapes only; nothing here needs the admin key to know.
+    /// </summary>
+    public static ApiError NotFound(string path) =>
+        new(404, $"Unknown admin URL: {path}. Admin routes: GET /admin/keys, GET /admin/keys/{{name}}, PATCH /admin/keys/{{name}}, POST /admin/keys/{{name}}/reset, POST /admin/models/{{model}}/evict (see the README's admin routes).",
+            ApiError.InvalidRequest, null, "unknown_url");
+
+    /// <summary>Whether a 404 for this request should list the admin routes: admin is on and the path is under <c>/admin</c>.</summary>
+    public static bool Owns(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase)
+        && context.RequestServices.GetRequiredService<MockServerOptions>().EnableAdmin;
 
     public static void MapAdmin(this WebApplication app)
     {

@@ -43,7 +43,7 @@ internal static partial class ModelAdminRoutes
         var rest = (context.Request.RouteValues["rest"] as string ?? "").Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (!rest.EndsWith(Evict, StringComparison.Ordinal))
         {
-            await ErrorWriter.WriteAsync(context, ApiError.NotFound(context.Request.Path)).ConfigureAwait(false);
+            await ErrorWriter.WriteAsync(context, AdminRoutes.NotFound(context.Request.Path)).ConfigureAwait(false);
             return;
         }
 

@@ -7,13 +7,17 @@ namespace MockServer.Budgets;
 /// <summary>
 /// The step both generation endpoints take after the cold-start gate and before the first byte (Endpoints/Admission):
 /// admits a request against its key's token budget and per-minute limits, or answers 429. Over the budget the answer
-/// is <c>insufficient_quota</c> without <c>Retry-After</c>, since waiting does not help and a person must act
-/// (spec-facts §6.2: "may be omitted for 429 responses that require user action"); over a per-minute limit it is
+/// is <c>insufficient_quota</c> without <c>Retry-After</c> and with <c>x-should-retry: false</c>, since waiting does not
+/// help and a person must act (spec-facts §6.2: "may be omitted for 429 responses that require user action"); a request
+/// larger than the per-minute token limit gets the same; over a per-minute limit it is
 /// <c>rate_limit_exceeded</c> with <c>Retry-After</c> in whole seconds, at least 1. Keys with per-minute limits get
 /// the <c>x-ratelimit-*</c> headers on every answer, as OpenAI sends them (spec-facts §6.4).
 /// </summary>
 internal static partial class BudgetGate
 {
+    /// <summary>The header the OpenAI Python and Node SDKs read before their own retry rules (spec-facts §6.4).</summary>
+    public const string ShouldRetryHeader = "x-should-retry";
+
     /// <summary>
     /// Admits the request: a charge to settle once the answer is written, or null when the 429 has been written.
     /// <paramref name="maxCompletionTokens"/> is the most the request can generate (max_tokens × choices), for a
@@ -39,6 +43,12 @@ internal static partial class BudgetGate
             // Whole seconds, rounded up so a client that waits exactly this long finds the window reset, and at least 1.
             var seconds = (int)Math.Max(1, Math.Ceiling(decision.RetryAfter.TotalSeconds));
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            // Over the budget, or larger than a minute's tokens: the same request fails the same way however long the
+            // client waits, so tell SDKs that honour it not to retry (spec-facts §6.4, §11 item 6).
+            context.Response.Headers[ShouldRetryHeader] = "false";
         }
 
         var error = BudgetErrors.For(key.Account.Name, decision);

@@ -15,6 +15,9 @@ internal static class KeysFileLoader
 {
     private const string SchemaName = "schemas/keys.schema.json";
 
+    /// <summary>The property names of schemas/keys.schema.json, the only ones a message may quote.</summary>
+    private static readonly HashSet<string> KnownNames = new(StringComparer.Ordinal) { "$schema", "description", "keys", "key", "name", "token_budget", "rpm", "tpm" };
+
     public static async Task<IReadOnlyList<ApiKeyEntry>> LoadAsync(string path)
     {
         if (!File.Exists(path))
@@ -32,6 +35,19 @@ internal static class KeysFileLoader
             // The same reader as fixtures (comments, trailing commas, BOM; line and position of a syntax error), told as what it is.
             throw new KeysFileException(ex.Message.Replace($"Fixture '{path}'", $"Keys file '{path}'", StringComparison.Ordinal)
                 .Replace("a fixture file holds", "a keys file holds", StringComparison.Ordinal), ex);
+        }
+
+        // Before the schema: a property given twice ({"key":"a","key":"b"}) would silently keep the last, and an
+        // integer beyond a long would crash the validator. The message quotes a property name only if it is one the
+        // schema knows, since anything else in a keys file may be a secret.
+        if (JsonScan.FirstProblem(strict, refuseDuplicates: true) is { } problem)
+        {
+            var reason = problem.DuplicateName is { } name
+                ? KnownNames.Contains(name) ? $"property '{name}' is given twice in one object; give it once" : "a property is given twice in one object; give it once"
+                : problem.Reason;
+            var place = problem.DuplicateName is { } dup && !KnownNames.Contains(dup) ? problem.Path[..problem.Path.LastIndexOf('.')] : problem.Path;
+            throw new KeysFileException(string.Create(CultureInfo.InvariantCulture,
+                $"Keys file '{path}' at {place}: {reason} (line {problem.Line}, position {problem.Position})."));
         }
 
         var schema = await JsonSchema.FromJsonAsync(FixtureLoader.EmbeddedText(SchemaName)).ConfigureAwait(false);

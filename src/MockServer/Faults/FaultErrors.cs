@@ -24,8 +24,18 @@ internal static class FaultErrors
         _ => new(status, string.Create(CultureInfo.InvariantCulture, $"The request failed with status {status}.") + Injected, ApiError.InvalidRequest, null, null),
     };
 
-    /// <summary>The in-stream error of <c>error_after</c> and of an eviction: the model was evicted mid-stream (issue 8, cold starts).</summary>
-    public static ApiError Evicted(string model, string cause = Injected) =>
-        new(500, $"The model '{model}' was evicted and is restarting (cold boot); the stream ended early. Retry the request." + cause,
+    /// <summary>
+    /// The in-stream error of <c>error_after</c> and of an eviction: the model was evicted mid-stream (issue 8, cold
+    /// starts). Only a model that went cold again is said to be restarting: an <c>error_after</c> fault leaves the
+    /// model's warmth alone, and an admin eviction of a model without a <c>cold</c> block answers <c>cold: false</c>,
+    /// so there a retry is served at once and "restarting" would send the reader looking for a boot that never comes.
+    /// </summary>
+    /// <param name="model">The model's id.</param>
+    /// <param name="cause">Who evicted it: <see cref="Injected"/> or <see cref="ByAdmin"/>.</param>
+    /// <param name="restarting">Whether the eviction made the model cold (it boots again before serving).</param>
+    public static ApiError Evicted(string model, string cause = Injected, bool restarting = false) =>
+        new(500, (restarting
+                ? $"The model '{model}' was evicted and is restarting (cold boot); the stream ended early. Retry the request; it is served once the model has booted."
+                : $"The model '{model}' was evicted; the stream ended early. Retry the request.") + cause,
             "server_error", null, "model_evicted");
 }

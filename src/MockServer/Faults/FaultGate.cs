@@ -55,7 +55,7 @@ internal static partial class FaultGate
             (plan, source) = (fixtureFault, "fixture");
         }
         else if (context.RequestServices.GetService<FaultSchedule>() is { IsActive: true } schedule
-            && schedule.Draw(context, model, stream) is { } drawn)
+            && schedule.Draw(context, RouteOf(context), model, stream) is { } drawn)
         {
             (plan, source) = (drawn, "schedule");
         }
@@ -90,6 +90,14 @@ internal static partial class FaultGate
                 return true;
         }
     }
+
+    /// <summary>
+    /// The canonical path of the route that matched (e.g. <c>/v1/completions</c>), as a behaviour file's <c>paths</c>
+    /// name it: routing matches case-insensitively and ignores a trailing slash, so <c>/V1/completions/</c> reaches the
+    /// same endpoint and must meet the same rules. The raw path only outside routing (never on the generation endpoints).
+    /// </summary>
+    internal static string RouteOf(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route } ? route : context.Request.Path.ToString();
 
     [LoggerMessage(EventId = LogEvents.FaultApplied, Level = LogLevel.Information, Message = "Fault {Fault} (from the {Source}) applied on {Path} after frame {Frames}")]
     internal static partial void LogApplied(ILogger logger, string fault, string source, string path, int frames);

@@ -17,13 +17,15 @@ internal static class FixtureJsonText
     /// become spaces), so the schema validator, which reads strict JSON only, still reports positions in the file.
     /// </summary>
     /// <exception cref="FixtureLoadException">The text is not JSON even with comments and trailing commas allowed.</exception>
-    public static string ToStrictJson(FixtureDocument doc)
+    /// <param name="doc">The document.</param>
+    /// <param name="what">What the document is called in messages ("Fixture", "Behaviour file", "Keys file").</param>
+    public static string ToStrictJson(FixtureDocument doc, string what = "Fixture")
     {
         // A BOM that File.ReadAllText did not strip (text given in code, or a BOM after a different one).
         var text = doc.Json.TrimStart('\uFEFF');
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new FixtureLoadException($"Fixture '{doc.Name}' is empty; a fixture file holds one JSON object (line 1, position 1).");
+            throw new FixtureLoadException($"{what} '{doc.Name}' is empty; a {(what == "Fixture" ? "fixture file" : what.ToLowerInvariant())} holds one JSON object (line 1, position 1).");
         }
 
         try
@@ -35,7 +37,7 @@ internal static class FixtureJsonText
         {
             var line = (int)(ex.LineNumber ?? 0);
             var position = CharPosition(text, line, (int)(ex.BytePositionInLine ?? 0));
-            throw new FixtureLoadException($"Fixture '{doc.Name}' is not valid JSON at line {line + 1}, position {position + 1}: {Reason(ex.Message)}", ex);
+            throw new FixtureLoadException($"{what} '{doc.Name}' is not valid JSON at line {line + 1}, position {position + 1}: {Reason(ex.Message)}", ex);
         }
 
         return Blank(text);

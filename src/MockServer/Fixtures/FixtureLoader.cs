@@ -158,6 +158,12 @@ internal static class FixtureLoader
     /// </summary>
     internal static void Validate(JsonSchema schema, string name, string strictJson, string what = "Fixture", string schemaFile = "schemas/fixture.schema.json")
     {
+        if (JsonScan.FirstProblem(strictJson, refuseDuplicates: false) is { } problem)
+        {
+            throw new FixtureLoadException(string.Create(CultureInfo.InvariantCulture,
+                $"{what} '{name}' at {problem.Path}: {problem.Reason} (line {problem.Line}, position {problem.Position})."));
+        }
+
         ICollection<ValidationError> errors;
         try
         {
@@ -238,12 +244,31 @@ internal static class FixtureLoader
         { Kind: ValidationErrorKind.NumberTooBig } => $"{ValueAt(strictJson, error.Path)} is too large; it must be "
             + (error.Schema.ExclusiveMaximum is { } below ? $"less than {below.ToString(CultureInfo.InvariantCulture)}" : $"at most {error.Schema.Maximum?.ToString(CultureInfo.InvariantCulture)}"),
         { Kind: ValidationErrorKind.NotInEnumeration } => $"{ValueAt(strictJson, error.Path)} is not one of {string.Join(", ", error.Schema.Enumeration)}",
+        _ when Expected(error.Kind) is { } wanted => string.IsNullOrEmpty(error.Path?.TrimStart('#', '/'))
+            ? $"the file must hold one JSON {wanted[(wanted.IndexOf(' ', StringComparison.Ordinal) + 1)..]}, not {Short(ValueAt(strictJson, error.Path))}"
+            : $"it must be {wanted}, not {Short(ValueAt(strictJson, error.Path))}",
         _ => $"{error.Kind}" + (error.Property is null ? "" : $" ('{error.Property}')"),
     };
 
+    /// <summary>The JSON type a <c>…Expected</c> error asks for, in words, or null for other errors.</summary>
+    private static string? Expected(ValidationErrorKind kind) => kind switch
+    {
+        ValidationErrorKind.ObjectExpected => "an object",
+        ValidationErrorKind.ArrayExpected => "an array",
+        ValidationErrorKind.StringExpected => "a string",
+        ValidationErrorKind.IntegerExpected => "an integer",
+        ValidationErrorKind.NumberExpected => "a number",
+        ValidationErrorKind.BooleanExpected => "true or false",
+        ValidationErrorKind.NullExpected => "null",
+        _ => null,
+    };
+
+    /// <summary>A quoted value, cut short: a wrong root may be a whole file.</summary>
+    private static string Short(string value) => value.Length <= 40 ? value : value[..37] + "...";
+
     /// <summary>NJsonSchema reports <c>#/completions[0].match</c>; people read <c>$.completions[0].match</c>.</summary>
     private static string JsonPath(string? path) =>
-        string.IsNullOrEmpty(path) || path == "#" ? "$" : "$." + path.TrimStart('#', '/').Replace('/', '.');
+        path?.TrimStart('#', '/') is not { Length: > 0 } inner ? "$" : "$." + inner.Replace('/', '.');
 
     private static IEnumerable<ModelDefinition> ReadModels(string file, string text, JsonElement array)
     {

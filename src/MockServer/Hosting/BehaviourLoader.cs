@@ -53,7 +53,7 @@ internal static class BehaviourLoader
 
     private static async Task<Behaviour> ReadAsync(BehaviourDocument doc, IReadOnlyCollection<string> servedModels)
     {
-        var text = FixtureJsonText.ToStrictJson(new FixtureDocument(doc.Name, doc.Json));
+        var text = FixtureJsonText.ToStrictJson(new FixtureDocument(doc.Name, doc.Json), What);
         var schema = await JsonSchema.FromJsonAsync(FixtureLoader.EmbeddedText(SchemaFile)).ConfigureAwait(false);
         FixtureLoader.Validate(schema, doc.Name, text, What, SchemaFile);
         using var json = JsonDocument.Parse(text);
@@ -64,11 +64,7 @@ internal static class BehaviourLoader
             return new Behaviour(timing, FaultSchedule.None);
         }
 
-        var seed = faults.GetProperty("seed");
-        if (!seed.TryGetUInt64(out var seedValue))
-        {
-            throw FixtureLoader.At(doc.Name, text, "$.faults.seed", $"{seed.GetRawText()} is larger than {ulong.MaxValue}", null, What);
-        }
+        var seedValue = (ulong)faults.GetProperty("seed").GetInt64(); // the schema bounds it to 0 .. 2^63 - 1
 
         var rules = new List<ScheduledFault>();
         var i = 0;

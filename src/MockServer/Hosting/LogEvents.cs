@@ -13,4 +13,5 @@ internal static class LogEvents
     // Eviction (faults-timing, issue 8): numbered apart so other slices can take the next small ids.
     public const int StreamEvicted = 20;
     public const int ModelEvicted = 21;
+    public const int FaultScheduleCleared = 22;
 }

@@ -19,7 +19,8 @@ internal static class MockServerEndpointRouteBuilderExtensions
             var http = status.HttpContext;
             var error = http.Response.StatusCode == 405
                 ? ApiError.MethodNotAllowed(http.Request.Method, http.Request.Path)
-                : http.Response.StatusCode == 404 ? ApiError.NotFound(http.Request.Path) : ApiError.BadHttpRequest(http.Response.StatusCode);
+                : http.Response.StatusCode == 404 ? MockServer.Admin.AdminRoutes.Owns(http) ? MockServer.Admin.AdminRoutes.NotFound(http.Request.Path) : ApiError.NotFound(http.Request.Path)
+                : ApiError.BadHttpRequest(http.Response.StatusCode);
             await ErrorWriter.WriteAsync(http, error).ConfigureAwait(false);
         });
         // Without keys the check lets everything through: then it is not in the pipeline at all.

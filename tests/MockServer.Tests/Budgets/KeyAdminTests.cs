@@ -33,6 +33,23 @@ public sealed class KeyAdminTests
     }
 
     [Theory]
+    [InlineData("GET", "admin/nope")]
+    [InlineData("POST", "admin/models/llama-8b/restart")]
+    public async Task An_unknown_admin_path_lists_the_admin_routes_not_the_v1_ones(string method, string path)
+    {
+        await using var server = await StartAsync();
+
+        var answer = await Answer.SendAsync(server.Root(), new HttpMethod(method), path);
+        var v1 = await Answer.SendAsync(server.Root(TeamKey), HttpMethod.Get, "v1/nope");
+
+        answer.Status.Should().Be(404, answer.Body);
+        answer.Error.GetProperty("code").GetString().Should().Be("unknown_url");
+        answer.Error.GetProperty("message").GetString().Should().Contain("GET /admin/keys").And.Contain("POST /admin/models/{model}/evict")
+            .And.NotContain("/v1/completions");
+        v1.Error.GetProperty("message").GetString().Should().Contain("POST /v1/completions").And.NotContain("/admin");
+    }
+
+    [Theory]
     [InlineData(null, "missing_api_key")]
     [InlineData(TeamKey, "invalid_api_key")]
     [InlineData(PlainKey, "invalid_api_key")]

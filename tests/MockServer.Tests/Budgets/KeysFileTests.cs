@@ -31,6 +31,20 @@ public sealed class KeysFileTests : IDisposable
         return message;
     }
 
+    [Theory]
+    [InlineData("{\"keys\": [\n  {\"key\": \"SECRET\", \"name\": \"a\", \"key\": \"sk-other-0009\"}\n]}", "at $.keys[0].key: property 'key' is given twice in one object; give it once (line 2, position 47).")]
+    [InlineData("{\"keys\": [{\"key\": \"sk-x-0001\"}, {\"key\": \"SECRET\", \"rpm\": 1, \"rpm\": 5}]}", "at $.keys[1].rpm: property 'rpm' is given twice in one object; give it once (line 1, position 74).")]
+    [InlineData("{\"keys\": [{\"key\": \"sk-x-0001\", \"SECRET\": 1, \"SECRET\": 2}]}", "at $.keys[0]: a property is given twice in one object; give it once (line 1, position 58).")]
+    [InlineData("{\"keys\": [{\"key\": \"SECRET\", \"tpm\": 99999999999999999999}]}", "at $.keys[0].tpm: 99999999999999999999 is too large; it must be at most 9223372036854775807 (line 1, position 49).")]
+    public async Task A_property_given_twice_or_a_huge_integer_is_refused_by_path_and_line_without_quoting_a_key(string json, string expected)
+    {
+        var path = Write(json.Replace("SECRET", Secret, StringComparison.Ordinal));
+
+        var message = await StartFailsAsync(path);
+
+        message.Should().Be($"Keys file '{path}' {expected}");
+    }
+
     [Fact]
     public async Task A_keys_file_with_comments_gives_keys_their_names_and_limits_and_combines_with_plain_keys()
     {

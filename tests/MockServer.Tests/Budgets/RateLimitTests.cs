@@ -88,6 +88,7 @@ public sealed partial class RateLimitTests
         refused.Error.GetProperty("code").GetString().Should().Be("rate_limit_exceeded");
         refused.Error.GetProperty("message").GetString().Should().StartWith("Request too large for tokens per min (TPM)");
         refused.Header("Retry-After").Should().BeNull();
+        refused.Header("x-should-retry").Should().Be("false", "the same request fails the same way after any wait (spec-facts §6.4)");
         RequestHeaders(refused).Should().Be(("100", "100", "0s"), "nothing was admitted, so no window is open");
     }
 

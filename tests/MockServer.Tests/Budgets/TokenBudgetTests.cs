@@ -40,6 +40,7 @@ public sealed class TokenBudgetTests
         refused.Error.GetProperty("code").GetString().Should().Be("insufficient_quota");
         refused.Error.GetProperty("message").GetString().Should().StartWith("You exceeded your current quota, please check your plan and billing details.");
         refused.Header("Retry-After").Should().BeNull("an exhausted budget needs a person, not a wait");
+        refused.Header("x-should-retry").Should().Be("false", "so SDKs that read it do not retry (spec-facts §6.4)");
         refused.Header("x-ratelimit-limit-requests").Should().BeNull("the key has no per-minute limit");
         var usage = server.Server.Keys.Get("team");
         usage.Should().BeEquivalentTo(new { Requests = 2L, TotalTokens = 2 * cost, ReservedTokens = 0L, RemainingBudget = 0L });

@@ -22,6 +22,12 @@ public sealed class BehaviourFileTests : IDisposable
     [InlineData("""{"fault":{"seed":1,"rules":[]}}""", "at $.fault: property 'fault' is not allowed")]
     [InlineData("""{"timing":{"itl_ms":5,"tps":10}}""", "at $.timing: give itl_ms or tps, not both")]
     [InlineData("""{"timing":{"ttft_ms":-5}}""", "at $.timing.ttft_ms: -5 is too small")]
+    [InlineData("""{"faults":{"seed":9223372036854775808,"rules":[]}}""", "at $.faults.seed: 9223372036854775808 is too large; it must be at most 9223372036854775807")]
+    [InlineData("""{"faults":{"seed":18446744073709551616,"rules":[]}}""", "at $.faults.seed: 18446744073709551616 is too large; it must be at most 9223372036854775807")]
+    [InlineData("""{"faults":{"seed":"7","rules":[]}}""", "at $.faults.seed: it must be an integer, not '7'")]
+    [InlineData("""{"faults":{"seed":1.5,"rules":[]}}""", "at $.faults.seed: it must be an integer, not 1.5")]
+    [InlineData("""{"faults":{"seed":1,"rules":{}}}""", "at $.faults.rules: it must be an array, not {}")]
+    [InlineData("""[1]""", "at $: the file must hold one JSON object, not [1]")]
     public async Task A_bad_behaviour_file_stops_the_start_naming_file_path_and_line(string json, string expected)
     {
         var file = Path.Combine(_folder, "behaviour.json");
@@ -38,6 +44,8 @@ public sealed class BehaviourFileTests : IDisposable
     {
         var broken = () => MockLlmServer.StartAsync(new MockServerOptions { Behaviour = new BehaviourDocument("inline", "{\"faults\": ") });
         (await broken.Should().ThrowAsync<BehaviourLoadException>()).Which.Message.Should().StartWith("Behaviour file 'inline' is not valid JSON at line 1");
+        var empty = () => MockLlmServer.StartAsync(new MockServerOptions { Behaviour = new BehaviourDocument("blank", "  \n") });
+        (await empty.Should().ThrowAsync<BehaviourLoadException>()).Which.Message.Should().Be("Behaviour file 'blank' is empty; a behaviour file holds one JSON object (line 1, position 1).");
 
         var missing = Path.Combine(_folder, "nope.json");
         var absent = () => MockLlmServer.StartAsync(new MockServerOptions { BehaviourFile = missing });

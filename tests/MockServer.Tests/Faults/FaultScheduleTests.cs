@@ -103,6 +103,56 @@ public sealed class FaultScheduleTests
     }
 
     [Fact]
+    public void Only_requests_a_rule_applies_to_are_counted_and_a_full_table_starts_again_logged_once()
+    {
+        var schedule = new FaultSchedule(7, [Rule(ErrorAfter3, 0.5, paths: [Completions])], capacity: 3);
+        using var logs = new CapturedLogs();
+        var logger = logs.CreateLogger("MockServer.Faults");
+        var fresh = new FaultSchedule(7, [Rule(ErrorAfter3, 0.5, paths: [Completions])], capacity: 3);
+        var bodyFourAlone = Enumerable.Range(0, 8).Select(_ => fresh.Draw(Completions, "llama-8b", true, 4)?.Describe()).ToList();
+
+        foreach (var body in new ulong[] { 1, 2, 3 })
+        {
+            schedule.Draw(Completions, "llama-8b", true, body, logger);
+        }
+
+        foreach (var body in Enumerable.Range(10, 50))
+        {
+            schedule.Draw(Chat, "llama-8b", true, (ulong)body, logger).Should().BeNull();
+        }
+
+        schedule.Counted.Should().Be(3, "no rule applies to chat, so those requests are not counted");
+        var afterClear = Enumerable.Range(0, 8).Select(_ => schedule.Draw(Completions, "llama-8b", true, 4, logger)?.Describe()).ToList();
+        schedule.Counted.Should().Be(1, "a fourth distinct request found the table full and started it again");
+        afterClear.Should().Equal(bodyFourAlone, "after the clear the counts start from 1, as in a fresh run");
+        foreach (var body in new ulong[] { 5, 6, 7, 8 })
+        {
+            schedule.Draw(Completions, "llama-8b", true, body, logger);
+        }
+
+        logs.Entries.Where(e => e.Event.Id == LogEvents.FaultScheduleCleared).Should().ContainSingle("the clear is logged once, not every time")
+            .Which.Message.Should().Contain("3 distinct requests");
+    }
+
+    [Theory]
+    [InlineData("/V1/completions")]
+    [InlineData("/v1/completions/")]
+    [InlineData("/v1/COMPLETIONS")]
+    public async Task A_paths_rule_applies_to_its_route_however_the_path_is_spelt(string spelling)
+    {
+        const string Behaviour = """{"faults": {"seed": 1, "rules": [{"fault": "status=503;retry_after=1", "rate": 1, "paths": ["/v1/completions"]}]}}""";
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions { Behaviour = new BehaviourDocument("paths.json", Behaviour) });
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl, "/") };
+
+        using var faulted = await http.PostAsync(spelling.TrimStart('/'), new StringContent("""{"model":"llama-8b","prompt":"Hi","max_tokens":2}""", Encoding.UTF8, "application/json"));
+        using var chat = await http.PostAsync("V1/chat/completions/", new StringContent("""{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Hi"}],"max_tokens":2}""", Encoding.UTF8, "application/json"));
+
+        ((int)faulted.StatusCode).Should().Be(503, await faulted.Content.ReadAsStringAsync());
+        faulted.Headers.GetValues("X-Mock-Fault-Applied").Should().Equal("status=503;retry_after=1");
+        ((int)chat.StatusCode).Should().Be(200, "the rule names only completions");
+    }
+
+    [Fact]
     public async Task Over_HTTP_two_servers_with_the_same_behaviour_file_fault_the_same_requests_at_the_same_frames()
     {
         const string Behaviour = """

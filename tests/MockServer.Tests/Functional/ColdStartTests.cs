@@ -206,9 +206,10 @@ public sealed class ColdStartTests
     [InlineData("""{"boot_seconds": 0}""", "$.models[0].cold.boot_seconds", "0 is too small; it must be more than 0")]
     [InlineData("""{"boot_seconds": -3}""", "$.models[0].cold.boot_seconds", "-3 is too small; it must be more than 0")]
     [InlineData("""{"boot_seconds": 1e9}""", "$.models[0].cold.boot_seconds", "is too large; it must be at most 86400")]
+    [InlineData("""{"boot_seconds": 99999999999999999999}""", "$.models[0].cold.boot_seconds", "99999999999999999999 is too large; it must be at most 9223372036854775807")]
     [InlineData("""{"boot_seconds": 5, "idle_seconds": 0}""", "$.models[0].cold.idle_seconds", "0 is too small; it must be more than 0")]
     [InlineData("""{"idle_seconds": 5}""", "$.models[0].cold", "required property 'boot_seconds' is missing")]
-    [InlineData("""{"boot_seconds": "5"}""", "$.models[0].cold.boot_seconds", "NumberExpected")]
+    [InlineData("""{"boot_seconds": "5"}""", "$.models[0].cold.boot_seconds", "it must be a number, not '5'")]
     [InlineData("""{"boot_seconds": 5, "boot": 1}""", "$.models[0].cold", "property 'boot' is not allowed")]
     public async Task A_bad_cold_block_stops_the_start_naming_file_path_and_line(string cold, string path, string reason)
     {
