@@ -30,8 +30,9 @@ internal static partial class ModelAdminRoutes
             return null;
         }
 
-        var streams = services.GetRequiredService<StreamEvictions>().Evict(model.Id);
+        // The model goes cold first, so each stream's error event can say whether it is restarting.
         var cold = services.GetRequiredService<ModelWarmth>().Evict(model);
+        var streams = services.GetRequiredService<StreamEvictions>().Evict(model.Id, restarting: cold);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("MockServer.Faults");
         LogEvicted(logger, model.Id, streams, cold);
         return new ModelEvictionResult(model.Id, streams, cold);

@@ -309,7 +309,7 @@ internal sealed class SseSink : IDisposable
             _context.Response.Headers.Append(FaultPlan.AppliedHeader, "evicted");
         }
 
-        WriteErrorEventAndDone(FaultErrors.Evicted(_eviction!.Model, FaultErrors.ByAdmin));
+        WriteErrorEventAndDone(FaultErrors.Evicted(_eviction!.Model, FaultErrors.ByAdmin, _eviction.Restarting));
         var result = await FlushAsync().ConfigureAwait(false);
         _pipe = PipeWriter.Create(Stream.Null);
         _eviction.Ended();

@@ -28,12 +28,14 @@ internal sealed partial class StreamEvictions(ILoggerFactory loggers)
     }
 
     /// <summary>Tells every in-flight stream of <paramref name="model"/> to end after its current frame; returns how many were told.</summary>
-    public int Evict(string model)
+    /// <param name="model">The evicted model's id.</param>
+    /// <param name="restarting">Whether the eviction made the model cold (its error event then says it is restarting).</param>
+    public int Evict(string model, bool restarting)
     {
         var told = 0;
         foreach (var ticket in _live.Keys)
         {
-            if (string.Equals(ticket.Model, model, StringComparison.Ordinal) && ticket.Request())
+            if (string.Equals(ticket.Model, model, StringComparison.Ordinal) && ticket.Request(restarting))
             {
                 told++;
             }
@@ -71,8 +73,9 @@ internal sealed class EvictionTicket(string model, string path, StreamEvictions 
     /// Marks the stream for ending and cuts short any wait it is in; false when it already was, or when the stream has
     /// already sent its end (<c>[DONE]</c>, or a fault's), so only streams still delivering are counted as ended.
     /// </summary>
-    public bool Request()
+    public bool Request(bool restarting)
     {
+        Restarting = restarting;
         if (Volatile.Read(ref _finished) == 1 || Interlocked.Exchange(ref _requested, 1) == 1)
         {
             return false;
@@ -89,6 +92,9 @@ internal sealed class EvictionTicket(string model, string path, StreamEvictions 
 
         return true;
     }
+
+    /// <summary>Whether the eviction made the model cold, so the error event says it is restarting.</summary>
+    public bool Restarting { get; private set; }
 
     /// <summary>The stream sent its end: an eviction from now on has nothing to end.</summary>
     public void Finish() => Volatile.Write(ref _finished, 1);

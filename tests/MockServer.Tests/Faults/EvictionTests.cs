@@ -89,7 +89,8 @@ public sealed class EvictionTests
         var error = JsonDocument.Parse(payloads[^2]).RootElement.GetProperty("error");
         error.GetProperty("code").GetString().Should().Be("model_evicted");
         error.GetProperty("type").GetString().Should().Be("server_error");
-        error.GetProperty("message").GetString().Should().Contain($"'{model}'").And.Contain("admin route");
+        error.GetProperty("message").GetString().Should().Contain($"'{model}'").And.Contain("admin route")
+            .And.Contain("restarting", "every model these cases evict is declared cold, so it boots again");
         payloads[^2].ShouldConformTo(Schemas.Error);
     }
 
@@ -175,7 +176,7 @@ public sealed class EvictionTests
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var payloads = SseTranscript.Parse(await ReadRestAsync(reader)).Payloads;
         payloads.Should().HaveCount(2, "no frame was due yet: the error event, then [DONE]");
-        payloads[0].Should().Contain("model_evicted");
+        payloads[0].Should().Contain("model_evicted").And.NotContain("restarting", "llama-8b is always warm");
         clock.Pending.Should().Be(0, "the wait was cancelled, not left armed");
     }
 

@@ -108,15 +108,21 @@ public sealed class IncrementalStreamingTests
         await socket.SendAsync(Encoding.UTF8.GetBytes(head + json));
 
         // The client reads nothing: once the transport's buffers are full the server's flush waits, and the write
-        // timeout's timer is what it waits on.
-        await clock.WaitForPendingAsync(1).WaitAsync(HangGuard);
-        var whileStalled = Volatile.Read(ref produced);
-        whileStalled.Should().BeGreaterThan(0).And.BeLessThan(MaxTokens / 4, "generation waits for the reader instead of running to max_tokens");
+        // timeout's timer is what it waits on. While the buffers still fill, a flush may wait a moment and go on, its
+        // timer disposed: so the clock moves half a timeout at a time whenever a timer is armed. A flush that goes on
+        // arms a fresh timer, never fired by these steps; only one that waits for good sees its timer fire.
+        var timedOut = logs.WaitForEventAsync(LogEvents.WriteTimedOut);
+        for (var step = 0; !timedOut.IsCompleted; step++)
+        {
+            step.Should().BeLessThan(10_000, "the stream must stall and time out");
+            if (await Task.WhenAny(clock.WaitForPendingAsync(1), timedOut).WaitAsync(HangGuard) != timedOut)
+            {
+                await Task.Run(() => clock.Advance(options.WriteTimeout / 2)); // off the test's synchronization context
+            }
+        }
 
-        // Advanced from a pool thread: the server's continuation runs inside Advance, off the test's synchronization context.
-        await Task.Run(() => clock.Advance(options.WriteTimeout));
-        var logged = await logs.WaitForEventAsync(LogEvents.WriteTimedOut).WaitAsync(HangGuard);
-        logged.Should().Contain("/v1/completions").And.Contain("20000 ms");
+        (await timedOut).Should().Contain("/v1/completions").And.Contain("20000 ms");
+        Volatile.Read(ref produced).Should().BeGreaterThan(0).And.BeLessThan(MaxTokens / 4, "generation waited for the reader instead of running to max_tokens");
 
         // The connection is closed from the server's side: what the buffers held drains, then the body ends.
         var buffer = new byte[64 * 1024];
