@@ -260,12 +260,16 @@ def main():
         f"{client_unread:,} bytes waited unread in their buffers and {server_queue:,} in the server's socket send queues "
         f"(kernel memory, not the server's RSS): about {w['frames_on_wire_est']:,} frames = tokens "
         f"({w['frames_on_wire_est'] / a.readers:,.0f} per stream of {a.max_tokens:,}, {per_frame:.0f} bytes per frame); "
-        f"{still_open} of {a.readers} connections still open on the server",
+        f"{still_open} of {a.readers} connections still open on the server"
+        + ("" if still_open == a.readers else " (the others were ended by the server, e.g. its write timeout, and their "
+           "send queues are gone, so the frames are undercounted; the charge below counts them)"),
         f"server CPU from the first open to the end of the hold: {result['server_cpu_hold_s']:.2f} s (probes included)",
         f"after the readers closed: the stalled key was charged {charged:,} completion tokens "
-        f"({charged / a.readers:,.0f} per stream), {charged - w['frames_on_wire_est']:+,} against the frames on the wire "
-        f"(Kestrel's output buffer, {KESTREL_RESPONSE_BUFFER // 1024} KB = {KESTREL_RESPONSE_BUFFER / per_frame:.0f} frames "
-        f"per connection, accounts for some); all {result['charged']['requests']} requests settled in "
+        f"({charged / a.readers:,.0f} per stream)"
+        + (f", {charged - w['frames_on_wire_est']:+,} against the frames on the wire (Kestrel's output buffer, "
+           f"{KESTREL_RESPONSE_BUFFER // 1024} KB = {KESTREL_RESPONSE_BUFFER / per_frame:.0f} frames per connection, "
+           f"explains up to {a.readers * KESTREL_RESPONSE_BUFFER / per_frame:,.0f})" if still_open == a.readers else "")
+        + f"; all {result['charged']['requests']} requests settled in "
         f"{result['settle_s']:.2f} s, using {result['server_cpu_settle_s']:.2f} s of server CPU; the slowest admin "
         f"answer meanwhile took {result['admin_slowest_after_close_ms']:,.0f} ms",
     ]
