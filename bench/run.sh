@@ -275,6 +275,7 @@ PY
 stalled() {
   echo "stalled readers: $stall_readers readers of 100,000-token streams, held ${stall_seconds}s, on a fresh mock"
   stop_server mock
+  stop_server bare
   # Keys so the admin route can say how many tokens the stalled streams were charged (every flushed frame's), and
   # probes on their own key. Local bench keys, not secrets.
   mock_args=(--keys-file bench/stalled-keys.json --admin true)
