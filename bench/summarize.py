@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reads a bench/run.sh results directory (runs.jsonl, rss-*.txt) and prints the table; writes summary.json."""
+"""Reads a bench/run.sh results directory (runs.jsonl, rss-*.json, stalled.json) and prints the table; writes summary.json."""
 import json
 import statistics
 import sys
@@ -21,14 +21,21 @@ def main(directory: Path) -> int:
         values = [key(r) for r in measured if r["server"] == server and r["scenario"] == scenario]
         return statistics.median(values), values
 
+    rows = []
+    summary = {"frames_per_stream": FRAMES, "metrics": {}}
+    if measured:
+        throughput(directory, measured, verified, med, rows, summary)
+    stalled(directory, summary)
+    (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+def throughput(directory, measured, verified, med, rows, summary):
     rps = lambda r: r["requests"] / (r["duration_us"] / 1e6)
     cpu_us = lambda r: r["server_cpu_s"] * 1e6 / r["requests"] if r["requests"] else float("nan")
     p50 = lambda r: r["latency_us"]["p50"] / 1000
     p99 = lambda r: r["latency_us"]["p99"] / 1000
     fps = lambda r: rps(r) * FRAMES[r["scenario"]]
-
-    rows = []
-    summary = {"frames_per_stream": FRAMES, "metrics": {}}
 
     def row(label, scenario, key, fmt, higher_is_better, target=None):
         if not any(r["scenario"] == scenario for r in measured):
@@ -103,8 +110,17 @@ def main(directory: Path) -> int:
             print(f"  {server}: VmHWM {rss['vmhwm_kb'] / 1024:.1f} MB, max sampled VmRSS {rss['max_vmrss_kb'] / 1024:.1f} MB "
                   f"({rss['samples']} samples), {rss['connections']} connections for {rss['seconds']} s, {rss['streams_per_s']:,.0f} streams/s{target}")
 
-    (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    return 0
+
+def stalled(directory, summary):
+    """The stalled-readers step: bench/stalled.py wrote its figures and summary lines to stalled.json."""
+    path = directory / "stalled.json"
+    if not path.exists():
+        return
+    result = json.loads(path.read_text())
+    print(f"\nstalled readers (fresh mock with keys and the admin route, warmed up, then {result['readers']} readers stop reading):")
+    for line in result["summary"]:
+        print(f"  {line}")
+    summary["stalled"] = {k: v for k, v in result.items() if k not in ("rss_samples", "probes", "summary")}
 
 
 if __name__ == "__main__":
