@@ -36,5 +36,7 @@ internal static class AdminRoutes
         var group = app.MapGroup(Prefix).AddEndpointFilter(new AdminKeyFilter(options.AdminKey));
         KeyAdminRoutes.Map(group);
         ModelAdminRoutes.Map(group);
+        JournalAdminRoutes.Map(group);
+        VerifyAdminRoutes.Map(group);
     }
 }

@@ -24,6 +24,9 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
+    /// <summary>The requests this server has answered, newest kept (<see cref="MockServerOptions.JournalCapacity"/>): what a test's client sent.</summary>
+    public Journal.RequestJournal Journal => _app.Services.GetRequiredService<Journal.RequestJournal>();
+
     /// <summary>The application's services, for tests that reach inside (the engine's test hook, the log factory).</summary>
     internal IServiceProvider Services => _app.Services;
 

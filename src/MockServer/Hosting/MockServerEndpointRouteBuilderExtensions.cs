@@ -11,6 +11,7 @@ internal static class MockServerEndpointRouteBuilderExtensions
 {
     public static WebApplication MapOpenAiEndpoints(this WebApplication app)
     {
+        app.UseMiddleware<MockServer.Journal.JournalMiddleware>(); // outermost: it sees every answer, error pages included
         app.UseMiddleware<ErrorBoundaryMiddleware>();
 
         // Routing's bare 404/405 answers get the envelope too, so a client never has to parse an empty body.

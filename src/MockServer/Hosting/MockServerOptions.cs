@@ -88,6 +88,10 @@ public sealed class MockServerOptions
     /// <value>Default <see langword="null"/>.</value>
     public string? AdminKey { get; set; }
 
+    /// <summary>How many requests the journal keeps (newest kept); 0 turns it off.</summary>
+    /// <value>Default 1000.</value>
+    public int JournalCapacity { get; set; } = 1000;
+
     /// <summary>Seed for completion ids and for sampling when a request has no <c>seed</c>.</summary>
     /// <value>Default 0.</value>
     public ulong Seed { get; set; }
@@ -122,6 +126,11 @@ public sealed class MockServerOptions
         if (TokenDelay < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(TokenDelay), TokenDelay, "must not be negative");
+        }
+
+        if (JournalCapacity is < 0 or > 1_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(JournalCapacity), JournalCapacity, "must be from 0 to 1000000");
         }
 
         if (WriteTimeout <= TimeSpan.Zero)

@@ -17,6 +17,7 @@ internal static class MockServerServiceCollectionExtensions
     {
         services.TryAddSingleton(options);
         services.TryAddSingleton(options.TimeProvider);
+        services.TryAddSingleton(new MockServer.Journal.RequestJournal(options.JournalCapacity));
         services.TryAddSingleton(fixtures);
         services.TryAddSingleton<Vocabulary>();
         services.TryAddSingleton<Tokenizer>();

@@ -1,0 +1,28 @@
+namespace MockServer.Journal;
+
+/// <summary>
+/// What the request's handling learns for its journal entry, as it goes (a request feature set by
+/// <see cref="JournalMiddleware"/>): the body the pipeline read, the model, what answered, the fault, the frames sent.
+/// </summary>
+internal sealed class JournalScratch
+{
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    public string? Model { get; set; }
+
+    public string? AnsweredBy { get; set; }
+
+    public string? Fixture { get; set; }
+
+    public IReadOnlyList<string> NearMisses { get; set; } = [];
+
+    public string? Fault { get; set; }
+
+    public bool Stream { get; set; }
+
+    public int Frames { get; set; }
+
+    public bool Done { get; set; }
+
+    public bool LeftEarly { get; set; }
+}

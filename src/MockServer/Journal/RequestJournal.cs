@@ -1,0 +1,94 @@
+namespace MockServer.Journal;
+
+/// <summary>
+/// The most recent requests, newest kept (issue 9): bounded by <see cref="Capacity"/>, so a long test run holds a
+/// fixed amount. Read and cleared in process (<c>server.Journal</c>) and at <c>/admin/journal</c>.
+/// </summary>
+public sealed class RequestJournal
+{
+    /// <summary>Longest body kept per entry, in characters.</summary>
+    public const int MaxBodyChars = 64 * 1024;
+
+    /// <summary>The request header that scopes journal entries (and, later, run-time fixtures) to one test.</summary>
+    public const string SessionHeader = "X-Mock-Session";
+
+    private readonly Lock _gate = new();
+    private readonly LinkedList<JournalEntry> _entries = new();
+    private long _sequence;
+
+    internal RequestJournal(int capacity) => Capacity = capacity;
+
+    /// <summary>How many entries are kept; 0 turns the journal off.</summary>
+    public int Capacity { get; }
+
+    /// <summary>The entries the filter matches, oldest first.</summary>
+    public IReadOnlyList<JournalEntry> Entries(JournalFilter? filter = null)
+    {
+        filter ??= JournalFilter.All;
+        lock (_gate)
+        {
+            return [.. _entries.Where(filter.Matches)];
+        }
+    }
+
+    /// <summary>Removes the entries the filter matches; returns how many.</summary>
+    public int Clear(JournalFilter? filter = null)
+    {
+        filter ??= JournalFilter.All;
+        lock (_gate)
+        {
+            var removed = 0;
+            for (var node = _entries.First; node is not null;)
+            {
+                var next = node.Next;
+                if (filter.Matches(node.Value))
+                {
+                    _entries.Remove(node);
+                    removed++;
+                }
+
+                node = next;
+            }
+
+            return removed;
+        }
+    }
+
+    /// <summary>Verdicts on the client from the entries the filter matches (issue 9, "Client verification").</summary>
+    public ClientReport Verify(JournalFilter? filter = null) => ClientVerification.Verify(Entries(filter));
+
+    /// <summary>The next sequence number (taken when a request arrives, so entries keep arrival order).</summary>
+    internal long NextSequence() => Interlocked.Increment(ref _sequence);
+
+    internal void Add(JournalEntry entry)
+    {
+        if (Capacity == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            // Inserted by sequence: a long stream finishes after requests that came later.
+            var node = _entries.Last;
+            while (node is not null && node.Value.Sequence > entry.Sequence)
+            {
+                node = node.Previous;
+            }
+
+            if (node is null)
+            {
+                _entries.AddFirst(entry);
+            }
+            else
+            {
+                _entries.AddAfter(node, entry);
+            }
+
+            while (_entries.Count > Capacity)
+            {
+                _entries.RemoveFirst();
+            }
+        }
+    }
+}
