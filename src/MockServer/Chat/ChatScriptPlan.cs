@@ -64,11 +64,45 @@ internal sealed record ChatScriptPlan(TokenScript? Script, IReadOnlyList<Planned
     /// <c>tool_choice</c> is not <c>none</c>, each function it calls is declared in <c>tools</c>, and a named
     /// <c>tool_choice</c> names that function. Otherwise the next fixture, or the synthetic model, answers.
     /// </summary>
-    public static bool Usable(ChatRequest request, ChatFixture fixture) =>
-        fixture.ToolCalls.Count == 0
-        || (request.ToolChoice != ToolChoiceMode.None
-            && Scripted(request, fixture).All(c => request.Tools.Any(t => string.Equals(t.Name, c.Name, StringComparison.Ordinal))
-                && (request.ToolChoice != ToolChoiceMode.Named || string.Equals(c.Name, request.ToolChoiceName, StringComparison.Ordinal))));
+    public static bool Usable(ChatRequest request, ChatFixture fixture) => Unusable(request, fixture) is null;
+
+    /// <summary>
+    /// Why a fixture may not answer this request (<see cref="Usable"/>'s rule, in words for a near miss), or null when
+    /// it may. One rule, so the explanation cannot drift from the decision.
+    /// </summary>
+    public static string? Unusable(ChatRequest request, ChatFixture fixture)
+    {
+        if (fixture.ToolCalls.Count == 0)
+        {
+            return null;
+        }
+
+        // Without tools tool_choice is 'none' too; saying the tools are missing points at the fix.
+        if (request.Tools.Count == 0)
+        {
+            return $"the fixture calls '{fixture.ToolCalls[0].Name}', but the request declares no tools";
+        }
+
+        if (request.ToolChoice == ToolChoiceMode.None)
+        {
+            return "the fixture calls tools, but the request's tool_choice is 'none'";
+        }
+
+        foreach (var call in Scripted(request, fixture))
+        {
+            if (!request.Tools.Any(t => string.Equals(t.Name, call.Name, StringComparison.Ordinal)))
+            {
+                return $"the fixture calls '{call.Name}', which the request's tools do not declare ({string.Join(", ", request.Tools.Select(t => $"'{t.Name}'"))})";
+            }
+
+            if (request.ToolChoice == ToolChoiceMode.Named && !string.Equals(call.Name, request.ToolChoiceName, StringComparison.Ordinal))
+            {
+                return $"the fixture calls '{call.Name}', but the request's tool_choice names '{request.ToolChoiceName}'";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The fixture's calls this request makes: all of them, or the first when parallel_tool_calls is false.</summary>
     private static IEnumerable<ScriptedToolCall> Scripted(ChatRequest request, ChatFixture fixture) =>

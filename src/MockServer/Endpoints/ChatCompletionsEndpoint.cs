@@ -22,6 +22,16 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
 
         // Matched once, here: its script answers, and its timing and fault apply.
         var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
+
+        // None answered: the journal says why (near misses); strict mode refuses the request before admission.
+        if (fixture is null
+            && !await FixtureMisses.ProceedAsync(
+                context, () => fixtures.ExplainChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Unusable(request, f)),
+                null, "chat", options).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (await responder.PlanAsync(context, request, fixture, context.RequestAborted).ConfigureAwait(false) is not { } answer)
         {
             return;

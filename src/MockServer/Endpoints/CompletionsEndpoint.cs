@@ -36,6 +36,16 @@ internal sealed class CompletionsEndpoint(
         // Fixtures are matched once, here: the engine follows their scripts, and the first match's timing and fault apply.
         var matched = request.Prompts.Select(p => fixtures.Match(request.Model.Id, p.Text)).ToArray();
         var first = matched.FirstOrDefault(f => f is not null);
+
+        // A prompt no fixture matched: the journal says why (near misses); strict mode refuses it before admission.
+        if (Array.IndexOf(matched, null) is var miss and >= 0
+            && !await FixtureMisses.ProceedAsync(
+                context, () => fixtures.ExplainCompletion(request.Model.Id, request.Prompts[miss].Text),
+                request.Prompts.Count == 1 ? null : $"prompt[{miss}]", "completion", options).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var promptTokens = request.Prompts.Sum(p => p.Tokens.Count);
         var admitted = await Admission.AdmitAsync(
             context, request.Model, request.Stream, new FixtureBehaviour(first?.Timing, first?.Fault),

@@ -36,4 +36,14 @@ internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnl
 
         return null;
     }
+
+    /// <summary>When no completion fixture matched: the closest ones and why each failed, best first (<see cref="NearMisses"/>).</summary>
+    public IReadOnlyList<NearMiss> ExplainCompletion(string modelId, string prompt) => NearMisses.ForCompletion(Completions, modelId, prompt);
+
+    /// <summary>
+    /// When no chat fixture answered: the closest ones and why each failed, best first. <paramref name="unusable"/> is the
+    /// endpoint's reason a matching fixture may still not answer (as <see cref="MatchChat(string, IReadOnlyList{Chat.ChatMessage}, Func{ChatFixture, bool})"/>'s filter).
+    /// </summary>
+    public IReadOnlyList<NearMiss> ExplainChat(string modelId, IReadOnlyList<Chat.ChatMessage> messages, Func<ChatFixture, string?>? unusable = null) =>
+        NearMisses.ForChat(Chats, modelId, messages, unusable);
 }

@@ -57,7 +57,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -237,6 +237,13 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         if (Get("write-timeout-ms", "WriteTimeoutMs") is { } writeTimeout)
         {
             options.WriteTimeout = TimeSpan.FromMilliseconds(int.Parse(writeTimeout, CultureInfo.InvariantCulture));
+        }
+
+        if (Get("strict-fixtures", "StrictFixtures") is { } strict)
+        {
+            options.StrictFixtures = bool.TryParse(strict, out var on)
+                ? on
+                : throw new ArgumentException("--strict-fixtures takes true or false, e.g. --strict-fixtures true.");
         }
 
         options.Profile = Get("profile", "Profile");

@@ -92,6 +92,14 @@ public sealed class MockServerOptions
     /// <value>Default 1000.</value>
     public int JournalCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// Answer a request no fixture matched with 404 <c>fixture_not_found</c>, naming the closest fixtures and why each
+    /// failed, instead of letting the synthetic model answer: a test that means to be fully scripted then learns of a
+    /// miss at once rather than from an odd answer. Such a request is not charged to its key.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool StrictFixtures { get; set; }
+
     /// <summary>Seed for completion ids and for sampling when a request has no <c>seed</c>.</summary>
     /// <value>Default 0.</value>
     public ulong Seed { get; set; }
