@@ -36,6 +36,7 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
             return;
         }
 
+        Journal.JournalScratch.NoteAnswer(context, fixture?.Name);
         var sent = new SentTokens();
         try
         {

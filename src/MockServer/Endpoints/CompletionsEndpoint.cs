@@ -45,6 +45,7 @@ internal sealed class CompletionsEndpoint(
             return;
         }
 
+        Journal.JournalScratch.NoteAnswer(context, first?.Name);
         var sent = new SentTokens();
         try
         {

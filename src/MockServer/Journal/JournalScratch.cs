@@ -25,4 +25,13 @@ internal sealed class JournalScratch
     public bool Done { get; set; }
 
     public bool LeftEarly { get; set; }
+
+    /// <summary>Notes what answers an admitted request: the fixture of that name, or the synthetic model when null.</summary>
+    public static void NoteAnswer(HttpContext context, string? fixture)
+    {
+        if (context.Features.Get<JournalScratch>() is { } scratch)
+        {
+            (scratch.AnsweredBy, scratch.Fixture) = (fixture is null ? "synthetic" : "fixture", fixture);
+        }
+    }
 }
