@@ -12,13 +12,13 @@ public sealed class JournalFilterTests
     public async Task A_full_journal_keeps_the_newest_entries_oldest_first()
     {
         await using var harness = await JournalHarness.StartAsync(o => o.JournalCapacity = 3);
-        var client = harness.V1();
         var sent = Enumerable.Range(1, 5).Select(i => $$"""{"model":"llama-8b","prompt":"request {{i}}","max_tokens":1}""").ToArray();
 
         for (var i = 0; i < sent.Length; i++)
         {
-            using var response = await client.PostAsync("completions", JournalHarness.Json(sent[i]));
-            await harness.SettledAsync(Math.Min(i + 1, 3));
+            // One session per request, so each is waited for by itself before the next is sent.
+            using var response = await harness.V1(session: $"s{i}").PostAsync("completions", JournalHarness.Json(sent[i]));
+            await harness.SettledAsync(1, new JournalFilter(Session: $"s{i}"));
         }
 
         var entries = harness.Journal.Entries();

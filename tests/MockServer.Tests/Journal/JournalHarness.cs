@@ -24,6 +24,9 @@ internal sealed class JournalHarness : IAsyncDisposable
          "chat": [{"name": "{{ChatFixture}}", "match": {"user": "{{Greeting}}"}, "tokens": ["Hello", ",", " journal"]}]}
         """;
 
+    /// <summary>Fails a test that would otherwise hang; never reached when the behaviour holds.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     private readonly List<HttpClient> _clients = [];
 
     private JournalHarness(MockLlmServer server) => Server = server;
@@ -69,19 +72,14 @@ internal sealed class JournalHarness : IAsyncDisposable
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     /// <summary>
-    /// The entries <paramref name="filter"/> matches once there are at least <paramref name="count"/> of them. Bounded
-    /// by a number of yields, not a clock: a request that never settles fails the count check, it does not hang.
+    /// The entries <paramref name="filter"/> matches once there are <paramref name="count"/> of them (entries are added
+    /// when a request's handling ends, which can be just after its client has read the answer). The guard only fails a
+    /// test that would otherwise hang; it is never reached when the behaviour holds.
     /// </summary>
     public async Task<IReadOnlyList<JournalEntry>> SettledAsync(int count, JournalFilter? filter = null)
     {
-        var entries = Journal.Entries(filter);
-        for (var i = 0; entries.Count < count && i < 1_000_000; i++)
-        {
-            await Task.Yield();
-            entries = Journal.Entries(filter);
-        }
-
-        entries.Should().HaveCount(count, "every request is journaled once its handling ends");
+        var entries = await Journal.WaitForAsync(count, filter).WaitAsync(HangGuard);
+        entries.Should().HaveCount(count, "every request is journaled once, when its handling ends");
         return entries;
     }
 
