@@ -37,12 +37,7 @@ internal static class JsonRequestPipeline
         try
         {
             using var document = JsonDocument.Parse(body, DocumentOptions);
-            if (journal is not null && document.RootElement is { ValueKind: JsonValueKind.Object } root
-                && root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
-            {
-                journal.Model = model.GetString(); // as the client sent it, so a refused request is found by its model too
-            }
-
+            journal?.NoteModel(document.RootElement); // as the client sent it, so a refused request is found by its model too
             return parse(document.RootElement);
         }
         catch (JsonException ex)
