@@ -136,6 +136,30 @@ public sealed class JournalEntryTests
     }
 
     [Fact]
+    public async Task A_reset_the_server_made_is_not_the_client_leaving_early()
+    {
+        await using var harness = await JournalHarness.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "completions") { Content = JournalHarness.Json(JournalHarness.Count(stream: true)) };
+        request.Headers.Add("X-Mock-Fault", "reset_after=2");
+
+        try
+        {
+            using var response = await harness.V1().SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await response.Content.ReadAsStringAsync();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // the reset may reach the client as an error: the journal says who ended the stream
+        }
+
+        var entry = (await harness.SettledAsync(1)).Single();
+        entry.Fault.Should().Be("reset_after=2");
+        entry.Frames.Should().Be(2);
+        entry.Done.Should().BeFalse();
+        entry.LeftEarly.Should().BeFalse("the fault reset the connection, the client did not leave");
+    }
+
+    [Fact]
     public async Task A_refused_request_is_journaled_with_its_status_and_the_model_it_named()
     {
         await using var harness = await JournalHarness.StartAsync();
