@@ -1,7 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using MockServer.Errors;
+using MockServer.Http;
+using MockServer.Journal;
+
 namespace MockServer.Admin;
 
-/// <summary>CONTRACT STUB (helper "journal" owns it): <c>GET/DELETE /admin/journal</c>, filtered by path, model, status, session.</summary>
+/// <summary>
+/// <c>GET /admin/journal</c> (the entries, a JSON array, oldest first) and <c>DELETE /admin/journal</c> (removes them,
+/// answers <c>{"removed": N}</c>), both filtered by the query: <c>path</c>, <c>model</c>, <c>status</c>, <c>session</c>
+/// (issue 9, "Request journal"). A bad query is a 400 naming the parameter, never an unfiltered answer: a typo in a
+/// DELETE's filter must not clear everything.
+/// </summary>
 internal static class JournalAdminRoutes
 {
-    public static void Map(RouteGroupBuilder group) => _ = group;
+    private static readonly string[] Parameters = ["path", "model", "status", "session"];
+
+    public static void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/journal", ListAsync);
+        group.MapDelete("/journal", ClearAsync);
+    }
+
+    /// <summary>The query's filter, or the 400 that says which parameter is wrong (shared with the verify route).</summary>
+    internal static (JournalFilter? Filter, ApiError? Error) ReadFilter(IQueryCollection query)
+    {
+        foreach (var (name, _) in query)
+        {
+            if (!Parameters.Contains(name, StringComparer.Ordinal))
+            {
+                return (null, new ApiError(400, $"Unknown query parameter: '{name}'. The journal is filtered by {string.Join(", ", Parameters)}.",
+                    ApiError.InvalidRequest, name, "unknown_parameter"));
+            }
+        }
+
+        string? path = null, model = null, session = null;
+        int? status = null;
+        foreach (var name in Parameters)
+        {
+            var values = query[name];
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            var value = values.Count == 1 ? values[0] ?? "" : null;
+            if (string.IsNullOrEmpty(value))
+            {
+                return (null, ApiError.InvalidValue(name, $"Invalid '{name}': give it once, with a value (leave it out to match every entry)."));
+            }
+
+            switch (name)
+            {
+                case "path" when !value.StartsWith('/'):
+                    return (null, ApiError.InvalidValue(name, $"Invalid 'path': expected a path starting with '/', like /v1/chat/completions, but got '{value}'."));
+                case "path":
+                    path = value;
+                    break;
+                case "status" when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599:
+                    return (null, ApiError.InvalidValue(name, $"Invalid 'status': expected an HTTP status from 100 to 599, but got '{value}'."));
+                case "status":
+                    status = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "model":
+                    model = value;
+                    break;
+                default:
+                    session = value;
+                    break;
+            }
+        }
+
+        return (new JournalFilter(path, model, status, session), null);
+    }
+
+    private static Task ListAsync(HttpContext context)
+    {
+        var (filter, error) = ReadFilter(context.Request.Query);
+        if (error is not null)
+        {
+            return ErrorWriter.WriteAsync(context, error);
+        }
+
+        var entries = context.RequestServices.GetRequiredService<RequestJournal>().Entries(filter);
+        return WriteAsync(context, w =>
+        {
+            w.WriteStartArray();
+            foreach (var entry in entries)
+            {
+                JournalEntryJson.Write(w, entry);
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static Task ClearAsync(HttpContext context)
+    {
+        var (filter, error) = ReadFilter(context.Request.Query);
+        if (error is not null)
+        {
+            return ErrorWriter.WriteAsync(context, error);
+        }
+
+        var removed = context.RequestServices.GetRequiredService<RequestJournal>().Clear(filter);
+        return WriteAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("removed", removed);
+            w.WriteEndObject();
+        });
+    }
+
+    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            write(json);
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.Length;
+        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+    }
 }

@@ -46,6 +46,7 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
             return;
         }
 
+        Journal.JournalScratch.NoteAnswer(context, fixture?.Name);
         var sent = new SentTokens();
         try
         {

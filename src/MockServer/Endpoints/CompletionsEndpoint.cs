@@ -55,6 +55,7 @@ internal sealed class CompletionsEndpoint(
             return;
         }
 
+        Journal.JournalScratch.NoteAnswer(context, first?.Name);
         var sent = new SentTokens();
         try
         {

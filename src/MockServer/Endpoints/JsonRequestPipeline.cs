@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using MockServer.Errors;
 using MockServer.Http;
@@ -31,9 +32,12 @@ internal static class JsonRequestPipeline
         }
 
         Faults.FaultSchedule.NoteBody(context, body); // the schedule's fingerprint, while the bytes are at hand
+        var journal = context.Features.Get<Journal.JournalScratch>();
+        journal?.Body = body.IsSingleSegment ? body.First : body.ToArray(); // RequestBody's own copy: kept, not read again
         try
         {
             using var document = JsonDocument.Parse(body, DocumentOptions);
+            journal?.NoteModel(document.RootElement); // as the client sent it, so a refused request is found by its model too
             return parse(document.RootElement);
         }
         catch (JsonException ex)

@@ -27,6 +27,7 @@ internal sealed class SseSink : IDisposable
     private readonly HttpContext _context;
     private readonly ArmedFault? _fault;
     private readonly EvictionTicket? _eviction; // set for every admitted stream (Admission); null in unit harnesses
+    private readonly Journal.JournalScratch? _journal; // the request's journal entry: events sent, [DONE] or not
     private CancellationTokenSource? _waits; // the client's token linked with the eviction signal, made on the first wait
     private ArrayBufferWriter<byte>? _discard; // where a swallowed or malformed event's JSON goes
     private int _frames;
@@ -44,6 +45,8 @@ internal sealed class SseSink : IDisposable
         _cancellationToken = cancellationToken;
         _fault = context.Features.Get<ArmedFault>();
         _eviction = context.Features.Get<EvictionTicket>();
+        _journal = context.Features.Get<Journal.JournalScratch>();
+        _journal?.Stream = true;
     }
 
     /// <summary>Answers 200 with the event-stream headers; nothing is sent until the first event is flushed.</summary>
@@ -65,6 +68,7 @@ internal sealed class SseSink : IDisposable
             return _json;
         }
 
+        Sent(_ended ? 0 : 1); // after an eviction the pipe is a discard: nothing goes out
         _pipe.Write("data: "u8);
         _json.Reset(_pipe);
         return _json;
@@ -115,6 +119,7 @@ internal sealed class SseSink : IDisposable
             return FaultDoneAsync();
         }
 
+        Sent(1, done: true);
         _pipe.Write("data: [DONE]\n\n"u8);
         return FlushAsync();
     }
@@ -221,6 +226,7 @@ internal sealed class SseSink : IDisposable
 
         _malformed = false;
         _pipe.Write("data: {not json\n\n"u8); // a frame no JSON parser accepts (issue 8, "a malformed frame at N")
+        Sent(1);
         _fault.LogApplied(_frames);
         return true;
     }
@@ -273,6 +279,7 @@ internal sealed class SseSink : IDisposable
             return default;
         }
 
+        Sent(1, done: true);
         _pipe.Write("data: [DONE]\n\n"u8);
         return await FlushAsync().ConfigureAwait(false);
     }
@@ -328,6 +335,17 @@ internal sealed class SseSink : IDisposable
         JsonSerializer.Serialize(_json, envelope, WireJson.Context.ErrorEnvelope);
         _json.Flush();
         _pipe.Write("\n\ndata: [DONE]\n\n"u8);
+        Sent(2, done: true);
+    }
+
+    /// <summary>Counts SSE events written to the client for the journal (issue 9): frames, error events and <c>[DONE]</c>.</summary>
+    private void Sent(int events, bool done = false)
+    {
+        if (_journal is not null)
+        {
+            _journal.Frames += events;
+            _journal.Done |= done;
+        }
     }
 
     /// <summary>Ends the stream as the fault says after frame N; from here on the sink writes nothing.</summary>

@@ -18,6 +18,7 @@ internal sealed partial class ErrorBoundaryMiddleware(RequestDelegate next, ILog
         catch (OperationCanceledException ex) when (context.RequestAborted.IsCancellationRequested || ex is Endpoints.ClientStalledException or Endpoints.ClientGoneException)
         {
             // The client went away, or stopped reading and was cut off (logged where it happened); nothing to answer.
+            context.Features.Get<Journal.JournalScratch>()?.LeftEarly = true;
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {

@@ -15,6 +15,7 @@ public sealed class RequestJournal
     private readonly Lock _gate = new();
     private readonly LinkedList<JournalEntry> _entries = new();
     private long _sequence;
+    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal RequestJournal(int capacity) => Capacity = capacity;
 
@@ -28,6 +29,31 @@ public sealed class RequestJournal
         lock (_gate)
         {
             return [.. _entries.Where(filter.Matches)];
+        }
+    }
+
+    /// <summary>
+    /// The entries the filter matches, once there are at least <paramref name="count"/>. An entry is added when its
+    /// request's handling ends, which can be just after the client has read the whole answer, so a test that asserts
+    /// on the journal right after its request awaits this rather than reading <see cref="Entries"/> at once.
+    /// </summary>
+    public async Task<IReadOnlyList<JournalEntry>> WaitForAsync(int count, JournalFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task added;
+            lock (_gate)
+            {
+                added = _added.Task; // taken before the count, so an entry added in between is not missed
+            }
+
+            var entries = Entries(filter);
+            if (entries.Count >= count)
+            {
+                return entries;
+            }
+
+            await added.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -67,8 +93,11 @@ public sealed class RequestJournal
             return;
         }
 
+        TaskCompletionSource added;
         lock (_gate)
         {
+            (added, _added) = (_added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
             // Inserted by sequence: a long stream finishes after requests that came later.
             var node = _entries.Last;
             while (node is not null && node.Value.Sequence > entry.Sequence)
@@ -90,5 +119,7 @@ public sealed class RequestJournal
                 _entries.RemoveFirst();
             }
         }
+
+        added.SetResult();
     }
 }

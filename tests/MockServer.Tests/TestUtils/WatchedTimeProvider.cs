@@ -45,19 +45,22 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
         var timer = new WatchedTimer(this, callback, state) { Periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero };
         if (dueTime != Timeout.InfiniteTimeSpan)
         {
-            timer.Arm();
+            timer.Arm(notify: false);
         }
 
+        // Waiters learn of the timer only once the fake clock knows it: a test that advances as soon as it sees the
+        // timer pending must not advance a clock the timer is not registered with yet (it would never fire).
         timer.Inner = base.CreateTimer(WatchedTimer.Fire, timer, dueTime, period);
+        Adjust(0);
         return timer;
     }
 
-    private void Adjust(int by)
+    private void Adjust(int by, bool notify = true)
     {
         lock (_gate)
         {
             _pending += by;
-            foreach (var waiter in _waiters.Where(w => w.Count == _pending).ToList())
+            foreach (var waiter in notify ? _waiters.Where(w => w.Count == _pending).ToList() : [])
             {
                 _waiters.Remove(waiter);
                 waiter.Done.SetResult();
@@ -86,11 +89,11 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
             timer._callback(timer._state);
         }
 
-        public void Arm()
+        public void Arm(bool notify = true)
         {
             if (Interlocked.Exchange(ref _armed, 1) == 0)
             {
-                owner.Adjust(+1);
+                owner.Adjust(+1, notify);
             }
         }
 
@@ -103,10 +106,12 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
             }
             else
             {
-                Arm();
+                Arm(notify: false);
             }
 
-            return Inner.Change(dueTime, period);
+            var changed = Inner.Change(dueTime, period);
+            owner.Adjust(0); // as in CreateTimer: waiters hear of it once the clock knows the new due time
+            return changed;
         }
 
         public void Dispose()
