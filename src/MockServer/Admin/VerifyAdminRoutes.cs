@@ -11,8 +11,8 @@ namespace MockServer.Admin;
 /// <c>GET /admin/journal/verify?path=&amp;model=&amp;status=&amp;session=</c> (issue 9, "Client verification"): the
 /// verdicts on the client (<see cref="ClientVerification"/>) for the journal entries the query matches, as
 /// <c>{"object": "client_verification", "passed", "rules": {rule: {"passed", "failed"}}, "findings": [...]}</c>. A
-/// query it cannot read (an unknown or repeated parameter, a status that is not an HTTP status) is a 400 envelope
-/// naming the parameter, so a typo never silently widens the filter.
+/// query it cannot read is a 400 envelope naming the parameter, as on <c>/admin/journal</c>, so a typo never silently
+/// widens the filter. Retries are looked for among all entries, whatever the filter (<see cref="RequestJournal.Verify"/>).
 /// </summary>
 internal static class VerifyAdminRoutes
 {
@@ -22,51 +22,70 @@ internal static class VerifyAdminRoutes
 
     public static void Map(RouteGroupBuilder group) => group.MapGet("/journal/verify", HandleAsync);
 
-    /// <summary>Reads the journal filter from a query: null and the error when it cannot. An empty value is no filter.</summary>
-    internal static JournalFilter? ParseFilter(IQueryCollection query, out ApiError? error)
+    /// <summary>
+    /// The query's filter, or the 400 that says which parameter is wrong. It reads a query exactly as
+    /// <c>GET /admin/journal</c> does (an unknown parameter, one given twice or empty, a path not starting with '/', a
+    /// status that is not 100 to 599 are refused), so one query means the same entries on both routes.
+    /// MERGE NOTE: the journal branch has the same reader as <c>JournalAdminRoutes.ReadFilter</c>; once both are on
+    /// main this copy goes and the handler calls that one.
+    /// </summary>
+    internal static (JournalFilter? Filter, ApiError? Error) ReadFilter(IQueryCollection query)
     {
-        error = null;
-        foreach (var (name, values) in query)
+        foreach (var (name, _) in query)
         {
             if (!Parameters.Contains(name, StringComparer.Ordinal))
             {
-                var suggestion = Parameters.FirstOrDefault(p => string.Equals(p, name, StringComparison.OrdinalIgnoreCase));
-                error = new ApiError(400, suggestion is null
-                        ? $"Unknown query parameter: '{name}'. Filters: path, model, status, session."
-                        : $"Unknown query parameter: '{name}'. Did you mean '{suggestion}'?",
-                    ApiError.InvalidRequest, name, "unknown_parameter");
-                return null;
-            }
-
-            if (values.Count > 1)
-            {
-                error = new ApiError(400, $"Duplicate query parameter: '{name}' appears {values.Count} times; give it once.", ApiError.InvalidRequest, name, "duplicate_parameter");
-                return null;
+                return (null, new ApiError(400, $"Unknown query parameter: '{name}'. The journal is filtered by {string.Join(", ", Parameters)}.",
+                    ApiError.InvalidRequest, name, "unknown_parameter"));
             }
         }
 
+        string? path = null, model = null, session = null;
         int? status = null;
-        if (Value(query, "status") is { } text)
+        foreach (var name in Parameters)
         {
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 100 or > 599)
+            var values = query[name];
+            if (values.Count == 0)
             {
-                error = ApiError.InvalidValue("status", $"Invalid 'status': expected an HTTP status from 100 to 599, but got '{text}' instead.");
-                return null;
+                continue;
             }
 
-            status = parsed;
+            var value = values.Count == 1 ? values[0] ?? "" : null;
+            if (string.IsNullOrEmpty(value))
+            {
+                return (null, ApiError.InvalidValue(name, $"Invalid '{name}': give it once, with a value (leave it out to match every entry)."));
+            }
+
+            switch (name)
+            {
+                case "path" when !value.StartsWith('/'):
+                    return (null, ApiError.InvalidValue(name, $"Invalid 'path': expected a path starting with '/', like /v1/chat/completions, but got '{value}'."));
+                case "path":
+                    path = value;
+                    break;
+                case "status" when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599:
+                    return (null, ApiError.InvalidValue(name, $"Invalid 'status': expected an HTTP status from 100 to 599, but got '{value}'."));
+                case "status":
+                    status = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "model":
+                    model = value;
+                    break;
+                default:
+                    session = value;
+                    break;
+            }
         }
 
-        return new JournalFilter(Value(query, "path"), Value(query, "model"), status, Value(query, "session"));
+        return (new JournalFilter(path, model, status, session), null);
     }
-
-    private static string? Value(IQueryCollection query, string name) => query[name].FirstOrDefault() is { Length: > 0 } value ? value : null;
 
     private static Task HandleAsync(HttpContext context)
     {
-        if (ParseFilter(context.Request.Query, out var error) is not { } filter)
+        var (filter, error) = ReadFilter(context.Request.Query);
+        if (error is not null)
         {
-            return ErrorWriter.WriteAsync(context, error!);
+            return ErrorWriter.WriteAsync(context, error);
         }
 
         var report = context.RequestServices.GetRequiredService<RequestJournal>().Verify(filter);
