@@ -80,8 +80,11 @@ public sealed class RequestJournal
         }
     }
 
-    /// <summary>Verdicts on the client from the entries the filter matches (issue 9, "Client verification").</summary>
-    public ClientReport Verify(JournalFilter? filter = null) => ClientVerification.Verify(Entries(filter));
+    /// <summary>
+    /// Verdicts on the client from the entries the filter matches (issue 9, "Client verification"); retries are looked
+    /// for among all entries, so a filter on status still sees the request that retried a 429.
+    /// </summary>
+    public ClientReport Verify(JournalFilter? filter = null) => ClientVerification.Verify(Entries(), filter);
 
     /// <summary>The next sequence number (taken when a request arrives, so entries keep arrival order).</summary>
     internal long NextSequence() => Interlocked.Increment(ref _sequence);
