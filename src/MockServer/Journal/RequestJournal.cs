@@ -9,11 +9,19 @@ public sealed class RequestJournal
     /// <summary>Longest body kept per entry, in characters.</summary>
     public const int MaxBodyChars = 64 * 1024;
 
+    /// <summary>
+    /// Most body characters kept over all entries (8 Mi, about 16 MB): the oldest entries go first when a run of large
+    /// requests would exceed it, so the journal's memory stays bounded whatever the bodies (1000 bodies of 64 Ki
+    /// characters would otherwise hold about 128 MB).
+    /// </summary>
+    public const long MaxTotalBodyChars = 8L * 1024 * 1024;
+
     /// <summary>The request header that scopes journal entries (and, later, run-time fixtures) to one test.</summary>
     public const string SessionHeader = "X-Mock-Session";
 
     private readonly Lock _gate = new();
     private readonly LinkedList<JournalEntry> _entries = new();
+    private long _bodyChars; // the kept entries' body characters, bounded by MaxTotalBodyChars
     private long _sequence;
     private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -69,6 +77,7 @@ public sealed class RequestJournal
                 var next = node.Next;
                 if (filter.Matches(node.Value))
                 {
+                    _bodyChars -= node.Value.Body?.Length ?? 0;
                     _entries.Remove(node);
                     removed++;
                 }
@@ -117,8 +126,10 @@ public sealed class RequestJournal
                 _entries.AddAfter(node, entry);
             }
 
-            while (_entries.Count > Capacity)
+            _bodyChars += entry.Body?.Length ?? 0;
+            while (_entries.Count > Capacity || (_bodyChars > MaxTotalBodyChars && _entries.Count > 1))
             {
+                _bodyChars -= _entries.First!.Value.Body?.Length ?? 0;
                 _entries.RemoveFirst();
             }
         }
