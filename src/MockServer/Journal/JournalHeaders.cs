@@ -13,7 +13,7 @@ internal static class JournalHeaders
 
     private static readonly string[] CredentialWords = ["key", "token", "secret", "auth", "password", "credential", "cookie"];
 
-    public static IReadOnlyDictionary<string, string> Redact(IHeaderDictionary headers)
+    public static IReadOnlyDictionary<string, string> Redact(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> headers)
     {
         var kept = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in headers)

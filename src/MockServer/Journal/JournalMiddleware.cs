@@ -1,6 +1,4 @@
-using System.Globalization;
 using MockServer.Admin;
-using MockServer.Faults;
 using MockServer.Hosting;
 
 namespace MockServer.Journal;
@@ -35,46 +33,8 @@ internal sealed class JournalMiddleware(RequestDelegate next, RequestJournal jou
         }
         finally
         {
-            journal.Add(Build(context, scratch, sequence, time, options.TimeProvider.GetElapsedTime(started)));
+            // The raw facts only: the entry is built when someone reads the journal (JournalRecord).
+            journal.Add(new JournalRecord(context, scratch, sequence, time, options.TimeProvider.GetElapsedTime(started)));
         }
     }
-
-    private static JournalEntry Build(HttpContext context, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration)
-    {
-        var request = context.Request;
-        var response = context.Response;
-        string path = request.Path;
-        var (body, truncated) = JournalBody.Text(scratch.Body.Span);
-        var fault = scratch.Fault ?? NonEmpty(response.Headers[FaultPlan.AppliedHeader].ToString());
-
-        // A reset_after fault aborts the connection itself: that is the server's doing, not the client leaving.
-        var leftEarly = (scratch.LeftEarly || context.RequestAborted.IsCancellationRequested)
-            && fault?.StartsWith("reset_after=", StringComparison.Ordinal) != true;
-        return new JournalEntry
-        {
-            Sequence = sequence,
-            Time = time,
-            Method = request.Method,
-            Path = path,
-            Headers = JournalHeaders.Redact(request.Headers),
-            Body = body,
-            BodyTruncated = truncated,
-            RequestHash = JournalBody.Hash(request.Method, path, scratch.Body.Span),
-            Model = scratch.Model,
-            Session = NonEmpty(request.Headers[RequestJournal.SessionHeader].ToString()),
-            AnsweredBy = scratch.AnsweredBy,
-            Fixture = scratch.Fixture,
-            NearMisses = scratch.NearMisses,
-            Fault = fault,
-            Status = response.StatusCode,
-            RetryAfterSeconds = int.TryParse(response.Headers.RetryAfter.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null,
-            Stream = scratch.Stream,
-            Frames = scratch.Frames,
-            Done = scratch.Done,
-            Duration = duration,
-            LeftEarly = leftEarly,
-        };
-    }
-
-    private static string? NonEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -20,10 +20,10 @@ public sealed class RequestJournal
     public const string SessionHeader = "X-Mock-Session";
 
     private readonly Lock _gate = new();
-    private readonly LinkedList<JournalEntry> _entries = new();
-    private long _bodyChars; // the kept entries' body characters, bounded by MaxTotalBodyChars
+    private readonly LinkedList<JournalRecord> _entries = new();
+    private long _bodyChars; // the kept entries' body sizes (bytes as received), bounded by MaxTotalBodyChars
     private long _sequence;
-    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _added; // made only while someone waits (WaitForAsync): no cost per request otherwise
 
     internal RequestJournal(int capacity) => Capacity = capacity;
 
@@ -36,7 +36,7 @@ public sealed class RequestJournal
         filter ??= JournalFilter.All;
         lock (_gate)
         {
-            return [.. _entries.Where(filter.Matches)];
+            return [.. _entries.Select(r => r.Entry).Where(filter.Matches)];
         }
     }
 
@@ -52,6 +52,7 @@ public sealed class RequestJournal
             Task added;
             lock (_gate)
             {
+                _added ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 added = _added.Task; // taken before the count, so an entry added in between is not missed
             }
 
@@ -75,9 +76,9 @@ public sealed class RequestJournal
             for (var node = _entries.First; node is not null;)
             {
                 var next = node.Next;
-                if (filter.Matches(node.Value))
+                if (filter.Matches(node.Value.Entry))
                 {
-                    _bodyChars -= node.Value.Body?.Length ?? 0;
+                    _bodyChars -= node.Value.BodyLength;
                     _entries.Remove(node);
                     removed++;
                 }
@@ -98,17 +99,19 @@ public sealed class RequestJournal
     /// <summary>The next sequence number (taken when a request arrives, so entries keep arrival order).</summary>
     internal long NextSequence() => Interlocked.Increment(ref _sequence);
 
-    internal void Add(JournalEntry entry)
+    internal void Add(JournalEntry entry) => Add(new JournalRecord(entry));
+
+    internal void Add(JournalRecord entry)
     {
         if (Capacity == 0)
         {
             return;
         }
 
-        TaskCompletionSource added;
+        TaskCompletionSource? added;
         lock (_gate)
         {
-            (added, _added) = (_added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            (added, _added) = (_added, null);
 
             // Inserted by sequence: a long stream finishes after requests that came later.
             var node = _entries.Last;
@@ -126,14 +129,14 @@ public sealed class RequestJournal
                 _entries.AddAfter(node, entry);
             }
 
-            _bodyChars += entry.Body?.Length ?? 0;
+            _bodyChars += entry.BodyLength;
             while (_entries.Count > Capacity || (_bodyChars > MaxTotalBodyChars && _entries.Count > 1))
             {
-                _bodyChars -= _entries.First!.Value.Body?.Length ?? 0;
+                _bodyChars -= _entries.First!.Value.BodyLength;
                 _entries.RemoveFirst();
             }
         }
 
-        added.SetResult();
+        added?.SetResult();
     }
 }
