@@ -83,7 +83,7 @@ internal static class JournalAdminRoutes
         }
 
         var entries = context.RequestServices.GetRequiredService<RequestJournal>().Entries(filter);
-        return WriteAsync(context, w =>
+        return AdminJson.WriteAsync(context, w =>
         {
             w.WriteStartArray();
             foreach (var entry in entries)
@@ -104,25 +104,11 @@ internal static class JournalAdminRoutes
         }
 
         var removed = context.RequestServices.GetRequiredService<RequestJournal>().Clear(filter);
-        return WriteAsync(context, w =>
+        return AdminJson.WriteAsync(context, w =>
         {
             w.WriteStartObject();
             w.WriteNumber("removed", removed);
             w.WriteEndObject();
         });
-    }
-
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            write(json);
-        }
-
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = buffer.Length;
-        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -35,7 +35,7 @@ internal static partial class KeyAdminRoutes
     private static Task ListAsync(HttpContext context)
     {
         var keys = context.RequestServices.GetRequiredService<KeyAccounts>();
-        return WriteAsync(context, w =>
+        return AdminJson.WriteAsync(context, w =>
         {
             w.WriteStartObject();
             w.WriteString("object", "list");
@@ -113,21 +113,7 @@ internal static partial class KeyAdminRoutes
         return ErrorWriter.WriteAsync(context, new ApiError(404, $"No key is named '{name}'. {known}", ApiError.InvalidRequest, "name", "key_not_found"));
     }
 
-    private static Task WriteAsync(HttpContext context, KeyUsage usage) => WriteAsync(context, w => Write(w, usage));
-
-    private static Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = buffer.WrittenCount;
-        return context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
-    }
+    private static Task WriteAsync(HttpContext context, KeyUsage usage) => AdminJson.WriteAsync(context, w => Write(w, usage));
 
     /// <summary>A key's usage on the wire: its name, never the key; every limit, null when there is none.</summary>
     private static void Write(Utf8JsonWriter w, KeyUsage usage)

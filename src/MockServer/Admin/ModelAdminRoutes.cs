@@ -56,19 +56,14 @@ internal static partial class ModelAdminRoutes
             return;
         }
 
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        await AdminJson.WriteAsync(context, json =>
         {
             json.WriteStartObject();
             json.WriteString("model", result.Model);
             json.WriteNumber("streams_ended", result.StreamsEnded);
             json.WriteBoolean("cold", result.Cold);
             json.WriteEndObject();
-        }
-
-        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = LogEvents.ModelEvicted, Level = LogLevel.Information, Message = "Model {Model} evicted: {Streams} in-flight streams told to end; cold again: {Cold}")]

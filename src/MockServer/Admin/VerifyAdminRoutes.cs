@@ -32,16 +32,7 @@ internal static class VerifyAdminRoutes
         }
 
         var report = context.RequestServices.GetRequiredService<RequestJournal>().Verify(filter);
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            Write(w, report);
-        }
-
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = buffer.WrittenCount;
-        return context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        return AdminJson.WriteAsync(context, w => Write(w, report));
     }
 
     private static void Write(Utf8JsonWriter w, ClientReport report)

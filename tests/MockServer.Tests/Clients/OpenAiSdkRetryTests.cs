@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using Microsoft.Extensions.Time.Testing;
 using MockServer.Budgets;
 using MockServer.Tests.Budgets;
+using MockServer.Tests.TestUtils;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -65,10 +66,8 @@ public sealed class OpenAiSdkRetryTests
     }
 
     /// <summary>The SDK's own retry policy plus the Python SDK's first rule (never retry on <c>x-should-retry: false</c>), waiting on the fake clock.</summary>
-    private sealed class ShouldRetryPolicy(FakeTimeProvider clock) : ClientRetryPolicy(maxRetries: 2)
+    private sealed class ShouldRetryPolicy(FakeTimeProvider clock) : FakeClockRetryPolicy(clock, maxRetries: 2)
     {
-        public List<TimeSpan> Delays { get; } = [];
-
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception) =>
             !(message.Response is { } response && response.Headers.TryGetValue("x-should-retry", out var value)
                 && string.Equals(value, "false", StringComparison.OrdinalIgnoreCase))
@@ -76,22 +75,6 @@ public sealed class OpenAiSdkRetryTests
 
         protected override ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception) =>
             ValueTask.FromResult(ShouldRetry(message, exception));
-
-        protected override Task WaitAsync(TimeSpan time, CancellationToken cancellationToken)
-        {
-            Wait(time, cancellationToken);
-            return Task.CompletedTask;
-        }
-
-        protected override void Wait(TimeSpan time, CancellationToken cancellationToken)
-        {
-            lock (Delays)
-            {
-                Delays.Add(time);
-            }
-
-            clock.Advance(time);
-        }
     }
 
     /// <summary>Counts the requests the SDK sends (retries included).</summary>

@@ -249,26 +249,4 @@ public sealed class ColdStartTests
         clock.Advance(TimeSpan.FromSeconds(300));
         (await PostAsync(http, "chat/completions", Chat("big-cold"))).Status.Should().Be(503, "idle_seconds 300 passed");
     }
-
-    /// <summary>The SDK's own retry policy, unchanged except that it advances the fake clock instead of sleeping.</summary>
-    private sealed class FakeClockRetryPolicy(FakeTimeProvider clock) : ClientRetryPolicy(maxRetries: 3)
-    {
-        public List<TimeSpan> Delays { get; } = [];
-
-        protected override Task WaitAsync(TimeSpan time, CancellationToken cancellationToken)
-        {
-            Wait(time, cancellationToken);
-            return Task.CompletedTask;
-        }
-
-        protected override void Wait(TimeSpan time, CancellationToken cancellationToken)
-        {
-            lock (Delays)
-            {
-                Delays.Add(time);
-            }
-
-            clock.Advance(time);
-        }
-    }
 }

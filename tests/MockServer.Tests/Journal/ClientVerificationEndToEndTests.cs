@@ -225,28 +225,6 @@ public sealed class ClientVerificationEndToEndTests
         return new ChatClient(model, new ApiKeyCredential("unused"), options);
     }
 
-    /// <summary>The SDK's own retry policy, unchanged except that it advances the fake clock instead of sleeping.</summary>
-    private sealed class FakeClockRetryPolicy(FakeTimeProvider clock) : ClientRetryPolicy(maxRetries: 3)
-    {
-        public List<TimeSpan> Delays { get; } = [];
-
-        protected override Task WaitAsync(TimeSpan time, CancellationToken cancellationToken)
-        {
-            Wait(time, cancellationToken);
-            return Task.CompletedTask;
-        }
-
-        protected override void Wait(TimeSpan time, CancellationToken cancellationToken)
-        {
-            lock (Delays)
-            {
-                Delays.Add(time);
-            }
-
-            clock.Advance(time);
-        }
-    }
-
     /// <summary>Sets a header on each try, or on the first try only (the request object is reused by retries, so later tries remove it).</summary>
     private sealed class HeaderPolicy(string name, string value, bool firstTryOnly) : PipelinePolicy
     {
