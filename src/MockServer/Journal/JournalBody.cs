@@ -13,7 +13,10 @@ internal static class JournalBody
     /// The body as UTF-8 text, at most <see cref="RequestJournal.MaxBodyChars"/> characters (never a surrogate pair cut in
     /// half), and whether it was cut; null for a request whose body was never read (no body, not JSON, too large).
     /// </summary>
-    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body)
+    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body) => Text(body, body.Length);
+
+    /// <summary>As <see cref="Text(ReadOnlySpan{byte})"/>, for the first bytes of a body of <paramref name="total"/> bytes.</summary>
+    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body, int total)
     {
         if (body.IsEmpty)
         {
@@ -24,7 +27,7 @@ internal static class JournalBody
         var chars = new char[Math.Min(body.Length, RequestJournal.MaxBodyChars)];
         var decoder = Encoding.UTF8.GetDecoder();
         decoder.Convert(body, chars, flush: true, out var bytesUsed, out var charsUsed, out _);
-        return (new string(chars, 0, charsUsed), bytesUsed < body.Length);
+        return (new string(chars, 0, charsUsed), bytesUsed < total);
     }
 
     /// <summary>

@@ -33,8 +33,8 @@ internal sealed class JournalMiddleware(RequestDelegate next, RequestJournal jou
         }
         finally
         {
-            // The raw facts only: the entry is built when someone reads the journal (JournalRecord).
-            journal.Add(new JournalRecord(context, scratch, sequence, time, options.TimeProvider.GetElapsedTime(started)));
+            // The raw facts only: the entry is built when someone reads the journal (JournalSlot).
+            journal.Add(context, scratch, sequence, time, options.TimeProvider.GetElapsedTime(started));
         }
     }
 }

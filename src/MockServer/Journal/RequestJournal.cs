@@ -19,9 +19,18 @@ public sealed class RequestJournal
     /// <summary>The request header that scopes journal entries (and, later, run-time fixtures) to one test.</summary>
     public const string SessionHeader = "X-Mock-Session";
 
+    /// <summary>The most bytes the journal's ring may grow to (8 MiB): a run of large requests pushes out the oldest.</summary>
+    internal const int MaxRingBytes = 8 * 1024 * 1024;
+
+    private const int InitialRingBytes = 64 * 1024;
+    private const int InitialSlots = 64;
+
     private readonly Lock _gate = new();
-    private readonly LinkedList<JournalRecord> _entries = new();
-    private long _bodyChars; // the kept entries' body sizes (bytes as received), bounded by MaxTotalBodyChars
+    private readonly JournalBytes _bytes = new(InitialRingBytes, MaxRingBytes);
+    private JournalSlot?[] _slots = []; // a ring of slots, oldest at _first; those past _count are free to reuse
+    private int _first;
+    private int _count;
+    private long _wholeBodyChars; // the body sizes of the kept entries given whole, bounded by MaxTotalBodyChars
     private long _sequence;
     private TaskCompletionSource? _added; // made only while someone waits (WaitForAsync): no cost per request otherwise
 
@@ -34,10 +43,22 @@ public sealed class RequestJournal
     public IReadOnlyList<JournalEntry> Entries(JournalFilter? filter = null)
     {
         filter ??= JournalFilter.All;
+        var entries = new List<JournalEntry>();
         lock (_gate)
         {
-            return [.. _entries.Select(r => r.Entry).Where(filter.Matches)];
+            foreach (var slot in Kept())
+            {
+                var entry = slot.Entry(_bytes);
+                if (filter.Matches(entry))
+                {
+                    entries.Add(entry);
+                }
+            }
         }
+
+        // Kept in the order their requests ended; read in the order they arrived (a long stream ends after later requests).
+        entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        return entries;
     }
 
     /// <summary>
@@ -69,24 +90,29 @@ public sealed class RequestJournal
     /// <summary>Removes the entries the filter matches; returns how many.</summary>
     public int Clear(JournalFilter? filter = null)
     {
-        filter ??= JournalFilter.All;
         lock (_gate)
         {
-            var removed = 0;
-            for (var node = _entries.First; node is not null;)
+            if (filter is null || filter == JournalFilter.All)
             {
-                var next = node.Next;
-                if (filter.Matches(node.Value.Entry))
-                {
-                    _bodyChars -= node.Value.BodyLength;
-                    _entries.Remove(node);
-                    removed++;
-                }
-
-                node = next;
+                var all = _count;
+                (_first, _count, _wholeBodyChars) = (0, 0, 0);
+                _bytes.Reset();
+                return all;
             }
 
-            return removed;
+            // Rare (a test clearing its session): the slots kept close ranks in order, the removed ones become free.
+            var kept = new List<JournalSlot>(_count);
+            var removed = new List<JournalSlot>();
+            foreach (var slot in Kept())
+            {
+                (filter.Matches(slot.Entry(_bytes)) ? removed : kept).Add(slot);
+            }
+
+            var free = Enumerable.Range(_count, _slots.Length - _count).Select(i => _slots[(_first + i) % _slots.Length]);
+            var reordered = kept.Concat(removed).Concat(free).ToArray();
+            (_slots, _first, _count) = (reordered, 0, kept.Count);
+            _wholeBodyChars -= removed.Sum(s => s.WholeBodyChars);
+            return removed.Count;
         }
     }
 
@@ -99,9 +125,8 @@ public sealed class RequestJournal
     /// <summary>The next sequence number (taken when a request arrives, so entries keep arrival order).</summary>
     internal long NextSequence() => Interlocked.Increment(ref _sequence);
 
-    internal void Add(JournalEntry entry) => Add(new JournalRecord(entry));
-
-    internal void Add(JournalRecord entry)
+    /// <summary>Keeps an entry given whole (tests, and anything that has one already).</summary>
+    internal void Add(JournalEntry entry)
     {
         if (Capacity == 0)
         {
@@ -111,32 +136,110 @@ public sealed class RequestJournal
         TaskCompletionSource? added;
         lock (_gate)
         {
+            Take().WriteWhole(entry);
+            _wholeBodyChars += entry.Body?.Length ?? 0;
+            while (_wholeBodyChars > MaxTotalBodyChars && _count > 1)
+            {
+                EvictOldest();
+            }
+
             (added, _added) = (_added, null);
-
-            // Inserted by sequence: a long stream finishes after requests that came later.
-            var node = _entries.Last;
-            while (node is not null && node.Value.Sequence > entry.Sequence)
-            {
-                node = node.Previous;
-            }
-
-            if (node is null)
-            {
-                _entries.AddFirst(entry);
-            }
-            else
-            {
-                _entries.AddAfter(node, entry);
-            }
-
-            _bodyChars += entry.BodyLength;
-            while (_entries.Count > Capacity || (_bodyChars > MaxTotalBodyChars && _entries.Count > 1))
-            {
-                _bodyChars -= _entries.First!.Value.BodyLength;
-                _entries.RemoveFirst();
-            }
         }
 
         added?.SetResult();
+    }
+
+    /// <summary>Keeps a request's facts as its handling ended: copied into the journal's ring, nothing of the request held.</summary>
+    internal void Add(HttpContext context, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration)
+    {
+        if (Capacity == 0)
+        {
+            return;
+        }
+
+        var pending = JournalSlot.Measure(context, scratch);
+        TaskCompletionSource? added;
+        lock (_gate)
+        {
+            var length = pending.Length;
+            while (_bytes.Length < length)
+            {
+                _bytes.Grow(Kept());
+            }
+
+            // Make room: a kept record whose bytes the new one would overwrite makes the ring grow, or, at its largest,
+            // goes (with every record older than it, so the newest are kept).
+            while (OldestHoldingBytes() is { } oldest && oldest.Start < _bytes.FloorAfter(length))
+            {
+                if (_bytes.CanGrow)
+                {
+                    _bytes.Grow(Kept());
+                }
+                else
+                {
+                    EvictOldest();
+                }
+            }
+
+            var slot = Take();
+            var into = _bytes.Append(length, out var start);
+            slot.Write(pending, context, scratch, sequence, time, duration, start, into);
+            (added, _added) = (_added, null);
+        }
+
+        added?.SetResult();
+    }
+
+    /// <summary>A slot for the newest record: the oldest one's when the journal is full.</summary>
+    private JournalSlot Take()
+    {
+        if (_count == Capacity)
+        {
+            EvictOldest();
+        }
+
+        if (_count == _slots.Length)
+        {
+            var grown = new JournalSlot?[Math.Min(Math.Max(_slots.Length * 2, InitialSlots), Capacity)];
+            for (var i = 0; i < _count; i++)
+            {
+                grown[i] = _slots[(_first + i) % _slots.Length];
+            }
+
+            (_slots, _first) = (grown, 0);
+        }
+
+        var at = (_first + _count) % _slots.Length;
+        _count++;
+        return _slots[at] ??= new JournalSlot();
+    }
+
+    private void EvictOldest()
+    {
+        _wholeBodyChars -= _slots[_first]!.WholeBodyChars;
+        _first = (_first + 1) % _slots.Length;
+        _count--;
+    }
+
+    private JournalSlot? OldestHoldingBytes()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_slots[(_first + i) % _slots.Length] is { HoldsBytes: true } slot)
+            {
+                return slot;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The kept slots, oldest first.</summary>
+    private IEnumerable<JournalSlot> Kept()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return _slots[(_first + i) % _slots.Length]!;
+        }
     }
 }
