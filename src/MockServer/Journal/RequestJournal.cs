@@ -10,17 +10,18 @@ public sealed class RequestJournal
     public const int MaxBodyChars = 64 * 1024;
 
     /// <summary>
-    /// Most body characters kept over all entries (8 Mi, about 16 MB): the oldest entries go first when a run of large
-    /// requests would exceed it, so the journal's memory stays bounded whatever the bodies (1000 bodies of 64 Ki
-    /// characters would otherwise hold about 128 MB).
+    /// Most body characters kept over all entries (8 Mi): the oldest entries go first when a run of large requests
+    /// would exceed it, so the journal's memory stays bounded whatever the bodies (1000 bodies of 64 Ki characters
+    /// would otherwise hold about 128 MB). Requests the server journals are held as bytes in a ring of at most
+    /// <see cref="MaxRingBytes"/> (headers included); entries given whole are counted by their body characters.
     /// </summary>
-    public const long MaxTotalBodyChars = 8L * 1024 * 1024;
+    public const long MaxTotalBodyChars = MaxRingBytes;
 
-    /// <summary>The request header that scopes journal entries (and, later, run-time fixtures) to one test.</summary>
+    /// <summary>The request header that scopes journal entries and run-time fixtures to one test.</summary>
     public const string SessionHeader = "X-Mock-Session";
 
-    /// <summary>The most bytes the journal's ring may grow to (8 MiB): a run of large requests pushes out the oldest.</summary>
-    internal const int MaxRingBytes = 8 * 1024 * 1024;
+    /// <summary>The most bytes the journal's ring (path, headers, model and body of each request kept) grows to: 8 MiB.</summary>
+    public const int MaxRingBytes = 8 * 1024 * 1024;
 
     private const int InitialRingBytes = 64 * 1024;
     private const int InitialSlots = 64;
