@@ -34,7 +34,7 @@ internal static class DialectMatrixMarkdown
         foreach (var dialect in matrix.Dialects)
         {
             sb.Append("| `").Append(dialect).Append("` | ")
-                .Append(string.Join(" | ", matrix.Profiles.Select(p => Verdict(matrix[dialect, p])))).Append(" |\n");
+                .Append(string.Join(" | ", matrix.Profiles.Select(p => Summary(matrix[dialect, p])))).Append(" |\n");
         }
 
         sb.Append("\nA verdict is **pass** or **N failed** (checks that fail the run), then the checks that passed, the warnings\n");
@@ -52,7 +52,7 @@ internal static class DialectMatrixMarkdown
         return sb.ToString();
     }
 
-    private static string Verdict(MatrixCell cell)
+    private static string Summary(MatrixCell cell)
     {
         if (cell.Error is not null)
         {
@@ -112,7 +112,7 @@ internal static class DialectMatrixMarkdown
     /// </summary>
     private static string Why(CheckReport check, Profile judge, Profile? own)
     {
-        var expects = check.Verdict == Conformance.Verdict.Skipped
+        var expects = check.Verdict == Verdict.Skipped
             ? "a bound stopped the check"
             : $"`{judge.Name}` expects {check.Evidence?.Expected ?? check.Message}";
         // The evidence often cites its section already; the check's own spec reference is added only where it does not.
