@@ -36,6 +36,19 @@ internal static class Suite
         return options;
     }
 
+    /// <summary>
+    /// The chat half of a run against the in-process MockServer: every <c>chat.*</c> check, the opt-in tool probe
+    /// included, on a model that has a chat template.
+    /// </summary>
+    public static ConformanceOptions ChatOptions(Uri baseUrl, string profile, string model)
+    {
+        var options = Options(baseUrl, "chat");
+        options.Model = model;
+        options.Profile = profile;
+        options.ToolProbe = true;
+        return options;
+    }
+
     public static async Task<ConformanceReport> RunAsync(FakeServerOptions fake, Action<ConformanceOptions>? configure = null, params string[] only)
     {
         await using var server = await FakeAcsServer.StartAsync(fake);

@@ -26,11 +26,7 @@ public sealed class MockServerChatConformanceTests
     public async Task The_mock_passes_every_chat_check_under_the_dialect_it_serves(string profile, string? serverProfile, string model)
     {
         await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key }, Profile = serverProfile });
-        var options = Suite.Options(server.BaseUrl, "chat");
-        options.ApiKey = Suite.Key;
-        options.Model = model;
-        options.Profile = profile;
-        options.ToolProbe = true;
+        var options = Suite.ChatOptions(server.BaseUrl, profile, model);
 
         var report = await ConformanceRunner.RunAsync(options);
 
