@@ -197,7 +197,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         return app;
     }
 
-    private static MockServerOptions OptionsFrom(ConfigurationManager configuration)
+    internal static MockServerOptions OptionsFrom(IConfiguration configuration)
     {
         string? Get(string flag, string key) => configuration[flag] ?? configuration[$"MockServer:{key}"];
         var options = new MockServerOptions { FixturesDirectory = Get("fixtures", "Fixtures") };
