@@ -105,6 +105,26 @@ public sealed class FixtureAdminRouteTests
         (await RuntimeServer.CompleteAsync(server.V1("alpha"), "good")).Status.Should().Be(404, "not even the document's valid fixtures were added");
     }
 
+    [Theory]
+    [InlineData("null")]
+    [InlineData("\"a string\"")]
+    [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"x\"}, \"tokens\": [\"y\"], \"fault\": \"bogus\"}]}")]
+    [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"x\"}, \"tokens\": [{\"text\": \"y\", \"logprob\": 1e400}]}]}")]
+    [InlineData("{\"chat\": [{\"match\": {\"user\": \"x\", \"turn\": 99999999999}, \"tokens\": [\"y\"]}]}")]
+    [InlineData("{\"chat\": [{\"match\": {\"user\": \"x\"}, \"tool_calls\": [{\"name\": \"f\", \"arguments\": \"not json\"}]}]}")]
+    [InlineData("DEEP")]
+    public async Task An_odd_document_is_a_400_never_a_500(string document)
+    {
+        await using var server = await RuntimeServer.StartAsync(o => o.EnableAdmin = true);
+        var body = document == "DEEP" ? new string('[', 200) + new string(']', 200) : document;
+
+        var answer = await Answer.SendAsync(server.Root(), HttpMethod.Post, "admin/fixtures", body);
+
+        answer.Status.Should().Be(400, answer.Body);
+        answer.Error.GetProperty("code").GetString().Should().Be("invalid_fixture");
+        server.Fixtures.List().Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A_body_that_is_not_json_text_is_refused_before_the_loader()
     {
