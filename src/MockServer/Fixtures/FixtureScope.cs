@@ -18,12 +18,12 @@ internal sealed class FixtureScope(FixtureSet files, FixtureLayer? session, Fixt
     public FixtureSet Files { get; } = files;
 
     public CompletionFixture? Match(string modelId, string prompt) =>
-        Match(session?.Completions, modelId, prompt) ?? Match(global?.Completions, modelId, prompt) ?? Files.Match(modelId, prompt);
+        Match(session?.Completions, modelId, prompt) ?? Match(global?.Completions, modelId, prompt) ?? Match(Files.Completions, modelId, prompt);
 
     /// <summary>The first fixture that matches the conversation and that <paramref name="usable"/> accepts, scopes in order.</summary>
     public ChatFixture? MatchChat(string modelId, IReadOnlyList<ChatMessage> messages, Func<ChatFixture, bool> usable) =>
         MatchChat(session?.Chats, modelId, messages, usable) ?? MatchChat(global?.Chats, modelId, messages, usable)
-        ?? Files.MatchChat(modelId, messages, usable);
+        ?? MatchChat(Files.Chats, modelId, messages, usable);
 
     /// <summary>When no completion fixture matched: the closest ones this request could see (<see cref="NearMisses"/>).</summary>
     public IReadOnlyList<NearMiss> ExplainCompletion(string modelId, string prompt) =>
@@ -40,11 +40,12 @@ internal sealed class FixtureScope(FixtureSet files, FixtureLayer? session, Fixt
             return null;
         }
 
-        foreach (var fixture in fixtures)
+        // Indexed, not foreach: an interface's enumerator is boxed, and this runs on every request.
+        for (var i = 0; i < fixtures.Count; i++)
         {
-            if (fixture.Matches(modelId, prompt))
+            if (fixtures[i].Matches(modelId, prompt))
             {
-                return fixture;
+                return fixtures[i];
             }
         }
 
@@ -58,11 +59,11 @@ internal sealed class FixtureScope(FixtureSet files, FixtureLayer? session, Fixt
             return null;
         }
 
-        foreach (var fixture in fixtures)
+        for (var i = 0; i < fixtures.Count; i++)
         {
-            if (fixture.Matches(modelId, messages) && usable(fixture))
+            if (fixtures[i].Matches(modelId, messages) && usable(fixtures[i]))
             {
-                return fixture;
+                return fixtures[i];
             }
         }
 
