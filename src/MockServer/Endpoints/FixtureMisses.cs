@@ -53,13 +53,13 @@ internal static class FixtureMisses
         var explained = unmatched.Take(MaxExplainedParts)
             .Select(i => new MissedPart(count == 1 ? null : $"prompt[{i}]", explain(i)))
             .ToList();
-        var untold = unmatched.Skip(MaxExplainedParts).Select(i => $"prompt[{i}]").ToList();
+        var untold = new Untold(unmatched.Count > MaxExplainedParts ? unmatched[MaxExplainedParts] : -1, unmatched.Count - explained.Count);
         if (scratch is not null && explained.Any(p => p.Misses.Count > 0))
         {
             var lines = explained.SelectMany(p => p.Misses.Select(m => p.Part is null ? m.ToString() : $"{p.Part}: {m}")).ToList();
             if (untold.Count > 0)
             {
-                lines.Add(Untold(untold));
+                lines.Add(untold.ToString());
             }
 
             scratch.NearMisses = lines;
@@ -80,9 +80,9 @@ internal static class FixtureMisses
     /// behind retries; no real provider answers this, so the code is the mock's own and clients should not key on it.
     /// </summary>
     internal static ApiError NotFound(IReadOnlyList<NearMiss> misses, string what, string kind) =>
-        NotFound([new MissedPart(what == "this request" ? null : what, misses)], [], kind);
+        NotFound([new MissedPart(what == "this request" ? null : what, misses)], new Untold(-1, 0), kind);
 
-    private static ApiError NotFound(List<MissedPart> parts, List<string> untold, string kind)
+    private static ApiError NotFound(List<MissedPart> parts, Untold untold, string kind)
     {
         var what = parts.Count == 1 && untold.Count == 0
             ? parts[0].Part ?? "this request"
@@ -95,12 +95,16 @@ internal static class FixtureMisses
             : string.Join(" ", parts.Select(p => $"{p.Part}: {Closest(p.Misses)}"));
         return new ApiError(404,
             $"No fixture matches {what} and strict fixtures are on, so the synthetic model does not answer; {closest}"
-            + (untold.Count == 0 ? "" : $" {Untold(untold)}."),
+            + (untold.Count == 0 ? "" : $" {untold}."),
             ApiError.InvalidRequest, null, "fixture_not_found");
     }
 
-    private static string Untold(List<string> untold) =>
-        $"{untold[0]}{(untold.Count > 1 ? $" and {untold.Count - 1} more unmatched prompt{(untold.Count == 2 ? "" : "s")}" : "")} not explained (at most {MaxExplainedParts} are)";
+    /// <summary>The unmatched prompts past <see cref="MaxExplainedParts"/>: the first one's index, and how many there are.</summary>
+    private readonly record struct Untold(int First, int Count)
+    {
+        public override string ToString() =>
+            $"prompt[{First}]{(Count > 1 ? $" and {Count - 1} more unmatched prompt{(Count == 2 ? "" : "s")}" : "")} not explained (at most {MaxExplainedParts} are)";
+    }
 
     /// <summary>One unmatched part of a request (a batch's prompt, or the whole request when <see cref="Part"/> is null) and its near misses.</summary>
     private sealed record MissedPart(string? Part, IReadOnlyList<NearMiss> Misses);

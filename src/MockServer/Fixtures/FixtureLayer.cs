@@ -26,8 +26,9 @@ internal sealed class FixtureLayer
         {
             // The rank is the add order: newer documents first; Sequence never wraps within a server's life.
             var rank = (int)Math.Min(doc.Sequence, int.MaxValue);
-            completions.AddRange(doc.CompletionFixtures.Select(c => (rank, completions.Count, c)));
-            chats.AddRange(doc.ChatFixtures.Select(c => (rank, chats.Count, c)));
+            var (completionBase, chatBase) = (completions.Count, chats.Count);
+            completions.AddRange(doc.CompletionFixtures.Select((c, i) => (rank, completionBase + i, c)));
+            chats.AddRange(doc.ChatFixtures.Select((c, i) => (rank, chatBase + i, c)));
         }
 
         return completions.Count + chats.Count == 0

@@ -72,8 +72,9 @@ internal static class FixtureLoader
                 models[model.Id] = model; // later sources override the same id
             }
 
-            completions.AddRange(read.Completions.Select(c => (rank, completions.Count, c)));
-            chats.AddRange(read.Chats.Select(c => (rank, chats.Count, c)));
+            var (completionBase, chatBase) = (completions.Count, chats.Count); // the order counts across documents
+            completions.AddRange(read.Completions.Select((c, i) => (rank, completionBase + i, c)));
+            chats.AddRange(read.Chats.Select((c, i) => (rank, chatBase + i, c)));
         }
 
         CheckModels(completions.Select(c => c.Fixture), chats.Select(c => c.Fixture), models, texts, "in any fixture file");
