@@ -58,9 +58,12 @@ public sealed class RuntimeFixtures
 
         lock (_gate)
         {
-            var sequence = ++_added;
+            // The id is taken only when the document is added, so ids run without gaps; a refused document's message
+            // calls it by the id it would have had.
+            var sequence = _added + 1;
             var id = $"fx-{sequence}";
             var content = Read(new FixtureDocument(id, json));
+            _added = sequence;
             var added = new AddedFixtures(this, id, sequence, session, content.Completions, content.Chats);
             Publish([.. _snapshot.Documents, added], session is null ? null : [session], global: session is null);
             return added;

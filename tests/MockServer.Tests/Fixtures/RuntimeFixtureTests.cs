@@ -176,6 +176,7 @@ public sealed class RuntimeFixtureTests
         server.Fixtures.List().Should().ContainSingle().Which.Id.Should().Be(kept.Id, "nothing was added");
         (await RuntimeServer.CompleteAsync(server.V1("alpha"), "good")).Status.Should().Be(404, "not even the document's valid fixtures");
         (await RuntimeServer.CompleteAsync(server.V1("alpha"), "kept")).Should().Be((200, " kept"));
+        server.Fixtures.Add(RuntimeServer.Completion("next", " next")).Id.Should().Be("fx-2", "a refused document takes no id");
     }
 
     [Fact]
