@@ -10,7 +10,7 @@ namespace MockServer.Endpoints;
 /// parse, every check before the first byte), the steps of <see cref="Admission"/> (timing, faults, cold start, budget), then the chat
 /// adapter over the shared generation core.
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, FixtureSet fixtures, ModelWarmth warmth, MockServerOptions options)
+internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, RuntimeFixtures runtime, ModelWarmth warmth, MockServerOptions options)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -20,14 +20,16 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
             return;
         }
 
-        // Matched once, here: its script answers, and its timing and fault apply.
+        // Matched once, here: its script answers, and its timing and fault apply. The request's session decides which
+        // run-time fixtures it sees, for matching and for near misses alike.
+        var fixtures = runtime.ScopeFor(context);
         var fixture = fixtures.MatchChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Usable(request, f));
 
         // None answered: the journal says why (near misses); strict mode refuses the request before admission.
         if (fixture is null
             && !await FixtureMisses.ProceedAsync(
                 context, () => fixtures.ExplainChat(request.Model.Id, request.Messages, f => ChatScriptPlan.Unusable(request, f)),
-                null, "chat", options).ConfigureAwait(false))
+                "chat", options).ConfigureAwait(false))
         {
             return;
         }

@@ -19,7 +19,7 @@ namespace MockServer.Endpoints;
 internal sealed class CompletionsEndpoint(
     CompletionRequestParser parser,
     CompletionEngine engine,
-    FixtureSet fixtures,
+    RuntimeFixtures runtime,
     RequestIds ids,
     ModelWarmth warmth,
     MockServerOptions options)
@@ -34,14 +34,16 @@ internal sealed class CompletionsEndpoint(
         }
 
         // Fixtures are matched once, here: the engine follows their scripts, and the first match's timing and fault apply.
+        // The request's session decides which run-time fixtures it sees, for matching and for near misses alike.
+        var fixtures = runtime.ScopeFor(context);
         var matched = request.Prompts.Select(p => fixtures.Match(request.Model.Id, p.Text)).ToArray();
         var first = matched.FirstOrDefault(f => f is not null);
 
-        // A prompt no fixture matched: the journal says why (near misses); strict mode refuses it before admission.
-        if (Array.IndexOf(matched, null) is var miss and >= 0
+        // Prompts no fixture matched: the journal says why for each (near misses); strict mode refuses them before admission.
+        if (Array.IndexOf(matched, null) >= 0
             && !await FixtureMisses.ProceedAsync(
-                context, () => fixtures.ExplainCompletion(request.Model.Id, request.Prompts[miss].Text),
-                request.Prompts.Count == 1 ? null : $"prompt[{miss}]", "completion", options).ConfigureAwait(false))
+                context, [.. Enumerable.Range(0, matched.Length).Where(i => matched[i] is null)], matched.Length,
+                i => fixtures.ExplainCompletion(request.Model.Id, request.Prompts[i].Text), "completion", options).ConfigureAwait(false))
         {
             return;
         }

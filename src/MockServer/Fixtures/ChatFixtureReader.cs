@@ -25,7 +25,7 @@ internal static class ChatFixtureReader
             var t = 0;
             foreach (var token in tokenArray.EnumerateArray())
             {
-                tokens.Add(FixtureLoader.ReadToken(file, $"{path}.tokens[{t}]", token));
+                tokens.Add(FixtureLoader.ReadToken(file, text, $"{path}.tokens[{t}]", token));
                 t++;
             }
         }
@@ -52,7 +52,7 @@ internal static class ChatFixtureReader
         {
             UserKind = kind,
             UserPattern = pattern,
-            UserRegex = kind == UserMatchKind.Regex ? FixtureLoader.LinearRegex(file, $"{path}.match.user_regex", pattern!) : null,
+            UserRegex = kind == UserMatchKind.Regex ? FixtureLoader.LinearRegex(file, text, $"{path}.match.user_regex", pattern!) : null,
             System = Text("system"),
             Turn = match.TryGetProperty("turn", out var turn) ? Turn(file, text, $"{path}.match.turn", turn) : null,
             Timing = element.TryGetProperty("timing", out var timing) ? FixtureLoader.ReadTiming(file, text, $"{path}.timing", timing) : null,
@@ -67,7 +67,7 @@ internal static class ChatFixtureReader
             : throw FixtureLoader.At(file, text, path, string.Create(CultureInfo.InvariantCulture, $"{turn.GetRawText()} is larger than {int.MaxValue}"));
 
     /// <summary>A chat fixture names a served model that can chat, or it could never answer.</summary>
-    public static void CheckModel(ChatFixture fixture, IReadOnlyDictionary<string, ModelDefinition> models, IReadOnlyDictionary<string, string> texts)
+    public static void CheckModel(ChatFixture fixture, IReadOnlyDictionary<string, ModelDefinition> models, IReadOnlyDictionary<string, string> texts, string whereDeclared = "in any fixture file")
     {
         if (fixture.Model is null)
         {
@@ -78,7 +78,7 @@ internal static class ChatFixtureReader
         if (!models.TryGetValue(fixture.Model, out var model))
         {
             throw FixtureLoader.At(file, texts[file], $"{path}.match.model",
-                $"'{fixture.Model}' is not declared under \"models\" in any fixture file. Served: {string.Join(", ", models.Keys)}");
+                $"'{fixture.Model}' is not declared under \"models\" {whereDeclared}. Served: {string.Join(", ", models.Keys)}");
         }
 
         if (model.ChatTemplate is null)
@@ -88,7 +88,7 @@ internal static class ChatFixtureReader
         }
     }
 
-    private static (string File, string Path) Split(string location)
+    internal static (string File, string Path) Split(string location)
     {
         var at = location.LastIndexOf(" $", StringComparison.Ordinal);
         return (location[..at], location[(at + 1)..]);

@@ -65,74 +65,116 @@ internal static class FixtureLoader
         var texts = new Dictionary<string, string>(StringComparer.Ordinal); // strict text by file, to place later errors
         foreach (var (rank, doc) in sources.OrderBy(s => s.Rank))
         {
-            var text = FixtureJsonText.ToStrictJson(doc);
-            Validate(schema, doc.Name, text);
-            texts[doc.Name] = text;
-            using var json = JsonDocument.Parse(text);
-            var root = json.RootElement;
-            if (root.TryGetProperty("models", out var modelArray))
+            var read = Read(schema, doc);
+            texts[doc.Name] = read.Text;
+            foreach (var model in read.Models)
             {
-                foreach (var model in ReadModels(doc.Name, text, modelArray))
-                {
-                    models[model.Id] = model; // later sources override the same id
-                }
+                models[model.Id] = model; // later sources override the same id
             }
 
-            if (root.TryGetProperty("completions", out var completionArray))
-            {
-                var i = 0;
-                foreach (var element in completionArray.EnumerateArray())
-                {
-                    completions.Add((rank, completions.Count, ReadCompletion(doc.Name, text, $"$.completions[{i}]", element)));
-                    i++;
-                }
-            }
+            var (completionBase, chatBase) = (completions.Count, chats.Count); // the order counts across documents
+            completions.AddRange(read.Completions.Select((c, i) => (rank, completionBase + i, c)));
+            chats.AddRange(read.Chats.Select((c, i) => (rank, chatBase + i, c)));
+        }
 
-            if (root.TryGetProperty("chat", out var chatArray))
+        CheckModels(completions.Select(c => c.Fixture), chats.Select(c => c.Fixture), models, texts, "in any fixture file");
+        return new FixtureSet([.. models.Values], InPrecedence(completions), InPrecedence(chats)) { Schema = schema };
+    }
+
+    /// <summary>
+    /// One document, validated against the schema and read (a file at start, or a run-time document): its strict text
+    /// (to place later errors), its models and its fixtures in document order. Models named by fixtures are checked by
+    /// <see cref="CheckModels"/> once every document is read.
+    /// </summary>
+    /// <exception cref="FixtureLoadException">The document is invalid; the message names it, the JSON path and, where known, the line.</exception>
+    /// <param name="schema">The fixture schema.</param>
+    /// <param name="doc">The document.</param>
+    /// <param name="allowModels">False for a run-time document, which may not declare models (<see cref="RuntimeFixtures"/> says why).</param>
+    internal static DocumentContent Read(JsonSchema schema, FixtureDocument doc, bool allowModels = true)
+    {
+        var text = FixtureJsonText.ToStrictJson(doc);
+        Validate(schema, doc.Name, text);
+        using var json = JsonDocument.Parse(text);
+        var root = json.RootElement;
+        if (!allowModels && root.TryGetProperty("models", out _))
+        {
+            throw At(doc.Name, text, "$.models",
+                "a document added at run time cannot declare models (the served models are fixed at start and shared by every session); "
+                + "declare them in a fixture file and add only completions and chat fixtures for them");
+        }
+
+        var models = root.TryGetProperty("models", out var modelArray) ? ReadModels(doc.Name, text, modelArray).ToList() : [];
+        var completions = new List<CompletionFixture>();
+        if (root.TryGetProperty("completions", out var completionArray))
+        {
+            var i = 0;
+            foreach (var element in completionArray.EnumerateArray())
             {
-                var i = 0;
-                foreach (var element in chatArray.EnumerateArray())
-                {
-                    chats.Add((rank, chats.Count, ChatFixtureReader.Read(doc.Name, text, $"$.chat[{i}]", element)));
-                    i++;
-                }
+                completions.Add(ReadCompletion(doc.Name, text, $"$.completions[{i}]", element));
+                i++;
             }
         }
 
-        foreach (var (_, _, fixture) in completions)
+        var chats = new List<ChatFixture>();
+        if (root.TryGetProperty("chat", out var chatArray))
+        {
+            var i = 0;
+            foreach (var element in chatArray.EnumerateArray())
+            {
+                chats.Add(ChatFixtureReader.Read(doc.Name, text, $"$.chat[{i}]", element));
+                i++;
+            }
+        }
+
+        return new DocumentContent(text, models, completions, chats);
+    }
+
+    /// <summary>
+    /// Every fixture that names a model names a served one (for chat, one with a template): else it could never match.
+    /// <paramref name="whereDeclared"/> ends the message's "is not declared under models …" (where a model could be added).
+    /// </summary>
+    internal static void CheckModels(IEnumerable<CompletionFixture> completions, IEnumerable<ChatFixture> chats, IReadOnlyDictionary<string, ModelDefinition> models, IReadOnlyDictionary<string, string> texts, string whereDeclared)
+    {
+        foreach (var fixture in completions)
         {
             if (fixture.Model is not null && !models.ContainsKey(fixture.Model))
             {
-                throw new FixtureLoadException(
-                    $"Fixture '{fixture.Location}': $.match.model names '{fixture.Model}', which no fixture file declares under \"models\". Served: {string.Join(", ", models.Keys)}.");
+                var (file, path) = ChatFixtureReader.Split(fixture.Location);
+                throw At(file, texts[file], $"{path}.match.model",
+                    $"'{fixture.Model}' is not declared under \"models\" {whereDeclared}. Served: {string.Join(", ", models.Keys)}");
             }
         }
 
-        foreach (var (_, _, fixture) in chats)
+        foreach (var fixture in chats)
         {
-            ChatFixtureReader.CheckModel(fixture, models, texts);
+            ChatFixtureReader.CheckModel(fixture, models, texts, whereDeclared);
         }
+    }
 
-        var ordered = completions
+    /// <summary>
+    /// Completion fixtures in match precedence: higher rank (a later source) first; within one, exact matches before
+    /// prefixes (longest first) before regexes, then document order.
+    /// </summary>
+    internal static List<CompletionFixture> InPrecedence(IEnumerable<(int Rank, int Order, CompletionFixture Fixture)> completions) =>
+        [.. completions
             .OrderByDescending(c => c.Rank)
             .ThenBy(c => (int)c.Fixture.Kind)
             .ThenByDescending(c => c.Fixture.Kind == PromptMatchKind.Prefix ? c.Fixture.Pattern.Length : 0)
             .ThenBy(c => c.Order)
-            .Select(c => c.Fixture)
-            .ToList();
+            .Select(c => c.Fixture)];
 
-        // The same precedence for chat: later sources first; exact, then prefix and contains (longest first), regex,
-        // then no user criterion; a fixture that also pins the system message or the turn before one that does not.
-        var orderedChats = chats
+    /// <summary>
+    /// The same precedence for chat: higher rank first; exact, then prefix and contains (longest first), regex, then no
+    /// user criterion; a fixture that also pins the system message or the turn before one that does not; document order.
+    /// </summary>
+    internal static List<ChatFixture> InPrecedence(IEnumerable<(int Rank, int Order, ChatFixture Fixture)> chats) =>
+        [.. chats
             .OrderByDescending(c => c.Rank)
             .ThenBy(c => (int)c.Fixture.UserKind)
             .ThenByDescending(c => c.Fixture.UserKind is UserMatchKind.Prefix or UserMatchKind.Contains ? c.Fixture.UserPattern!.Length : 0)
             .ThenByDescending(c => c.Fixture.Constraints)
             .ThenBy(c => c.Order)
-            .Select(c => c.Fixture)
-            .ToList();
-        return new FixtureSet([.. models.Values], ordered, orderedChats);
-    }
+            .Select(c => c.Fixture)];
 
     internal static string EmbeddedText(string logicalName)
     {
@@ -344,13 +386,19 @@ internal static class FixtureLoader
     /// <summary>A load error at a JSON path, with the line and position the schema validator would give.</summary>
     internal static FixtureLoadException At(string file, string strictJson, string path, string reason, Exception? inner = null, string what = "Fixture")
     {
-        var place = "";
+        var message = $"{what} '{file}' at {path}: {reason}{Place(strictJson, path)}.";
+        return inner is null ? new FixtureLoadException(message) : new FixtureLoadException(message, inner);
+    }
+
+    /// <summary>" (line L, position P)" of the value at <paramref name="path"/>, or empty when it cannot be placed.</summary>
+    internal static string Place(string strictJson, string path)
+    {
         try
         {
             var root = Newtonsoft.Json.Linq.JToken.Parse(strictJson);
             if (root.SelectToken(path) is Newtonsoft.Json.IJsonLineInfo { } info && info.HasLineInfo())
             {
-                place = string.Create(CultureInfo.InvariantCulture, $" (line {info.LineNumber}, position {info.LinePosition})");
+                return string.Create(CultureInfo.InvariantCulture, $" (line {info.LineNumber}, position {info.LinePosition})");
             }
         }
         catch (Newtonsoft.Json.JsonException)
@@ -358,8 +406,7 @@ internal static class FixtureLoader
             // The schema validator parsed this text already; without a place the message still names the path.
         }
 
-        var message = $"{what} '{file}' at {path}: {reason}{place}.";
-        return inner is null ? new FixtureLoadException(message) : new FixtureLoadException(message, inner);
+        return "";
     }
 
     // The schema says "integer" without a bound; a value the server cannot hold names its place rather than crashing.
@@ -402,13 +449,13 @@ internal static class FixtureLoader
         var (kind, pattern) = match.TryGetProperty("prompt", out var exact) ? (PromptMatchKind.Exact, exact.GetString()!)
             : match.TryGetProperty("prompt_prefix", out var prefix) ? (PromptMatchKind.Prefix, prefix.GetString()!)
             : (PromptMatchKind.Regex, match.GetProperty("prompt_regex").GetString()!);
-        var regex = kind == PromptMatchKind.Regex ? LinearRegex(file, $"{path}.match.prompt_regex", pattern) : null;
+        var regex = kind == PromptMatchKind.Regex ? LinearRegex(file, text, $"{path}.match.prompt_regex", pattern) : null;
 
         var tokens = new List<FixtureToken>();
         var t = 0;
         foreach (var token in element.GetProperty("tokens").EnumerateArray())
         {
-            tokens.Add(ReadToken(file, $"{path}.tokens[{t}]", token));
+            tokens.Add(ReadToken(file, text, $"{path}.tokens[{t}]", token));
             t++;
         }
 
@@ -422,7 +469,7 @@ internal static class FixtureLoader
     }
 
     /// <summary>A fixture's regular expression on the linear-time engine, or a load error naming its place.</summary>
-    internal static Regex LinearRegex(string file, string path, string pattern)
+    internal static Regex LinearRegex(string file, string strictJson, string path, string pattern)
     {
         try
         {
@@ -432,11 +479,11 @@ internal static class FixtureLoader
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             throw new FixtureLoadException(
-                $"Fixture '{file}' has an unusable regular expression at {path}: {ex.Message} (.NET syntax, without backreferences or lookarounds)", ex);
+                $"Fixture '{file}' has an unusable regular expression at {path}{Place(strictJson, path)}: {ex.Message} (.NET syntax, without backreferences or lookarounds)", ex);
         }
     }
 
-    internal static FixtureToken ReadToken(string file, string path, JsonElement token)
+    internal static FixtureToken ReadToken(string file, string strictJson, string path, JsonElement token)
     {
         if (token.ValueKind == JsonValueKind.String)
         {
@@ -458,7 +505,7 @@ internal static class FixtureLoader
             {
                 throw new FixtureLoadException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Fixture '{file}' contradicts itself at {path}: logprob {logprob} but top_logprobs gives '{text}' {inTop.Value}."));
+                    $"Fixture '{file}' contradicts itself at {path}{Place(strictJson, path)}: logprob {logprob} but top_logprobs gives '{text}' {inTop.Value}."));
             }
         }
 
@@ -470,10 +517,13 @@ internal static class FixtureLoader
             {
                 throw new FixtureLoadException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Fixture '{file}' at {path}.top_logprobs: the probabilities add up to {mass:0.###}, more than 1; logprobs are natural logs, e.g. -0.69 for 50%."));
+                    $"Fixture '{file}' at {path}.top_logprobs{Place(strictJson, path + ".top_logprobs")}: the probabilities add up to {mass:0.###}, more than 1; logprobs are natural logs, e.g. -0.69 for 50%."));
             }
         }
 
         return new FixtureToken(text, logprob, top);
     }
 }
+
+/// <summary>One fixture document, validated and read: its strict text (to place later errors), models and fixtures in document order.</summary>
+internal sealed record DocumentContent(string Text, IReadOnlyList<ModelDefinition> Models, IReadOnlyList<CompletionFixture> Completions, IReadOnlyList<ChatFixture> Chats);

@@ -11,10 +11,10 @@ namespace MockServer.Hosting;
 internal static class CommandLineArguments
 {
     /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
-    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile", "behaviour", "strict-fixtures"];
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile", "behaviour", "strict-fixtures", "journal-capacity"];
 
     /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
-    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile", "Behaviour", "StrictFixtures"];
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile", "Behaviour", "StrictFixtures", "JournalCapacity"];
 
     // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
     // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
@@ -48,6 +48,7 @@ internal static class CommandLineArguments
                                       (schemas/behaviour.schema.json; default: none)
           --strict-fixtures true      a request no fixture matches gets 404 fixture_not_found naming
                                       the closest fixtures, instead of a synthetic answer
+          --journal-capacity N        requests the journal keeps, newest kept (default 1000; 0 turns it off)
         Also accepted: --MockServer:KEY VALUE for the same settings, ASP.NET host settings such as
         --environment NAME, and keys under --Logging: and --Kestrel:. Any other option stops the start.
         """;

@@ -27,6 +27,12 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     /// <summary>The requests this server has answered, newest kept (<see cref="MockServerOptions.JournalCapacity"/>): what a test's client sent.</summary>
     public Journal.RequestJournal Journal => _app.Services.GetRequiredService<Journal.RequestJournal>();
 
+    /// <summary>
+    /// Fixtures added and removed while the server runs, globally or for one <c>X-Mock-Session</c> (the same as the
+    /// <c>/admin/fixtures</c> routes, without needing them enabled). The fixture files are not changed.
+    /// </summary>
+    public RuntimeFixtures Fixtures => _app.Services.GetRequiredService<RuntimeFixtures>();
+
     /// <summary>The application's services, for tests that reach inside (the engine's test hook, the log factory).</summary>
     internal IServiceProvider Services => _app.Services;
 
@@ -57,7 +63,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--journal-capacity N</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -191,7 +197,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         return app;
     }
 
-    private static MockServerOptions OptionsFrom(ConfigurationManager configuration)
+    internal static MockServerOptions OptionsFrom(IConfiguration configuration)
     {
         string? Get(string flag, string key) => configuration[flag] ?? configuration[$"MockServer:{key}"];
         var options = new MockServerOptions { FixturesDirectory = Get("fixtures", "Fixtures") };
@@ -246,6 +252,14 @@ public sealed partial class MockLlmServer : IAsyncDisposable
                 : throw new ArgumentException("--strict-fixtures takes true or false, e.g. --strict-fixtures true.");
         }
 
+        if (Get("journal-capacity", "JournalCapacity") is { } capacity)
+        {
+            // Checked here, not by int.Parse: its message names neither the flag nor the range.
+            options.JournalCapacity = int.TryParse(capacity, NumberStyles.None, CultureInfo.InvariantCulture, out var entries)
+                ? entries
+                : throw new ArgumentException("--journal-capacity takes a whole number of requests from 0 to 1000000, e.g. --journal-capacity 5000 (0 turns the journal off).");
+        }
+
         options.Profile = Get("profile", "Profile");
         options.BehaviourFile = Get("behaviour", "Behaviour");
         if (Get("seed", "Seed") is { } seed)
@@ -270,6 +284,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
                 nameof(MockServerOptions.MaxGeneratedTokensPerRequest) => "--max-generated-tokens",
                 nameof(MockServerOptions.TokenDelay) => "--token-delay-ms",
                 nameof(MockServerOptions.WriteTimeout) => "--write-timeout-ms",
+                nameof(MockServerOptions.JournalCapacity) => "--journal-capacity",
                 _ => name,
             };
             var reason = range.Message.Split(" (Parameter", 2)[0];

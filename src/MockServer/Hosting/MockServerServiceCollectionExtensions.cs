@@ -19,6 +19,7 @@ internal static class MockServerServiceCollectionExtensions
         services.TryAddSingleton(options.TimeProvider);
         services.TryAddSingleton(new MockServer.Journal.RequestJournal(options.JournalCapacity));
         services.TryAddSingleton(fixtures);
+        services.TryAddSingleton(new RuntimeFixtures(fixtures));
         services.TryAddSingleton<Vocabulary>();
         services.TryAddSingleton<Tokenizer>();
         services.TryAddSingleton<SyntheticModel>();

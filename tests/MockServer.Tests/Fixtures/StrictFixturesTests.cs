@@ -63,6 +63,37 @@ public sealed class StrictFixturesTests
     }
 
     [Fact]
+    public async Task Strict_mode_explains_each_unmatched_prompt_of_a_batch()
+    {
+        await using var server = await StartAsync(strict: true);
+        using var client = Client(server);
+
+        var error = await client.ErrorAsync("""{"model":"base-a","prompt":["ping","The capital of France is","The capital of Spain is"],"max_tokens":2}""", status: 404);
+
+        error.GetProperty("message").GetString().Should().StartWith("No fixture matches prompt[0], prompt[2] and strict fixtures are on")
+            .And.Contain("prompt[0]: closest: (1) fixture 'ping' (scripts.json $.completions[0]): model differs")
+            .And.Contain("prompt[2]: closest: (1) fixture 'capital' (scripts.json $.completions[1]): prompt differs at character 15")
+            .And.NotContain("prompt[1]");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_journal_explains_each_unmatched_prompt_of_a_batch_up_to_a_bound(bool strict)
+    {
+        await using var server = await StartAsync(strict);
+        var prompts = string.Join(",", Enumerable.Range(0, 10).Select(i => $"\"The capital of Spain {i}\""));
+
+        var pair = await HandleAsync<CompletionsEndpoint>(server, """{"model":"base-a","prompt":["The capital of France is","ping"],"max_tokens":2}""");
+        var many = await HandleAsync<CompletionsEndpoint>(server, $$"""{"model":"base-a","prompt":[{{prompts}}],"max_tokens":2}""");
+
+        pair.Scratch.NearMisses.Should().Contain("prompt[1]: fixture 'ping' (scripts.json $.completions[0]): model differs: the fixture is for 'base-b', the request is for 'base-a'")
+            .And.NotContain(m => m.StartsWith("prompt[0]", StringComparison.Ordinal));
+        var explained = many.Scratch.NearMisses.Select(m => m.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? m[..colon] : m).Distinct().ToList();
+        explained.Should().Equal([.. Enumerable.Range(0, FixtureMisses.MaxExplainedParts).Select(i => $"prompt[{i}]"), "prompt[8] and 1 more unmatched prompt not explained (at most 8 are)"]);
+    }
+
+    [Fact]
     public async Task Strict_chat_refuses_an_unmatched_conversation_and_a_fixture_it_cannot_use_and_serves_a_matched_one()
     {
         await using var server = await StartAsync(strict: true);
