@@ -49,7 +49,7 @@ internal static class ChatStreamWriter
     {
         var dialect = request.Model.Dialect;
         var separateUsage = dialect.Usage == UsagePlacement.SeparateChunkWhenIncluded && request.IncludeUsage == true;
-        var header = new ChunkHeader(id, created, request.Model.Root, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
+        var header = new ChunkHeader(id, created, request.Model.ResponseName, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
         var choices = Enumerable.Range(0, stream.Choices.Count).Select(c => new ChoiceFrames(c, stream.Choices[c], plans[c], seedBits, dialect)).ToList();
         var frames = choices.Count == 1 ? choices[0].Frames() : ChoiceInterleaving.RoundRobin([.. choices.Select(c => c.Frames())]);
 
@@ -117,6 +117,9 @@ internal static class ChatStreamWriter
         public int Index => index;
 
         public string FinishReason { get; private set; } = "stop";
+
+        /// <summary>The stop string that ended the choice, once it has finished (vLLM's <c>stop_reason</c>, spec-facts §5).</summary>
+        public string? StopReason => reader.Generator.StopReason;
 
         public string CallId(int call) => ChatChoiceOutput.CallId(seedBits, index, call);
 
@@ -231,7 +234,7 @@ internal static class ChatStreamWriter
         if (header.Logprobs && frame.Kind == Kind.Content)
         {
             json.WritePropertyName("logprobs"u8);
-            WriteLogprobs(json, frame);
+            WriteLogprobs(json, frame, header.Dialect.ChatLogprobsRefusalKey);
         }
         else if (header.Dialect.LogprobsNullInChunks)
         {
@@ -241,6 +244,10 @@ internal static class ChatStreamWriter
         if (frame.Finishes)
         {
             json.WriteString("finish_reason"u8, frame.Choice.FinishReason);
+            if (header.Dialect.ChatStopReason)
+            {
+                json.WriteString("stop_reason"u8, frame.Choice.StopReason); // vLLM: only on the finish chunk (§5)
+            }
         }
         else
         {
@@ -317,7 +324,7 @@ internal static class ChatStreamWriter
     /// This chunk's share of the choice's logprobs: the token it shows, if any (spec-facts §3.3): end-of-text and a
     /// token a stop string swallowed show nothing and have no entry.
     /// </summary>
-    private static void WriteLogprobs(Utf8JsonWriter json, Frame frame)
+    private static void WriteLogprobs(Utf8JsonWriter json, Frame frame, bool refusalKey)
     {
         json.WriteStartObject();
         json.WriteStartArray("content"u8);
@@ -338,7 +345,11 @@ internal static class ChatStreamWriter
         }
 
         json.WriteEndArray();
-        json.WriteNull("refusal"u8);
+        if (refusalKey)
+        {
+            json.WriteNull("refusal"u8); // vLLM and llama.cpp send content only (§3.3)
+        }
+
         json.WriteEndObject();
     }
 
@@ -376,6 +387,10 @@ internal static class ChatStreamWriter
             json.WriteString("object"u8, "chat.completion.chunk"u8);
             json.WriteNumber("created"u8, Created);
             json.WriteString("model"u8, Model);
+            if (Dialect.SystemFingerprint is { } fingerprint)
+            {
+                json.WriteString("system_fingerprint"u8, fingerprint); // llama.cpp's build id (§12.2)
+            }
         }
     }
 }

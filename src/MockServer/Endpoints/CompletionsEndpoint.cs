@@ -59,7 +59,7 @@ internal sealed class CompletionsEndpoint(
         var sent = new SentTokens();
         try
         {
-            var (id, entropy) = ids.Next();
+            var (id, entropy) = ids.Next(request.Model.Dialect.CompletionIdPrefix);
             var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
             var generation = ToGeneration(request, matched);
             var clock = new TokenClock(admitted.Timing, promptTokens, SeedBits(request, entropy), options.TimeProvider);
@@ -91,7 +91,7 @@ internal sealed class CompletionsEndpoint(
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
         {
-            JsonSerializer.Serialize(writer, response, WireJson.Context.CompletionResponse);
+            JsonSerializer.Serialize(writer, response, WireJson.CompletionResponse(request.Model.Dialect));
         }
 
         context.Response.StatusCode = 200;

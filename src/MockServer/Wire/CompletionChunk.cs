@@ -26,7 +26,8 @@ internal sealed class ChunkChoice
 
     public string Text { get; set; } = "";
 
-    public Logprobs? Logprobs { get; set; }
+    /// <summary>A <see cref="Wire.Logprobs"/> or, in llama.cpp's dialect, a <see cref="ContentLogprobs"/> (written as its runtime type).</summary>
+    public object? Logprobs { get; set; }
 
     public string? FinishReason { get; set; }
 
