@@ -133,4 +133,7 @@ internal sealed record Dialect
 
     /// <summary>The documented differences from OpenAI's wire, for <c>docs/dialects.md</c>.</summary>
     public IReadOnlyList<Quirk> Quirks { get; init; } = [];
+
+    /// <summary>What spec-facts records of the real server that the mock does not do, each with why (<c>docs/dialects.md</c>).</summary>
+    public IReadOnlyList<Quirk> NotReproduced { get; init; } = [];
 }

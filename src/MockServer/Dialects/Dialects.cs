@@ -92,6 +92,14 @@ internal static class Dialects
             new("vllm.chat-logprobs-no-refusal", "Chat logprobs objects carry content only, no refusal key.", "§3.3"),
             new("vllm.completion-keys", "Completion choices carry stop_reason and prompt_logprobs; content chunks carry usage: null; model cards carry root, parent, max_model_len and permission.", "§2.1, §4.2, §7"),
         ],
+        NotReproduced =
+        [
+            new("vllm.unauthorized-string", "A 401 is {\"error\": \"Unauthorized\"} in vLLM; the mock keeps a structured envelope (with the integer code), so every error stays readable.", "§6.1"),
+            new("vllm.validation-wording", "vLLM's message texts and its pydantic type \"Bad Request\" are not copied: clients must not key on messages (§1.1); the mock keeps its own, naming the parameter.", "§1.1, §1.2"),
+            new("vllm.empty-finish-on-eos", "vLLM may send a completion's finish on a chunk of text \"\" after an end-of-text token; the mock always combines it with the last visible token, which vLLM also does.", "§4.3"),
+            new("vllm.per-listing-stamps", "vLLM mints a model card's created and permission id per listing; the mock keeps them stable.", "§7, §11.7"),
+            new("vllm.id-length", "vLLM ids carry 32 hex digits; the mock's carry 16, as the provider docs show.", "§2.2 I4"),
+        ],
     };
 
     /// <summary>A current llama.cpp server as spec-facts §12 observed it, plus §3.2, §4, §6.1 and §9 where §12 is silent.</summary>
@@ -145,7 +153,16 @@ internal static class Dialects
             new("llamacpp.no-vllm-keys", "Completion choices have no stop_reason or prompt_logprobs; chunks have no usage key until the last; model cards carry meta and owned_by llamacpp instead of vLLM's keys.", "§7, §9 Q13, §12.1"),
             new("llamacpp.chat-role-content-null", "The first chat chunk's delta is {\"role\": \"assistant\", \"content\": null}.", "§12.2"),
             new("llamacpp.chat-usage-when-included", "Chat streams have usage only with include_usage: true, in a choices: [] chunk; no usage key elsewhere; no logprobs key unless requested.", "§12.2"),
-            new("llamacpp.system-fingerprint", "Chat chunks and responses carry system_fingerprint (the build id).", "§12.2"),
+            new("llamacpp.system-fingerprint", "Chat chunks and responses, and non-streamed completions, carry system_fingerprint (the build id).", "§12.2"),
+        ],
+        NotReproduced =
+        [
+            new("llamacpp.connection-close", "llama.cpp closes the connection after an SSE stream without Connection: close; the mock keeps it open (a transport trap, not a wire shape).", "§12.1"),
+            new("llamacpp.timings", "The timings object on the finish chunk is not sent: the mock has no honest prompt and generation times to put in it.", "§12.1, §12.2"),
+            new("llamacpp.created-per-chunk", "llama.cpp re-reads created per chunk; the mock keeps it constant per stream.", "§4.2, §9 Q15"),
+            new("llamacpp.one-model", "llama.cpp lists exactly one model; the mock lists every model its fixtures declare.", "§7"),
+            new("llamacpp.default-sampling", "llama.cpp's default sampler (temperature 0.8, top_k 40, top_p 0.95, min_p 0.05) is not applied; omitted parameters take OpenAI's defaults.", "§9 Q18"),
+            new("llamacpp.chatml-fallback", "llama.cpp renders chat for a model without a template with ChatML; the mock answers such a model's chat 400 as vLLM does.", "§9 Q23"),
         ],
     };
 

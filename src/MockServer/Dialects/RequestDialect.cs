@@ -40,9 +40,9 @@ internal sealed class RequestDialect(Dialect dialect)
         {
             return root.TryGetProperty("model"u8, out var model) && model.ValueKind == JsonValueKind.String ? StrictJson.TextOf(model, "model") : null;
         }
-        catch (Errors.ApiErrorException)
+        catch (Exception ex) when (ex is Errors.ApiErrorException or InvalidOperationException)
         {
-            return null; // not valid Unicode: the parser says so
+            return null; // a name or value that is not valid Unicode: the parser says so, naming it
         }
     }
 }

@@ -18,6 +18,7 @@ namespace MockServer.Wire;
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelCard))]
+[JsonSerializable(typeof(LlamaModelCard))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
 
 /// <summary>The one serializer configuration for everything the server writes.</summary>
