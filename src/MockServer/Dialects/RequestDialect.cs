@@ -13,9 +13,13 @@ internal sealed class RequestDialect(Dialect dialect)
 {
     public Dialect Dialect { get; } = dialect;
 
-    /// <summary>The dialect in effect for <paramref name="context"/>.</summary>
+    /// <summary>
+    /// The dialect in effect for <paramref name="context"/>. The admin routes are the mock's own control surface, not
+    /// the emulated server's: they always answer in the mock's envelope.
+    /// </summary>
     public static Dialect Of(HttpContext context) =>
-        context.Features.Get<RequestDialect>()?.Dialect
+        context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? Dialects.Acs
+        : context.Features.Get<RequestDialect>()?.Dialect
         ?? (context.RequestServices?.GetService(typeof(ModelCatalog)) as ModelCatalog)?.ServerDialect
         ?? Dialects.Acs;
 

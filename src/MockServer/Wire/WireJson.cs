@@ -43,7 +43,8 @@ internal static class WireJson
     /// </summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
-    private static readonly ConcurrentDictionary<Dialect, JsonSerializerOptions> Contracts = new();
+    // By reference: a dialect is one of Dialects.All, and a record's value hash would walk every field per response.
+    private static readonly ConcurrentDictionary<Dialect, JsonSerializerOptions> Contracts = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The contract of a non-streamed completion in <paramref name="dialect"/>.</summary>
     public static JsonTypeInfo<CompletionResponse> CompletionResponse(Dialect dialect) =>
