@@ -112,8 +112,9 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
             throw Fail(ApiError.InvalidValue("n", $"'n' must be 1 when using greedy sampling (temperature 0), but got {choices}."));
         }
 
-        var model = CompletionRequestParser.ResolveModel(catalog, dialect, modelId, m => m.ChatTemplate is not null);
-        if (model.ChatTemplate is null)
+        var model = CompletionRequestParser.ResolveModel(catalog, dialect, modelId, m => (m.ChatTemplate ?? m.Dialect.FallbackChatTemplate) is not null);
+        var template = model.ChatTemplate ?? model.Dialect.FallbackChatTemplate; // llama.cpp renders with ChatML (§9 Q23)
+        if (template is null)
         {
             throw Fail(new ApiError(400, NoChatTemplateMessage, ApiError.InvalidRequest, null, "chat_template_missing"));
         }
@@ -121,7 +122,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
         CheckCapabilities(model, tools, responseFormat.Kind, withLogprobs);
 
         // The template writes no beginning-of-text: TokenizePrompt adds it, so a conversation gets exactly one.
-        var text = ChatTemplates.Render(model.ChatTemplate, messages, tools);
+        var text = ChatTemplates.Render(template, messages, tools);
         var prompt = new PromptInput(text, tokenizer.TokenizePrompt(text));
 
         var lengthParam = maxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";

@@ -73,6 +73,15 @@ internal sealed record Dialect
 
     // ---- request rules (spec-facts §1.1, §1.2, §12.1) ----
 
+    /// <summary>
+    /// What an omitted sampler parameter is: OpenAI's defaults (temperature 1, top_p 1, no top_k or min_p) or the
+    /// server's own (llama.cpp: 0.8, 0.95, 40, 0.05; spec-facts §9 Q18).
+    /// </summary>
+    public Generation.SamplingParameters SamplingDefaults { get; init; } = new();
+
+    /// <summary>The chat template a model without one is rendered with (llama.cpp: ChatML, §9 Q23), or null: chat answers 400 as vLLM does.</summary>
+    public string? FallbackChatTemplate { get; init; }
+
     /// <summary>What a JSON boolean in a numeric field becomes (§9 Q2).</summary>
     public CoercionPolicy Booleans { get; init; }
 

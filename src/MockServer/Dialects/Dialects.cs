@@ -114,6 +114,8 @@ internal static class Dialects
         LogprobsNullInChunks = false,
         ChatLogprobsRefusalKey = false,
         SystemFingerprint = "b10587-mock", // §12.2: the build id
+        SamplingDefaults = new() { Temperature = 0.8, TopK = 40, TopP = 0.95, MinP = 0.05 }, // §9 Q18, LCPP README
+        FallbackChatTemplate = "chatml", // §9 Q23
         Booleans = CoercionPolicy.Coerced,
         NumericStrings = CoercionPolicy.Refused, // §12.1: "type must be number, but is string"
         UnknownParameters = UnknownParameterPolicy.Ignored,
@@ -153,6 +155,8 @@ internal static class Dialects
             new("llamacpp.no-vllm-keys", "Completion choices have no stop_reason or prompt_logprobs; chunks have no usage key until the last; model cards carry meta and owned_by llamacpp instead of vLLM's keys.", "§7, §9 Q13, §12.1"),
             new("llamacpp.chat-role-content-null", "The first chat chunk's delta is {\"role\": \"assistant\", \"content\": null}.", "§12.2"),
             new("llamacpp.chat-usage-when-included", "Chat streams have usage only with include_usage: true, in a choices: [] chunk; no usage key elsewhere; no logprobs key unless requested.", "§12.2"),
+            new("llamacpp.default-sampling", "Omitted sampler parameters take llama.cpp's defaults: temperature 0.8, top_k 40, top_p 0.95, min_p 0.05.", "§9 Q18"),
+            new("llamacpp.chatml-fallback", "Chat to a model without a chat template is rendered with ChatML instead of refused.", "§9 Q23"),
             new("llamacpp.system-fingerprint", "Chat chunks and responses, and non-streamed completions, carry system_fingerprint (the build id).", "§12.2"),
         ],
         NotReproduced =
@@ -161,8 +165,6 @@ internal static class Dialects
             new("llamacpp.timings", "The timings object on the finish chunk is not sent: the mock has no honest prompt and generation times to put in it.", "§12.1, §12.2"),
             new("llamacpp.created-per-chunk", "llama.cpp re-reads created per chunk; the mock keeps it constant per stream.", "§4.2, §9 Q15"),
             new("llamacpp.one-model", "llama.cpp lists exactly one model; the mock lists every model its fixtures declare.", "§7"),
-            new("llamacpp.default-sampling", "llama.cpp's default sampler (temperature 0.8, top_k 40, top_p 0.95, min_p 0.05) is not applied; omitted parameters take OpenAI's defaults.", "§9 Q18"),
-            new("llamacpp.chatml-fallback", "llama.cpp renders chat for a model without a template with ChatML; the mock answers such a model's chat 400 as vLLM does.", "§9 Q23"),
         ],
     };
 

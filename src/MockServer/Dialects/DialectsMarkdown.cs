@@ -76,6 +76,9 @@ internal static class DialectsMarkdown
         }),
         ("`include_usage` when `stream_options` omits it", d => d.IncludeUsageDefaultInStreamOptions ? "true" : "false"),
         ("`max_tokens` 0 / negative / none", d => d.MaxTokens == MaxTokensPolicy.LlamaCpp ? "1 token / fill the context / fill the context" : "400 (0 allowed with echo) / 400 / 16"),
+        ("Omitted sampler parameters", d => d.SamplingDefaults == new Generation.SamplingParameters() ? "OpenAI's (temperature 1, top_p 1)"
+            : string.Create(CultureInfo.InvariantCulture, $"temperature {d.SamplingDefaults.Temperature}, top_k {d.SamplingDefaults.TopK}, top_p {d.SamplingDefaults.TopP}, min_p {d.SamplingDefaults.MinP}")),
+        ("Chat on a model without template", d => d.FallbackChatTemplate is { } t ? $"rendered with `{t}`" : "400"),
         ("Missing `model`", d => d.ModelRequired ? "400" : "the served model"),
         ("Unknown `model`", d => d.ValidatesModelName ? "404" : "the served model"),
         ("Content-Type checked", d => d.ChecksContentType ? "yes" : "no"),

@@ -21,6 +21,9 @@ internal readonly struct LaxValues(Dialect? dialect)
     private static readonly string[] TrueWords = ["true", "1", "yes", "on", "t", "y"];
     private static readonly string[] FalseWords = ["false", "0", "no", "off", "f", "n"];
 
+    /// <summary>The dialect, or null for the strict default.</summary>
+    public Dialect? Dialect => dialect;
+
     /// <summary>A value for a numeric field.</summary>
     public JsonElement Number(JsonElement v)
     {

@@ -19,8 +19,13 @@ internal sealed class SamplingFields(LaxValues lax = default)
 
     public long? Seed { get; private set; }
 
-    /// <summary>The temperature in effect: as sent, or 1.</summary>
-    public double Temperature => _temperature ?? 1.0;
+    /// <summary>The temperature in effect: as sent, or the dialect's default (1 as OpenAI's).</summary>
+    public double Temperature => _temperature ?? Defaults.Temperature;
+
+    /// <summary>What an omitted parameter is: the dialect's defaults (spec-facts §9 Q18), OpenAI's for the strict default.</summary>
+    private SamplingParameters Defaults => lax.Dialect?.SamplingDefaults ?? NoDefaults;
+
+    private static readonly SamplingParameters NoDefaults = new();
 
     /// <summary>Reads <paramref name="name"/> when it is a sampling parameter; false when it is not one.</summary>
     public bool TryRead(string name, JsonElement v, Vocabulary vocabulary)
@@ -43,12 +48,12 @@ internal sealed class SamplingFields(LaxValues lax = default)
     public SamplingParameters Build() => new()
     {
         Temperature = Temperature,
-        TopP = _topP ?? 1.0,
-        TopK = (int)(_topK ?? 0),
-        MinP = _minP ?? 0,
-        PresencePenalty = _presence ?? 0,
-        FrequencyPenalty = _frequency ?? 0,
-        RepetitionPenalty = _repetition ?? 1.0,
+        TopP = _topP ?? Defaults.TopP,
+        TopK = (int)(_topK ?? Defaults.TopK),
+        MinP = _minP ?? Defaults.MinP,
+        PresencePenalty = _presence ?? Defaults.PresencePenalty,
+        FrequencyPenalty = _frequency ?? Defaults.FrequencyPenalty,
+        RepetitionPenalty = _repetition ?? Defaults.RepetitionPenalty,
         LogitBias = _logitBias,
     };
 }

@@ -180,4 +180,28 @@ public sealed class LlamaCppDialectTests : IAsyncLifetime
         stream.ContentChunks.Should().OnlyContain(c => !DialectServer.Has(c, "usage") && !DialectServer.Has(c.GetProperty("choices")[0], "logprobs"));
         stream.Chunks[^1].GetProperty("choices").GetArrayLength().Should().Be(0);
     }
+
+    [Fact]
+    public async Task Omitted_sampler_parameters_take_llama_cpps_defaults()
+    {
+        // llamacpp.default-sampling (§9 Q18): the same seeded request answers as with llama.cpp's values written out.
+        const string Prompt = "\"model\":\"llama-8b\",\"prompt\":\"Once upon a time\",\"max_tokens\":24,\"seed\":11";
+        var omitted = await _mock.OkAsync(Completions, $"{{{Prompt}}}");
+        var llama = await _mock.OkAsync(Completions, $"{{{Prompt},\"temperature\":0.8,\"top_k\":40,\"top_p\":0.95,\"min_p\":0.05}}");
+        var openAi = await _mock.OkAsync(Completions, $"{{{Prompt},\"temperature\":1,\"top_k\":0,\"top_p\":1,\"min_p\":0}}");
+
+        string Text(JsonElement body) => body.GetProperty("choices")[0].GetProperty("text").GetString()!;
+        Text(llama).Should().NotBe(Text(openAi), "the two sets of defaults must lead apart for this test to tell them apart");
+        Text(omitted).Should().Be(Text(llama));
+    }
+
+    [Fact]
+    public async Task Chat_to_a_model_without_a_template_is_rendered_with_chatml()
+    {
+        // llamacpp.chatml-fallback (§9 Q23): vLLM and the strict provider answer 400 here.
+        var body = await _mock.OkAsync(Chat, """{"model":"llama-8b","messages":[{"role":"user","content":"Hi"}],"max_tokens":2}""");
+
+        body.GetProperty("model").GetString().Should().Be("llama-8b");
+        body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32().Should().BeGreaterThan(1);
+    }
 }
