@@ -49,7 +49,10 @@ internal static class ChatStreamWriter
     {
         var dialect = request.Model.Dialect;
         var separateUsage = dialect.Usage == UsagePlacement.SeparateChunkWhenIncluded && request.IncludeUsage == true;
-        var header = new ChunkHeader(id, created, request.Model.ResponseName, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
+        var header = new ChunkHeader(id, created, request.Model.ResponseName, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded)
+        {
+            Clock = dialect.CreatedPerChunk ? options.TimeProvider : null,
+        };
         var choices = Enumerable.Range(0, stream.Choices.Count).Select(c => new ChoiceFrames(c, stream.Choices[c], plans[c], seedBits, dialect)).ToList();
         var frames = choices.Count == 1 ? choices[0].Frames() : ChoiceInterleaving.RoundRobin([.. choices.Select(c => c.Frames())]);
 
@@ -380,12 +383,15 @@ internal static class ChatStreamWriter
     /// <summary>What every chunk of one stream shares.</summary>
     private sealed record ChunkHeader(string Id, long Created, string Model, Dialect Dialect, bool Logprobs, bool UsageNull)
     {
+        /// <summary>The clock <c>created</c> is re-read from per chunk (llama.cpp, §9 Q15), or null for a constant one.</summary>
+        public TimeProvider? Clock { get; init; }
+
         public void WriteStart(Utf8JsonWriter json)
         {
             json.WriteStartObject();
             json.WriteString("id"u8, Id);
             json.WriteString("object"u8, "chat.completion.chunk"u8);
-            json.WriteNumber("created"u8, Created);
+            json.WriteNumber("created"u8, Clock is null ? Created : Clock.GetUtcNow().ToUnixTimeSeconds());
             json.WriteString("model"u8, Model);
             if (Dialect.SystemFingerprint is { } fingerprint)
             {

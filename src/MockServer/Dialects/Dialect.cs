@@ -140,6 +140,9 @@ internal sealed record Dialect
 
     public ModelCardShape ModelCard { get; init; }
 
+    /// <summary>Whether each chunk's <c>created</c> is read from the clock as it is written (llama.cpp, §4.2, §9 Q15) rather than fixed per stream.</summary>
+    public bool CreatedPerChunk { get; init; }
+
     /// <summary>The documented differences from OpenAI's wire, for <c>docs/dialects.md</c>.</summary>
     public IReadOnlyList<Quirk> Quirks { get; init; } = [];
 

@@ -51,6 +51,10 @@ internal static class CompletionStreamWriter
             choice.Logprobs = frame.Logprobs;
             choice.FinishReason = frame.FinishReason;
             choice.StopReason = frame.StopReason;
+            if (dialect.CreatedPerChunk)
+            {
+                chunk.Created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+            }
             chunk.Usage = usageOnFinish && frame.FinishReason is not null && --unfinished == 0
                 ? new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens }
                 : null;
@@ -65,6 +69,7 @@ internal static class CompletionStreamWriter
         if (request.IncludeUsage && !usageOnFinish)
         {
             chunk.Choices = [];
+            chunk.Created = dialect.CreatedPerChunk ? options.TimeProvider.GetUtcNow().ToUnixTimeSeconds() : chunk.Created;
             chunk.Usage = new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens };
             await WriteFrameAsync(sink, chunk, contract).ConfigureAwait(false);
         }

@@ -10,7 +10,8 @@ internal sealed class CompletionChunk
 
     public string Object { get; } = "text_completion";
 
-    public required long Created { get; init; }
+    /// <summary>Constant per stream, or re-read per chunk in llama.cpp's dialect (spec-facts §9 Q15).</summary>
+    public required long Created { get; set; }
 
     public required string Model { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MockServer.Fixtures;
+using MockServer.Tests.TestUtils;
 
 namespace MockServer.Tests.ServerDialects;
 
@@ -203,5 +204,33 @@ public sealed class LlamaCppDialectTests : IAsyncLifetime
 
         body.GetProperty("model").GetString().Should().Be("llama-8b");
         body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32().Should().BeGreaterThan(1);
+    }
+
+    [Theory]
+    [InlineData("completions", "{\"model\":\"llama-8b\",\"prompt\":\"Hello\",\"max_tokens\":3,\"stream\":true}")]
+    [InlineData("chat/completions", "{\"model\":\"llama-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":3,\"stream\":true}")]
+    public async Task Created_is_read_per_chunk(string path, string body)
+    {
+        // llamacpp.created-per-chunk (§4.2, §9 Q15): with 2 s between tokens on a clock the test moves, created ticks.
+        var clock = new WatchedTimeProvider();
+        var options = new MockServer.Hosting.MockServerOptions { Profile = "llamacpp", TimeProvider = clock, Timing = new MockServer.Hosting.StreamTiming { InterTokenLatency = TimeSpan.FromSeconds(2) } };
+        await using var mock = await MockServer.Hosting.MockLlmServer.StartAsync(options);
+        using var client = Api.ClientFor(mock);
+
+        var send = client.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        while (!send.IsCompleted)
+        {
+            // The server's next token timer, or the end of the answer (a hang guard only bounds a broken server).
+            await Task.WhenAny(clock.WaitForPendingAsync(1), send).WaitAsync(TimeSpan.FromSeconds(30));
+            if (!send.IsCompleted)
+            {
+                await Task.Run(() => clock.Advance(TimeSpan.FromSeconds(2)));
+            }
+        }
+
+        using var response = await send;
+        var stream = SseTranscript.Parse(await response.Content.ReadAsStringAsync());
+        var created = stream.Chunks.Select(c => c.GetProperty("created").GetInt64()).ToList();
+        created[^1].Should().BeGreaterThan(created[0]);
     }
 }
