@@ -66,7 +66,9 @@ internal static class ChatStreamWriter
         foreach (var frame in frames)
         {
             var last = frame.Finishes && --unfinished == 0;
-            await WriteFrameAsync(sink, header, frame, last && usageOnLast ? UsageOf(stream) : null, clock, sent).ConfigureAwait(false);
+            // llama.cpp: the finish chunk carries timings when no usage chunk follows (spec-facts §12.2).
+            var timings = last && dialect.Timings && !separateUsage ? TimingsOf(stream, clock) : null;
+            await WriteFrameAsync(sink, header, frame, last && usageOnLast ? UsageOf(stream) : null, timings, clock, sent).ConfigureAwait(false);
             if (!sink.Delivering)
             {
                 return; // a fault ended the stream: nothing more is generated for a client that gets none of it
@@ -80,6 +82,11 @@ internal static class ChatStreamWriter
             json.WriteStartArray("choices"u8);
             json.WriteEndArray();
             WriteUsage(json, UsageOf(stream));
+            if (dialect.Timings)
+            {
+                WriteTimings(json, TimingsOf(stream, clock));
+            }
+
             json.WriteEndObject();
             sink.EndEvent(); // leaves with [DONE], in one flush
         }
@@ -90,7 +97,20 @@ internal static class ChatStreamWriter
 
     private static Usage UsageOf(GenerationStream stream) => new() { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens };
 
-    private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, TokenClock clock, SentTokens sent)
+    private static LlamaTimings TimingsOf(GenerationStream stream, TokenClock clock) =>
+        LlamaTimings.From(clock, stream.PromptTokens, stream.CompletionTokens, stream.Choices.Max(c => c.Generator.Count));
+
+    private static void WriteTimings(Utf8JsonWriter json, LlamaTimings timings)
+    {
+        json.WriteStartObject("timings"u8);
+        json.WriteNumber("prompt_n"u8, timings.PromptN);
+        json.WriteNumber("prompt_ms"u8, timings.PromptMs);
+        json.WriteNumber("predicted_n"u8, timings.PredictedN);
+        json.WriteNumber("predicted_ms"u8, timings.PredictedMs);
+        json.WriteEndObject();
+    }
+
+    private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, LlamaTimings? timings, TokenClock clock, SentTokens sent)
     {
         await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
         if (!sink.Delivering)
@@ -98,7 +118,7 @@ internal static class ChatStreamWriter
             return; // evicted while waiting: the stream has ended, and the writer's loop stops
         }
 
-        WriteFrame(sink.BeginEvent(), header, frame, usage);
+        WriteFrame(sink.BeginEvent(), header, frame, usage, timings);
         await sink.EndEventAsync().ConfigureAwait(false);
         sent.Add(frame.Tokens); // the writer stops at the first frame after which the stream no longer delivers
 
@@ -227,7 +247,7 @@ internal static class ChatStreamWriter
         }
     }
 
-    private static void WriteFrame(Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage)
+    private static void WriteFrame(Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage, LlamaTimings? timings)
     {
         header.WriteStart(json);
         json.WriteStartArray("choices"u8);
@@ -266,6 +286,11 @@ internal static class ChatStreamWriter
         else if (header.UsageNull)
         {
             json.WriteNull("usage"u8);
+        }
+
+        if (timings is not null)
+        {
+            WriteTimings(json, timings);
         }
 
         json.WriteEndObject();

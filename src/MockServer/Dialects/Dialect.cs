@@ -140,6 +140,9 @@ internal sealed record Dialect
 
     public ModelCardShape ModelCard { get; init; }
 
+    /// <summary>Whether a stream's last chunk and a non-streamed completion carry llama.cpp's <c>timings</c> (§12.1, §12.2).</summary>
+    public bool Timings { get; init; }
+
     /// <summary>Whether each chunk's <c>created</c> is read from the clock as it is written (llama.cpp, §4.2, §9 Q15) rather than fixed per stream.</summary>
     public bool CreatedPerChunk { get; init; }
 

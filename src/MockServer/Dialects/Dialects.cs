@@ -140,6 +140,7 @@ internal static class Dialects
         CompletionVllmKeys = false,
         ModelCard = ModelCardShape.LlamaCpp,
         CreatedPerChunk = true, // §4.2, §9 Q15
+        Timings = true, // §12.1, §12.2
         Quirks =
         [
             new("llamacpp.booleans-coerced", "A JSON boolean in a numeric field is read as 1 or 0 (max_tokens: true is 1 token; n: false is refused as n: 0).", "§12.1"),
@@ -156,6 +157,7 @@ internal static class Dialects
             new("llamacpp.no-vllm-keys", "Completion choices have no stop_reason or prompt_logprobs; chunks have no usage key until the last; model cards carry meta and owned_by llamacpp instead of vLLM's keys.", "§7, §9 Q13, §12.1"),
             new("llamacpp.chat-role-content-null", "The first chat chunk's delta is {\"role\": \"assistant\", \"content\": null}.", "§12.2"),
             new("llamacpp.chat-usage-when-included", "Chat streams have usage only with include_usage: true, in a choices: [] chunk; no usage key elsewhere; no logprobs key unless requested.", "§12.2"),
+            new("llamacpp.timings", "A stream's last chunk (the completions finish chunk; chat's finish or usage chunk) and a non-streamed completion carry timings: prompt_n, prompt_ms, predicted_n, predicted_ms, from the mock's timing model.", "§12.1, §12.2"),
             new("llamacpp.created-per-chunk", "Each chunk's created is read from the clock as it is written, so it may tick within a stream.", "§4.2, §9 Q15"),
             new("llamacpp.default-sampling", "Omitted sampler parameters take llama.cpp's defaults: temperature 0.8, top_k 40, top_p 0.95, min_p 0.05.", "§9 Q18"),
             new("llamacpp.chatml-fallback", "Chat to a model without a chat template is rendered with ChatML instead of refused.", "§9 Q23"),
@@ -164,7 +166,6 @@ internal static class Dialects
         NotReproduced =
         [
             new("llamacpp.connection-close", "llama.cpp closes the connection after an SSE stream without Connection: close; the mock keeps it open (a transport trap, not a wire shape).", "§12.1"),
-            new("llamacpp.timings", "The timings object on the finish chunk is not sent: the mock has no honest prompt and generation times to put in it.", "§12.1, §12.2"),
             new("llamacpp.one-model", "llama.cpp lists exactly one model; the mock lists every model its fixtures declare.", "§7"),
         ],
     };

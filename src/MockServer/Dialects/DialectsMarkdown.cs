@@ -92,6 +92,7 @@ internal static class DialectsMarkdown
             ? "`text: \"\"` finish chunk with usage, always" : "finish on last token; usage chunk with `include_usage`"),
         ("vLLM null keys (`stop_reason`, `usage: null`, ...)", d => d.CompletionVllmKeys ? "yes" : "no"),
         ("Model card", d => d.ModelCard == ModelCardShape.LlamaCpp ? "`meta`, `owned_by: llamacpp`" : "vLLM keys"),
+        ("`timings`", d => d.Timings ? "on the last chunk and non-streamed completions" : "none"),
         ("Stream `created`", d => d.CreatedPerChunk ? "read per chunk" : "constant"),
         ("Chat role chunk `content`", d => d.RoleContent switch
         {

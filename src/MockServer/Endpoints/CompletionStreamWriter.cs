@@ -55,9 +55,9 @@ internal static class CompletionStreamWriter
             {
                 chunk.Created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
             }
-            chunk.Usage = usageOnFinish && frame.FinishReason is not null && --unfinished == 0
-                ? new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens }
-                : null;
+            var last = usageOnFinish && frame.FinishReason is not null && --unfinished == 0;
+            chunk.Usage = last ? new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens } : null;
+            chunk.Timings = last && dialect.Timings ? LlamaTimings.From(clock, stream.PromptTokens, stream.CompletionTokens, stream.Choices.Max(c => c.Generator.Count)) : null;
             await WriteFrameAsync(sink, chunk, contract).ConfigureAwait(false);
             sent.Add(frame.Tokens); // sent: the stream is still delivering when a frame starts (see below)
             if (!sink.Delivering)

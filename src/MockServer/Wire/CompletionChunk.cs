@@ -19,6 +19,10 @@ internal sealed class CompletionChunk
     public required ChunkChoice[] Choices { get; set; }
 
     public Usage? Usage { get; set; }
+
+    /// <summary>llama.cpp's timings on the last chunk (spec-facts §12.1); absent elsewhere and in the other dialects.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LlamaTimings? Timings { get; set; }
 }
 
 internal sealed class ChunkChoice

@@ -26,6 +26,10 @@ internal sealed class CompletionResponse
     public string? SystemFingerprint { get; init; }
 
     public object? KvTransferParams { get; }
+
+    /// <summary>llama.cpp's timings (spec-facts §12.1); absent in the other dialects.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LlamaTimings? Timings { get; set; }
 }
 
 internal sealed class CompletionChoice

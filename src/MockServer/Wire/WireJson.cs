@@ -15,6 +15,7 @@ namespace MockServer.Wire;
 [JsonSerializable(typeof(CompletionChunk))]
 [JsonSerializable(typeof(Logprobs))] // logprobs are typed object: each shape is written as its runtime type
 [JsonSerializable(typeof(ContentLogprobs))]
+[JsonSerializable(typeof(LlamaTimings))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelCard))]

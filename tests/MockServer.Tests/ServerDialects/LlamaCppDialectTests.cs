@@ -137,6 +137,7 @@ public sealed class LlamaCppDialectTests : IAsyncLifetime
         choice.GetProperty("finish_reason").GetString().Should().BeOneOf("length", "stop");
         choice.TryGetProperty("stop_reason", out _).Should().BeFalse();
         last.GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().BeGreaterThan(0);
+        last.GetProperty("timings").GetProperty("predicted_n").GetInt32().Should().Be(last.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
         stream.Chunks.Take(stream.Chunks.Count - 1).Should().OnlyContain(c => !DialectServer.Has(c, "usage")
             && c.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind == JsonValueKind.Null);
     }
@@ -209,9 +210,10 @@ public sealed class LlamaCppDialectTests : IAsyncLifetime
     [Theory]
     [InlineData("completions", "{\"model\":\"llama-8b\",\"prompt\":\"Hello\",\"max_tokens\":3,\"stream\":true}")]
     [InlineData("chat/completions", "{\"model\":\"llama-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":3,\"stream\":true}")]
-    public async Task Created_is_read_per_chunk(string path, string body)
+    public async Task Created_is_read_per_chunk_and_the_last_chunk_carries_the_timings(string path, string body)
     {
-        // llamacpp.created-per-chunk (§4.2, §9 Q15): with 2 s between tokens on a clock the test moves, created ticks.
+        // llamacpp.created-per-chunk (§4.2, §9 Q15): with 2 s between tokens on a clock the test moves, created ticks;
+        // llamacpp.timings (§12.1, §12.2): the last chunk says how long generation took by that same timing model.
         var clock = new WatchedTimeProvider();
         var options = new MockServer.Hosting.MockServerOptions { Profile = "llamacpp", TimeProvider = clock, Timing = new MockServer.Hosting.StreamTiming { InterTokenLatency = TimeSpan.FromSeconds(2) } };
         await using var mock = await MockServer.Hosting.MockLlmServer.StartAsync(options);
@@ -232,5 +234,25 @@ public sealed class LlamaCppDialectTests : IAsyncLifetime
         var stream = SseTranscript.Parse(await response.Content.ReadAsStringAsync());
         var created = stream.Chunks.Select(c => c.GetProperty("created").GetInt64()).ToList();
         created[^1].Should().BeGreaterThan(created[0]);
+
+        // Chat's finish chunk has no usage without include_usage (§12.2); the count is checked where usage is (above).
+        var timings = stream.Chunks[^1].GetProperty("timings");
+        var generated = timings.GetProperty("predicted_n").GetInt32();
+        generated.Should().BeInRange(1, 3);
+        timings.GetProperty("predicted_ms").GetDouble().Should().Be((generated - 1) * 2000.0);
+        timings.GetProperty("prompt_n").GetInt32().Should().BePositive();
+        stream.Chunks.Take(stream.Chunks.Count - 1).Should().OnlyContain(c => !DialectServer.Has(c, "timings"));
+    }
+
+    [Fact]
+    public async Task A_non_streamed_completion_carries_the_timings()
+    {
+        // llamacpp.timings (§12.1): no timing model, so no time passed.
+        var body = await _mock.OkAsync(Completions, """{"model":"llama-8b","prompt":"Hello","max_tokens":3}""");
+
+        var timings = body.GetProperty("timings");
+        timings.GetProperty("predicted_n").GetInt32().Should().Be(body.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        timings.GetProperty("prompt_n").GetInt32().Should().Be(body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        timings.GetProperty("prompt_ms").GetDouble().Should().Be(0);
     }
 }
