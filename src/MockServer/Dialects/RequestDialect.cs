@@ -5,25 +5,23 @@ using MockServer.Validation;
 namespace MockServer.Dialects;
 
 /// <summary>
-/// The dialect a request is answered in, kept on its <see cref="HttpContext"/> so the error writer and the in-stream
-/// error event speak it too: the model's once the body names a known one, else the server's
-/// (<see cref="ModelCatalog.ServerDialect"/>).
+/// The dialect a request is answered in, kept on its <see cref="HttpContext"/> (the <see cref="Dialect"/> itself is
+/// the feature: nothing is allocated per request) so the error writer and the in-stream error event speak it too: the
+/// model's once the body names a known one, else the server's (<see cref="ModelCatalog.ServerDialect"/>).
 /// </summary>
-internal sealed class RequestDialect(Dialect dialect)
+internal static class RequestDialect
 {
-    public Dialect Dialect { get; } = dialect;
-
     /// <summary>
     /// The dialect in effect for <paramref name="context"/>. The admin routes are the mock's own control surface, not
     /// the emulated server's: they always answer in the mock's envelope.
     /// </summary>
     public static Dialect Of(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? Dialects.Acs
-        : context.Features.Get<RequestDialect>()?.Dialect
+        : context.Features.Get<Dialect>()
         ?? (context.RequestServices?.GetService(typeof(ModelCatalog)) as ModelCatalog)?.ServerDialect
         ?? Dialects.Acs;
 
-    public static void Set(HttpContext context, Dialect dialect) => context.Features.Set(new RequestDialect(dialect));
+    public static void Set(HttpContext context, Dialect dialect) => context.Features.Set(dialect);
 
     /// <summary>
     /// The dialect of a parsed body: its <c>model</c>'s when that names a served model, else the server's. Never throws:
