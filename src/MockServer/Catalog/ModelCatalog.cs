@@ -20,6 +20,9 @@ internal sealed record ServedModel(string Id, string Root, int MaxModelLen, long
 
     /// <summary>The model's timing (fixture <c>timing</c> block), over the server's; null for none.</summary>
     public Hosting.StreamTiming? Timing { get; init; }
+
+    /// <summary>What responses say in <c>model</c>, as the dialect names it (spec-facts §2.2 I5).</summary>
+    public string ResponseName => Dialect.ResponseModel == Dialects.ResponseModelName.Alias ? Id : Root;
 }
 
 /// <summary>A cold model's boot time, and the idle time after which it is cold again (null: it stays warm once booted).</summary>
@@ -53,6 +56,7 @@ internal sealed class ModelCatalog
             Timing = d.Timing,
         })];
         _byId = Models.ToFrozenDictionary(m => m.Id, StringComparer.Ordinal);
+        ServerDialect = profile ?? Dialects.Dialects.Acs;
     }
 
     /// <summary>A catalog of models built in code, with templates and capabilities no fixture sets (tests).</summary>
@@ -65,6 +69,22 @@ internal sealed class ModelCatalog
     public IReadOnlyList<ServedModel> Models { get; }
 
     public ServedModel? Find(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>
+    /// The rules for what is judged before a request names a known model (Content-Type, invalid JSON, a missing or
+    /// unknown model): <c>--profile</c>'s dialect, else the strict provider's. A model's own dialect applies once the
+    /// body names it.
+    /// </summary>
+    public Dialects.Dialect ServerDialect { get; } = Dialects.Dialects.Acs;
+
+    /// <summary>
+    /// The served model a dialect that takes any model name (or none) answers with (spec-facts §1.2, §12.1): the first,
+    /// in fixture order, that <paramref name="serves"/> the endpoint.
+    /// </summary>
+    public ServedModel? Default(Func<ServedModel, bool> serves) => Models.FirstOrDefault(serves);
+
+    /// <summary>Whether some model's dialect reads bodies whatever their Content-Type (llama.cpp, spec-facts §12.1).</summary>
+    public bool AnyIgnoresContentType => !ServerDialect.ChecksContentType || Models.Any(m => !m.Dialect.ChecksContentType);
 
     /// <summary>
     /// The served ids for an unknown-model message, sorted so the text is stable, and bounded so a server with

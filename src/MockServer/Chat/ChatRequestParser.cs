@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MockServer.Catalog;
+using MockServer.Dialects;
 using MockServer.Errors;
 using MockServer.Generation;
 using MockServer.Tokenization;
@@ -30,22 +31,31 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
 
     public ChatRequest Parse(JsonElement root)
     {
-        CheckTopLevel(root, ParameterNames.Chat);
+        // The model's dialect once the body names a served model, else the server's (spec-facts §9).
+        var dialect = RequestDialect.ForBody(catalog, root);
+        var lax = new LaxValues(dialect);
+        var ignoreUnknown = dialect.UnknownParameters == UnknownParameterPolicy.Ignored;
+        CheckTopLevel(root, ParameterNames.Chat, ignoreUnknown);
 
         string? modelId = null;
         List<ChatMessage>? messages = null;
         long? maxTokens = null, maxCompletionTokens = null, n = null, topLogprobs = null;
         bool? stream = null, includeUsage = null, logprobs = null, parallelToolCalls = null;
-        var hasStreamOptions = false;
+        bool hasStreamOptions = false, emptyStreamOptions = true;
         IReadOnlyList<string> stop = [];
         List<ToolDefinition> tools = [];
         (ToolChoiceMode Mode, string? Name)? toolChoice = null;
         (ResponseFormatKind Kind, JsonElement? Schema) responseFormat = (ResponseFormatKind.Text, null);
 
-        var sampling = new SamplingFields();
+        var sampling = new SamplingFields(lax);
         foreach (var property in root.EnumerateObject())
         {
             var v = property.Value;
+            if (ignoreUnknown && !ParameterNames.Chat.Contains(property.Name))
+            {
+                continue; // read past as vLLM and llama.cpp do (spec-facts §0.3, §9 Q1)
+            }
+
             if (sampling.TryRead(property.Name, v, tokenizer.Vocabulary))
             {
                 continue;
@@ -57,14 +67,14 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
                 case "messages": messages = ChatMessageReader.Read(v); break;
                 case "user": ReadString("user", v); break;
                 case "prompt_cache_key": ReadString("prompt_cache_key", v); break;
-                case "max_tokens": maxTokens = ReadInteger("max_tokens", v, 1, int.MaxValue); break;
-                case "max_completion_tokens": maxCompletionTokens = ReadInteger("max_completion_tokens", v, 1, int.MaxValue); break;
-                case "n": n = ReadInteger("n", v, 1, RequestLimits.MaxChoices); break;
-                case "top_logprobs": topLogprobs = ReadInteger("top_logprobs", v, 0, RequestLimits.MaxLogprobs); break;
-                case "logprobs": logprobs = ReadBoolean("logprobs", v); break; // a boolean in chat, an integer in completions
-                case "stream": stream = ReadBoolean("stream", v); break;
-                case "parallel_tool_calls": parallelToolCalls = ReadBoolean("parallel_tool_calls", v); break;
-                case "stream_options": (hasStreamOptions, includeUsage) = ReadStreamOptions(v); break;
+                case "max_tokens": maxTokens = ReadInteger("max_tokens", lax.Number(v), 1, int.MaxValue); break;
+                case "max_completion_tokens": maxCompletionTokens = ReadInteger("max_completion_tokens", lax.Number(v), 1, int.MaxValue); break;
+                case "n": n = ReadInteger("n", lax.Number(v), 1, RequestLimits.MaxChoices); break;
+                case "top_logprobs": topLogprobs = ReadInteger("top_logprobs", lax.Number(v), 0, RequestLimits.MaxLogprobs); break;
+                case "logprobs": logprobs = ReadBoolean("logprobs", lax.Flag(v)); break; // a boolean in chat, an integer in completions
+                case "stream": stream = ReadBoolean("stream", lax.Flag(v)); break;
+                case "parallel_tool_calls": parallelToolCalls = ReadBoolean("parallel_tool_calls", lax.Flag(v)); break;
+                case "stream_options": (hasStreamOptions, emptyStreamOptions, includeUsage) = ReadStreamOptions(v, dialect); break;
                 case "stop": stop = ReadStop(v); break;
                 case "tools": tools = ToolReader.ReadTools(v); break;
                 case "tool_choice": toolChoice = ToolReader.ReadToolChoice(v); break;
@@ -73,7 +83,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
             }
         }
 
-        if (modelId is null)
+        if (modelId is null && dialect.ModelRequired)
         {
             throw Fail(ApiError.MissingParameter("model"));
         }
@@ -84,7 +94,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
         }
 
         var streaming = stream == true;
-        CheckStreamOptions(hasStreamOptions, streaming);
+        CheckStreamOptions(hasStreamOptions, streaming, emptyStreamOptions, dialect.StreamOptionsWithoutStream);
 
         var withLogprobs = logprobs == true;
         if (topLogprobs is not null && !withLogprobs)
@@ -102,8 +112,9 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
             throw Fail(ApiError.InvalidValue("n", $"'n' must be 1 when using greedy sampling (temperature 0), but got {choices}."));
         }
 
-        var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
-        if (model.ChatTemplate is null)
+        var model = CompletionRequestParser.ResolveModel(catalog, dialect, modelId, m => (m.ChatTemplate ?? m.Dialect.FallbackChatTemplate) is not null);
+        var template = model.ChatTemplate ?? model.Dialect.FallbackChatTemplate; // llama.cpp renders with ChatML (§9 Q23)
+        if (template is null)
         {
             throw Fail(new ApiError(400, NoChatTemplateMessage, ApiError.InvalidRequest, null, "chat_template_missing"));
         }
@@ -111,7 +122,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
         CheckCapabilities(model, tools, responseFormat.Kind, withLogprobs);
 
         // The template writes no beginning-of-text: TokenizePrompt adds it, so a conversation gets exactly one.
-        var text = ChatTemplates.Render(model.ChatTemplate, messages, tools);
+        var text = ChatTemplates.Render(template, messages, tools);
         var prompt = new PromptInput(text, tokenizer.TokenizePrompt(text));
 
         var lengthParam = maxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
@@ -128,7 +139,7 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
             MaxTokens = max,
             N = choices,
             Stream = streaming,
-            IncludeUsage = includeUsage,
+            IncludeUsage = includeUsage ?? (hasStreamOptions && dialect.IncludeUsageDefaultInStreamOptions ? true : null), // vLLM: §4.4
             Logprobs = withLogprobs,
             TopLogprobs = (int)(topLogprobs ?? 0),
             Stop = stop,

@@ -71,7 +71,7 @@ internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
         {
-            JsonSerializer.Serialize(writer, response, WireJson.Context.ChatCompletionResponse);
+            JsonSerializer.Serialize(writer, response, WireJson.ChatCompletionResponse(request.Model.Dialect));
         }
 
         context.Response.StatusCode = 200;

@@ -24,6 +24,7 @@ internal static class ChatResponseBuilder
                 },
                 Logprobs = request.Logprobs ? new ChatLogprobs { Content = choice.IsToolCall ? null : Entries(choice, 0, choice.Result.Tokens.Count) } : null,
                 FinishReason = choice.FinishReason,
+                StopReason = choice.Result.StopReason,
             });
         }
 
@@ -31,9 +32,10 @@ internal static class ChatResponseBuilder
         {
             Id = id,
             Created = created,
-            Model = request.Model.Root,
+            Model = request.Model.ResponseName,
             Choices = wire,
             Usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens },
+            SystemFingerprint = request.Model.Dialect.SystemFingerprint,
         };
     }
 

@@ -49,7 +49,10 @@ internal static class ChatStreamWriter
     {
         var dialect = request.Model.Dialect;
         var separateUsage = dialect.Usage == UsagePlacement.SeparateChunkWhenIncluded && request.IncludeUsage == true;
-        var header = new ChunkHeader(id, created, request.Model.Root, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded);
+        var header = new ChunkHeader(id, created, request.Model.ResponseName, dialect, request.Logprobs, separateUsage && dialect.UsageNullWhenIncluded)
+        {
+            Clock = dialect.CreatedPerChunk ? options.TimeProvider : null,
+        };
         var choices = Enumerable.Range(0, stream.Choices.Count).Select(c => new ChoiceFrames(c, stream.Choices[c], plans[c], seedBits, dialect)).ToList();
         var frames = choices.Count == 1 ? choices[0].Frames() : ChoiceInterleaving.RoundRobin([.. choices.Select(c => c.Frames())]);
 
@@ -63,7 +66,9 @@ internal static class ChatStreamWriter
         foreach (var frame in frames)
         {
             var last = frame.Finishes && --unfinished == 0;
-            await WriteFrameAsync(sink, header, frame, last && usageOnLast ? UsageOf(stream) : null, clock, sent).ConfigureAwait(false);
+            // llama.cpp: the finish chunk carries timings when no usage chunk follows (spec-facts §12.2).
+            var timings = last && dialect.Timings && !separateUsage ? TimingsOf(stream, clock) : null;
+            await WriteFrameAsync(sink, header, frame, last && usageOnLast ? UsageOf(stream) : null, timings, clock, sent).ConfigureAwait(false);
             if (!sink.Delivering)
             {
                 return; // a fault ended the stream: nothing more is generated for a client that gets none of it
@@ -77,6 +82,11 @@ internal static class ChatStreamWriter
             json.WriteStartArray("choices"u8);
             json.WriteEndArray();
             WriteUsage(json, UsageOf(stream));
+            if (dialect.Timings)
+            {
+                WriteTimings(json, TimingsOf(stream, clock));
+            }
+
             json.WriteEndObject();
             sink.EndEvent(); // leaves with [DONE], in one flush
         }
@@ -87,7 +97,20 @@ internal static class ChatStreamWriter
 
     private static Usage UsageOf(GenerationStream stream) => new() { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens };
 
-    private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, TokenClock clock, SentTokens sent)
+    private static LlamaTimings TimingsOf(GenerationStream stream, TokenClock clock) =>
+        LlamaTimings.From(clock, stream.PromptTokens, stream.CompletionTokens, stream.Choices.Max(c => c.Generator.Count));
+
+    private static void WriteTimings(Utf8JsonWriter json, LlamaTimings timings)
+    {
+        json.WriteStartObject("timings"u8);
+        json.WriteNumber("prompt_n"u8, timings.PromptN);
+        json.WriteNumber("prompt_ms"u8, timings.PromptMs);
+        json.WriteNumber("predicted_n"u8, timings.PredictedN);
+        json.WriteNumber("predicted_ms"u8, timings.PredictedMs);
+        json.WriteEndObject();
+    }
+
+    private static async Task WriteFrameAsync(SseSink sink, ChunkHeader header, Frame frame, Usage? usage, LlamaTimings? timings, TokenClock clock, SentTokens sent)
     {
         await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
         if (!sink.Delivering)
@@ -95,7 +118,7 @@ internal static class ChatStreamWriter
             return; // evicted while waiting: the stream has ended, and the writer's loop stops
         }
 
-        WriteFrame(sink.BeginEvent(), header, frame, usage);
+        WriteFrame(sink.BeginEvent(), header, frame, usage, timings);
         await sink.EndEventAsync().ConfigureAwait(false);
         sent.Add(frame.Tokens); // the writer stops at the first frame after which the stream no longer delivers
 
@@ -117,6 +140,9 @@ internal static class ChatStreamWriter
         public int Index => index;
 
         public string FinishReason { get; private set; } = "stop";
+
+        /// <summary>The stop string that ended the choice, once it has finished (vLLM's <c>stop_reason</c>, spec-facts §5).</summary>
+        public string? StopReason => reader.Generator.StopReason;
 
         public string CallId(int call) => ChatChoiceOutput.CallId(seedBits, index, call);
 
@@ -221,7 +247,7 @@ internal static class ChatStreamWriter
         }
     }
 
-    private static void WriteFrame(Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage)
+    private static void WriteFrame(Utf8JsonWriter json, ChunkHeader header, Frame frame, Usage? usage, LlamaTimings? timings)
     {
         header.WriteStart(json);
         json.WriteStartArray("choices"u8);
@@ -231,7 +257,7 @@ internal static class ChatStreamWriter
         if (header.Logprobs && frame.Kind == Kind.Content)
         {
             json.WritePropertyName("logprobs"u8);
-            WriteLogprobs(json, frame);
+            WriteLogprobs(json, frame, header.Dialect.ChatLogprobsRefusalKey);
         }
         else if (header.Dialect.LogprobsNullInChunks)
         {
@@ -241,6 +267,10 @@ internal static class ChatStreamWriter
         if (frame.Finishes)
         {
             json.WriteString("finish_reason"u8, frame.Choice.FinishReason);
+            if (header.Dialect.ChatStopReason)
+            {
+                json.WriteString("stop_reason"u8, frame.Choice.StopReason); // vLLM: only on the finish chunk (§5)
+            }
         }
         else
         {
@@ -256,6 +286,11 @@ internal static class ChatStreamWriter
         else if (header.UsageNull)
         {
             json.WriteNull("usage"u8);
+        }
+
+        if (timings is not null)
+        {
+            WriteTimings(json, timings);
         }
 
         json.WriteEndObject();
@@ -317,7 +352,7 @@ internal static class ChatStreamWriter
     /// This chunk's share of the choice's logprobs: the token it shows, if any (spec-facts §3.3): end-of-text and a
     /// token a stop string swallowed show nothing and have no entry.
     /// </summary>
-    private static void WriteLogprobs(Utf8JsonWriter json, Frame frame)
+    private static void WriteLogprobs(Utf8JsonWriter json, Frame frame, bool refusalKey)
     {
         json.WriteStartObject();
         json.WriteStartArray("content"u8);
@@ -338,7 +373,11 @@ internal static class ChatStreamWriter
         }
 
         json.WriteEndArray();
-        json.WriteNull("refusal"u8);
+        if (refusalKey)
+        {
+            json.WriteNull("refusal"u8); // vLLM and llama.cpp send content only (§3.3)
+        }
+
         json.WriteEndObject();
     }
 
@@ -369,13 +408,20 @@ internal static class ChatStreamWriter
     /// <summary>What every chunk of one stream shares.</summary>
     private sealed record ChunkHeader(string Id, long Created, string Model, Dialect Dialect, bool Logprobs, bool UsageNull)
     {
+        /// <summary>The clock <c>created</c> is re-read from per chunk (llama.cpp, §9 Q15), or null for a constant one.</summary>
+        public TimeProvider? Clock { get; init; }
+
         public void WriteStart(Utf8JsonWriter json)
         {
             json.WriteStartObject();
             json.WriteString("id"u8, Id);
             json.WriteString("object"u8, "chat.completion.chunk"u8);
-            json.WriteNumber("created"u8, Created);
+            json.WriteNumber("created"u8, Clock is null ? Created : Clock.GetUtcNow().ToUnixTimeSeconds());
             json.WriteString("model"u8, Model);
+            if (Dialect.SystemFingerprint is { } fingerprint)
+            {
+                json.WriteString("system_fingerprint"u8, fingerprint); // llama.cpp's build id (§12.2)
+            }
         }
     }
 }

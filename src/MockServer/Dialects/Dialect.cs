@@ -34,9 +34,11 @@ internal enum UsagePlacement
 }
 
 /// <summary>
-/// The wire rules that differ between providers, as data read by the chunk mappers (REVIEW.md, seam 4). Names are
-/// the suite's profile names, so <c>--profile openai</c> means the same on both sides. Completions keep the
-/// <c>acs</c> provider's rules in every dialect for now; these fields describe chat.
+/// The wire rules that differ between providers, as data read by the request parsers, the chunk mappers and the
+/// error writer (REVIEW.md, seam 4): no code branches on a dialect's name. Names are the suite's profile names, so
+/// <c>--profile vllm</c> means the same on both sides. Every field defaults to the strict provider's rule (<c>acs</c>),
+/// so a dialect states only where it differs, and each difference is listed in <see cref="Quirks"/> for
+/// <c>docs/dialects.md</c>.
 /// </summary>
 internal sealed record Dialect
 {
@@ -44,6 +46,7 @@ internal sealed record Dialect
 
     public required string Description { get; init; }
 
+    // ---- chat stream (spec-facts §5, §12.2, §13) ----
     public required RoleChunkContent RoleContent { get; init; }
 
     public required FinishPlacement Finish { get; init; }
@@ -58,44 +61,94 @@ internal sealed record Dialect
     /// (the seed provider's documented chunks have none, §13).
     /// </summary>
     public bool LogprobsNullInChunks { get; init; } = true;
-}
 
-/// <summary>The dialects the mock serves, by the suite's profile names.</summary>
-internal static class Dialects
-{
-    /// <summary>OpenAI's chat wire (spec-facts §5): role chunk with empty content, separate finish chunk, opt-in usage chunk.</summary>
-    public static readonly Dialect OpenAi = new()
-    {
-        Name = "openai",
-        Description = "OpenAI: role chunk with content \"\", a separate finish chunk with an empty delta, usage only with include_usage in a choices: [] chunk.",
-        RoleContent = RoleChunkContent.Empty,
-        Finish = FinishPlacement.SeparateEmptyDelta,
-        Usage = UsagePlacement.SeparateChunkWhenIncluded,
-        UsageNullWhenIncluded = true,
-    };
+    /// <summary>Whether a chat logprobs object carries <c>"refusal": null</c> beside <c>content</c> (OpenAI; vLLM and llama.cpp have none, §3.3).</summary>
+    public bool ChatLogprobsRefusalKey { get; init; } = true;
 
-    /// <summary>The seed chat provider (provider-docs/llmbase-chat-stream.txt, spec-facts §13).</summary>
-    public static readonly Dialect Llmbase = new()
-    {
-        Name = "llmbase",
-        Description = "The seed chat provider: role chunk without content, a final chunk with delta {}, the finish_reason and usage in every stream.",
-        RoleContent = RoleChunkContent.Absent,
-        Finish = FinishPlacement.SeparateEmptyDelta,
-        Usage = UsagePlacement.FinalChunkAlways,
-        LogprobsNullInChunks = false,
-    };
+    /// <summary>Whether chat choices carry vLLM's <c>stop_reason</c> (non-streamed, and on the finish chunk, §5 notes).</summary>
+    public bool ChatStopReason { get; init; }
+
+    /// <summary>A <c>system_fingerprint</c> on chat chunks and responses, or null for none (llama.cpp's build id, §12.2).</summary>
+    public string? SystemFingerprint { get; init; }
+
+    // ---- request rules (spec-facts §1.1, §1.2, §12.1) ----
 
     /// <summary>
-    /// The strict base-model provider. Its docs describe completions only; a chat request to one of its models meets
-    /// the strict gateway, which answers as OpenAI does (our choice, recorded in the README).
+    /// What an omitted sampler parameter is: OpenAI's defaults (temperature 1, top_p 1, no top_k or min_p) or the
+    /// server's own (llama.cpp: 0.8, 0.95, 40, 0.05; spec-facts §9 Q18).
     /// </summary>
-    public static readonly Dialect Acs = OpenAi with
-    {
-        Name = "acs",
-        Description = "The strict base-model provider (default for completions); its chat follows OpenAI's wire.",
-    };
+    public Generation.SamplingParameters SamplingDefaults { get; init; } = new();
 
-    public static IReadOnlyList<Dialect> All { get; } = [Acs, Llmbase, OpenAi];
+    /// <summary>The chat template a model without one is rendered with (llama.cpp: ChatML, §9 Q23), or null: chat answers 400 as vLLM does.</summary>
+    public string? FallbackChatTemplate { get; init; }
 
-    public static Dialect? Find(string name) => All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
+    /// <summary>What a JSON boolean in a numeric field becomes (§9 Q2).</summary>
+    public CoercionPolicy Booleans { get; init; }
+
+    /// <summary>What a numeric string in a numeric field becomes (§1.1 PYD); lax booleans (<c>"true"</c>, 1) come with it.</summary>
+    public CoercionPolicy NumericStrings { get; init; }
+
+    public UnknownParameterPolicy UnknownParameters { get; init; }
+
+    /// <summary>Known completions fields this dialect reads past as if unknown (llama.cpp ignores <c>echo</c>, §12.1).</summary>
+    public IReadOnlySet<string> IgnoredCompletionParameters { get; init; } = new HashSet<string>();
+
+    public StreamOptionsPolicy StreamOptionsWithoutStream { get; init; }
+
+    /// <summary>What <c>include_usage</c> is when <c>stream_options</c> is given without it (vLLM: true, §4.4, §9 Q11).</summary>
+    public bool IncludeUsageDefaultInStreamOptions { get; init; }
+
+    public MaxTokensPolicy MaxTokens { get; init; }
+
+    /// <summary>Whether a request without <c>model</c> is refused; otherwise the served model answers (vLLM, §1.2).</summary>
+    public bool ModelRequired { get; init; } = true;
+
+    /// <summary>Whether an unknown model is 404; otherwise the served model answers (llama.cpp, §12.1).</summary>
+    public bool ValidatesModelName { get; init; } = true;
+
+    /// <summary>Whether a non-JSON Content-Type is refused (llama.cpp does not check it, §12.1).</summary>
+    public bool ChecksContentType { get; init; } = true;
+
+    /// <summary>The status of a body that is not JSON: 400, or llama.cpp's 500 <c>server_error</c> (§12.1).</summary>
+    public int InvalidJsonStatus { get; init; } = 400;
+
+    // ---- errors (spec-facts §6.1) ----
+    public ErrorCodeKind ErrorCode { get; init; }
+
+    /// <summary>Whether the error object carries <c>param</c> (llama.cpp's has none, §6.1, §12.1).</summary>
+    public bool ErrorParamKey { get; init; } = true;
+
+    /// <summary>The <c>error.type</c> per status where this dialect names it otherwise (llama.cpp, §6.1); other statuses keep the mock's.</summary>
+    public IReadOnlyDictionary<int, string> ErrorTypes { get; init; } = new Dictionary<int, string>();
+
+    // ---- completions wire (spec-facts §2, §3, §4) ----
+
+    /// <summary>The id prefix of text completions (llama.cpp: <c>chatcmpl-</c>, §9 Q16, §12.1).</summary>
+    public string CompletionIdPrefix { get; init; } = "cmpl-";
+
+    public ResponseModelName ResponseModel { get; init; }
+
+    public CompletionLogprobsShape CompletionLogprobs { get; init; }
+
+    public CompletionStreamEnd CompletionStreamEnd { get; init; }
+
+    /// <summary>
+    /// Whether completion choices carry vLLM's null-valued keys (<c>stop_reason</c>, <c>prompt_logprobs</c>, top-level
+    /// <c>service_tier</c>, <c>kv_transfer_params</c>) and content chunks <c>"usage": null</c> (§2.1, §4.2); llama.cpp sends none.
+    /// </summary>
+    public bool CompletionVllmKeys { get; init; } = true;
+
+    public ModelCardShape ModelCard { get; init; }
+
+    /// <summary>Whether a stream's last chunk and a non-streamed completion carry llama.cpp's <c>timings</c> (§12.1, §12.2).</summary>
+    public bool Timings { get; init; }
+
+    /// <summary>Whether each chunk's <c>created</c> is read from the clock as it is written (llama.cpp, §4.2, §9 Q15) rather than fixed per stream.</summary>
+    public bool CreatedPerChunk { get; init; }
+
+    /// <summary>The documented differences from OpenAI's wire, for <c>docs/dialects.md</c>.</summary>
+    public IReadOnlyList<Quirk> Quirks { get; init; } = [];
+
+    /// <summary>What spec-facts records of the real server that the mock does not do, each with why (<c>docs/dialects.md</c>).</summary>
+    public IReadOnlyList<Quirk> NotReproduced { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text.Json;
+using MockServer.Dialects;
 using MockServer.Generation;
 using MockServer.Hosting;
 using MockServer.Timing;
@@ -28,8 +29,15 @@ internal static class CompletionStreamWriter
         CancellationToken cancellationToken)
     {
         using var sink = SseSink.Start(context, options, cancellationToken);
+        var dialect = request.Model.Dialect;
+        var contract = WireJson.CompletionChunk(dialect);
         var choice = new ChunkChoice();
-        var chunk = new CompletionChunk { Id = id, Created = created, Model = request.Model.Root, Choices = [choice] };
+        var chunk = new CompletionChunk { Id = id, Created = created, Model = request.Model.ResponseName, Choices = [choice] };
+
+        // llama.cpp: the stream's last chunk (the finish of the last choice to end) carries the usage, whatever
+        // stream_options says (spec-facts §12.1); every choice ends with its finish, so that chunk's usage is whole.
+        var usageOnFinish = dialect.CompletionStreamEnd == CompletionStreamEnd.EmptyFinishChunkWithUsage;
+        var unfinished = stream.Choices.Count;
         foreach (var frame in StreamPlan.Frames(request, stream))
         {
             await sink.WaitForTokenAsync(clock, frame.LastToken).ConfigureAwait(false);
@@ -43,7 +51,14 @@ internal static class CompletionStreamWriter
             choice.Logprobs = frame.Logprobs;
             choice.FinishReason = frame.FinishReason;
             choice.StopReason = frame.StopReason;
-            await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
+            if (dialect.CreatedPerChunk)
+            {
+                chunk.Created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+            }
+            var last = usageOnFinish && frame.FinishReason is not null && --unfinished == 0;
+            chunk.Usage = last ? new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens } : null;
+            chunk.Timings = last && dialect.Timings ? LlamaTimings.From(clock, stream.PromptTokens, stream.CompletionTokens, stream.Choices.Max(c => c.Generator.Count)) : null;
+            await WriteFrameAsync(sink, chunk, contract).ConfigureAwait(false);
             sent.Add(frame.Tokens); // sent: the stream is still delivering when a frame starts (see below)
             if (!sink.Delivering)
             {
@@ -51,20 +66,21 @@ internal static class CompletionStreamWriter
             }
         }
 
-        if (request.IncludeUsage)
+        if (request.IncludeUsage && !usageOnFinish)
         {
             chunk.Choices = [];
+            chunk.Created = dialect.CreatedPerChunk ? options.TimeProvider.GetUtcNow().ToUnixTimeSeconds() : chunk.Created;
             chunk.Usage = new Usage { PromptTokens = stream.PromptTokens, CompletionTokens = stream.CompletionTokens };
-            await WriteFrameAsync(sink, chunk).ConfigureAwait(false);
+            await WriteFrameAsync(sink, chunk, contract).ConfigureAwait(false);
         }
 
         await sink.DoneAsync().ConfigureAwait(false);
         sent.Delivered(sink, stream.CompletionTokens);
     }
 
-    private static ValueTask<FlushResult> WriteFrameAsync(SseSink sink, CompletionChunk chunk)
+    private static ValueTask<FlushResult> WriteFrameAsync(SseSink sink, CompletionChunk chunk, System.Text.Json.Serialization.Metadata.JsonTypeInfo<CompletionChunk> contract)
     {
-        JsonSerializer.Serialize(sink.BeginEvent(), chunk, WireJson.Context.CompletionChunk);
+        JsonSerializer.Serialize(sink.BeginEvent(), chunk, contract);
         return sink.EndEventAsync();
     }
 }

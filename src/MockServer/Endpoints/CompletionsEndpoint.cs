@@ -61,7 +61,7 @@ internal sealed class CompletionsEndpoint(
         var sent = new SentTokens();
         try
         {
-            var (id, entropy) = ids.Next();
+            var (id, entropy) = ids.Next(request.Model.Dialect.CompletionIdPrefix);
             var created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
             var generation = ToGeneration(request, matched);
             var clock = new TokenClock(admitted.Timing, promptTokens, SeedBits(request, entropy), options.TimeProvider);
@@ -75,7 +75,8 @@ internal sealed class CompletionsEndpoint(
             // Not streamed: the answer takes the whole generation time (its longest choice's last token).
             var result = engine.Run(generation, entropy, aborted);
             await clock.WaitForTokenAsync(result.Choices.Max(c => c.Tokens.Count) - 1, aborted).ConfigureAwait(false);
-            await WriteJsonAsync(context, id, created, request, result, aborted).ConfigureAwait(false);
+            var timings = request.Model.Dialect.Timings ? LlamaTimings.From(clock, result.PromptTokens, result.CompletionTokens, result.Choices.Max(c => c.Tokens.Count)) : null;
+            await WriteJsonAsync(context, id, created, request, result, timings, aborted).ConfigureAwait(false);
             sent.Add(result.CompletionTokens);
         }
         finally
@@ -87,13 +88,14 @@ internal sealed class CompletionsEndpoint(
     /// <summary>What the timing's jitter draws from: the request's seed when it has one, else its entropy.</summary>
     internal static ulong SeedBits(CompletionRequest request, ulong entropy) => request.Seed is { } seed ? Mix.Hash((ulong)seed, 0x7131) : entropy;
 
-    private static async Task WriteJsonAsync(HttpContext context, string id, long created, CompletionRequest request, CompletionResult result, CancellationToken aborted)
+    private static async Task WriteJsonAsync(HttpContext context, string id, long created, CompletionRequest request, CompletionResult result, LlamaTimings? timings, CancellationToken aborted)
     {
         var response = CompletionResponseBuilder.Build(id, created, request, result);
+        response.Timings = timings;
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
         {
-            JsonSerializer.Serialize(writer, response, WireJson.Context.CompletionResponse);
+            JsonSerializer.Serialize(writer, response, WireJson.CompletionResponse(request.Model.Dialect));
         }
 
         context.Response.StatusCode = 200;

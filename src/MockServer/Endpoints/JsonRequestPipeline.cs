@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using MockServer.Catalog;
+using MockServer.Dialects;
 using MockServer.Errors;
 using MockServer.Http;
 
@@ -8,7 +10,9 @@ namespace MockServer.Endpoints;
 /// <summary>
 /// The steps every JSON endpoint takes before its own rules (REVIEW.md, seam 3): media type, bounded body, JSON
 /// parse, then the endpoint's parser. Any failure is answered here with the envelope, before any byte of a
-/// response, so each endpoint supplies only its field table and what it does with a valid request.
+/// response, so each endpoint supplies only its field table and what it does with a valid request. The request's
+/// dialect (<see cref="RequestDialect"/>) is settled here, from the model the body names, so every error after this
+/// point speaks it.
 /// </summary>
 internal static class JsonRequestPipeline
 {
@@ -18,7 +22,11 @@ internal static class JsonRequestPipeline
     public static async Task<T?> ReadAsync<T>(HttpContext context, long maxBodyBytes, Func<JsonElement, T> parse)
         where T : class
     {
-        if (!RequestBody.IsJson(context.Request.ContentType))
+        var catalog = context.RequestServices.GetRequiredService<ModelCatalog>();
+        var json = RequestBody.IsJson(context.Request.ContentType);
+
+        // Refused before reading unless a dialect that ignores Content-Type may be named by the body (spec-facts §12.1).
+        if (!json && !catalog.AnyIgnoresContentType)
         {
             await ErrorWriter.WriteAsync(context, ApiError.UnsupportedMediaType(context.Request.ContentType)).ConfigureAwait(false);
             return null;
@@ -34,19 +42,41 @@ internal static class JsonRequestPipeline
         Faults.FaultSchedule.NoteBody(context, body); // the schedule's fingerprint, while the bytes are at hand
         var journal = context.Features.Get<Journal.JournalScratch>();
         journal?.Body = body.IsSingleSegment ? body.First : body.ToArray(); // RequestBody's own copy: kept, not read again
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(body, DocumentOptions);
-            journal?.NoteModel(document.RootElement); // as the client sent it, so a refused request is found by its model too
-            return parse(document.RootElement);
+            document = JsonDocument.Parse(body, DocumentOptions);
         }
         catch (JsonException ex)
         {
-            await ErrorWriter.WriteAsync(context, ApiError.InvalidJson(ex.Message)).ConfigureAwait(false);
+            // No model to go by: the server's dialect decides (llama.cpp answers 500, spec-facts §12.1).
+            var dialect = catalog.ServerDialect;
+            await ErrorWriter.WriteAsync(context, !json && dialect.ChecksContentType
+                ? ApiError.UnsupportedMediaType(context.Request.ContentType)
+                : ApiError.InvalidJson(ex.Message, dialect.InvalidJsonStatus)).ConfigureAwait(false);
+            return null;
         }
-        catch (ApiErrorException ex)
+
+        using (document)
         {
-            await ErrorWriter.WriteAsync(context, ex.Error).ConfigureAwait(false);
+            var root = document.RootElement;
+            journal?.NoteModel(root); // as the client sent it, so a refused request is found by its model too
+            var dialect = RequestDialect.ForBody(catalog, root);
+            RequestDialect.Set(context, dialect);
+            if (!json && dialect.ChecksContentType)
+            {
+                await ErrorWriter.WriteAsync(context, ApiError.UnsupportedMediaType(context.Request.ContentType)).ConfigureAwait(false);
+                return null;
+            }
+
+            try
+            {
+                return parse(root);
+            }
+            catch (ApiErrorException ex)
+            {
+                await ErrorWriter.WriteAsync(context, ex.Error).ConfigureAwait(false);
+            }
         }
 
         return null;

@@ -21,11 +21,11 @@ internal sealed class ModelsEndpoint
     private readonly Listing _plain;
     private readonly Listing _withMetadata;
 
-    public ModelsEndpoint(ModelCatalog catalog)
+    public ModelsEndpoint(ModelCatalog catalog, Tokenization.Vocabulary vocabulary)
     {
         _catalog = catalog;
-        _plain = new Listing([.. catalog.Models.Select(m => Card(m, metadata: false))]);
-        _withMetadata = new Listing([.. catalog.Models.Select(m => Card(m, metadata: true))]);
+        _plain = new Listing(catalog.Models, m => Card(m, metadata: false, vocabulary));
+        _withMetadata = new Listing(catalog.Models, m => Card(m, metadata: true, vocabulary));
     }
 
     public Task HandleAsync(HttpContext context) =>
@@ -67,7 +67,18 @@ internal sealed class ModelsEndpoint
     private static Task WriteMetadataErrorAsync(HttpContext context) =>
         ErrorWriter.WriteAsync(context, ApiError.InvalidValue("metadata", "The query parameter 'metadata' must be true or false, given once."));
 
-    private static ModelCard Card(ServedModel m, bool metadata) => new()
+    /// <summary>The model's card in its dialect's shape (spec-facts §7).</summary>
+    private static object Card(ServedModel m, bool metadata, Tokenization.Vocabulary vocabulary) => m.Dialect.ModelCard == Dialects.ModelCardShape.LlamaCpp
+        ? new LlamaModelCard
+        {
+            Id = m.Id,
+            Created = m.Created,
+            Meta = new LlamaModelMeta { NVocab = vocabulary.Count, NCtxTrain = m.MaxModelLen },
+            Metadata = metadata ? Metadata(m) : null,
+        }
+        : VllmCard(m, metadata);
+
+    private static ModelCard VllmCard(ServedModel m, bool metadata) => new()
     {
         Id = m.Id,
         Created = m.Created,
@@ -103,10 +114,11 @@ internal sealed class ModelsEndpoint
     /// <summary>The list and each card, serialized once: listings never change while the server runs.</summary>
     private sealed class Listing
     {
-        public Listing(List<ModelCard> cards)
+        public Listing(IReadOnlyList<ServedModel> models, Func<ServedModel, object> card)
         {
-            List = JsonSerializer.SerializeToUtf8Bytes(new ModelList { Data = cards }, WireJson.Context.ModelList);
-            Cards = cards.ToFrozenDictionary(c => c.Id, c => JsonSerializer.SerializeToUtf8Bytes(c, WireJson.Context.ModelCard), StringComparer.Ordinal);
+            var cards = models.Select(m => (m.Id, Card: card(m))).ToList();
+            List = JsonSerializer.SerializeToUtf8Bytes(new ModelList { Data = [.. cards.Select(c => c.Card)] }, WireJson.Context.ModelList);
+            Cards = cards.ToFrozenDictionary(c => c.Id, c => JsonSerializer.SerializeToUtf8Bytes(c.Card, c.Card.GetType(), WireJson.Context), StringComparer.Ordinal);
         }
 
         public byte[] List { get; }

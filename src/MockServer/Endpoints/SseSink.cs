@@ -329,10 +329,9 @@ internal sealed class SseSink : IDisposable
     /// </summary>
     private void WriteErrorEventAndDone(Errors.ApiError error)
     {
-        var envelope = new ErrorEnvelope { Error = new ErrorBody { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
         _pipe.Write("data: "u8);
         _json.Reset(_pipe);
-        JsonSerializer.Serialize(_json, envelope, WireJson.Context.ErrorEnvelope);
+        ErrorJson.Write(_json, error, Dialects.RequestDialect.Of(_context));
         _json.Flush();
         _pipe.Write("\n\ndata: [DONE]\n\n"u8);
         Sent(2, done: true);

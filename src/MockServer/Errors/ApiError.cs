@@ -38,8 +38,11 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
     public static ApiError MissingParameter(string param) =>
         new(400, $"Missing required parameter: '{param}'.", InvalidRequest, param, "missing_required_parameter");
 
-    public static ApiError InvalidJson(string detail) =>
-        new(400, $"We could not parse the JSON body of your request: {detail} The API expects a JSON object.", InvalidRequest, null, "invalid_json");
+    /// <param name="detail">The parser's message.</param>
+    /// <param name="status">400, or llama.cpp's 500 <c>server_error</c> (spec-facts §12.1): the one 5xx a dialect sends for client input.</param>
+    public static ApiError InvalidJson(string detail, int status = 400) => status == 400
+        ? new(400, $"We could not parse the JSON body of your request: {detail} The API expects a JSON object.", InvalidRequest, null, "invalid_json")
+        : new(status, $"We could not parse the JSON body of your request: {detail}", "server_error", null, "invalid_json");
 
     public static ApiError UnsupportedMediaType(string? contentType) =>
         new(400, $"Unsupported Media Type: Only 'application/json' (UTF-8) is allowed, but the request was sent as '{contentType ?? "(none)"}'.",

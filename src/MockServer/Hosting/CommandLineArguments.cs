@@ -42,8 +42,8 @@ internal static class CommandLineArguments
           --token-delay-ms N          time between streamed tokens (default 0)
           --write-timeout-ms N        end a stream whose client takes nothing for N ms (default 30000)
           --seed N                    seeds completion ids and unseeded sampling (default 0)
-          --profile NAME              serve every model's chat in one dialect: acs, llmbase or openai
-                                      (default: each model's own, from its fixture)
+          --profile NAME              serve every model in one dialect: acs, llmbase, openai, vllm
+                                      or llamacpp (docs/dialects.md; default: each model's own)
           --behaviour FILE            server-wide timing and a seeded fault schedule
                                       (schemas/behaviour.schema.json; default: none)
           --strict-fixtures true      a request no fixture matches gets 404 fixture_not_found naming

@@ -105,8 +105,9 @@ public sealed class MockServerOptions
     public ulong Seed { get; set; }
 
     /// <summary>
-    /// Serve every model's chat in this dialect (<c>acs</c>, <c>llmbase</c> or <c>openai</c>: the suite's profile
-    /// names), whatever its fixture says; null serves each model in its own.
+    /// Serve every model in this dialect (<c>acs</c>, <c>llmbase</c>, <c>openai</c>, <c>vllm</c> or <c>llamacpp</c>: the
+    /// suite's profile names; docs/dialects.md lists what each changes), whatever its fixture says; null serves each
+    /// model in its own. It also decides what is judged before a request names a model (Content-Type, invalid JSON).
     /// </summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? Profile { get; set; }

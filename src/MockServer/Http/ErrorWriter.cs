@@ -1,10 +1,12 @@
+using System.Buffers;
 using System.Text.Json;
+using MockServer.Dialects;
 using MockServer.Errors;
 using MockServer.Wire;
 
 namespace MockServer.Http;
 
-/// <summary>Writes the OpenAI error envelope.</summary>
+/// <summary>Writes the error envelope in the request's dialect (<see cref="RequestDialect"/>, <see cref="ErrorJson"/>).</summary>
 internal static class ErrorWriter
 {
     public static Task WriteAsync(HttpContext context, ApiError error)
@@ -12,9 +14,13 @@ internal static class ErrorWriter
         var response = context.Response;
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
-        var envelope = new ErrorEnvelope { Error = new ErrorBody { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope, WireJson.Context.ErrorEnvelope);
-        response.ContentLength = bytes.Length;
-        return response.Body.WriteAsync(bytes, context.RequestAborted).AsTask();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
+        {
+            ErrorJson.Write(json, error, RequestDialect.Of(context));
+        }
+
+        response.ContentLength = buffer.WrittenCount;
+        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
     }
 }

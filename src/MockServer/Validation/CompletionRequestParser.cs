@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MockServer.Catalog;
+using MockServer.Dialects;
 using MockServer.Errors;
 using MockServer.Generation;
 using MockServer.Tokenization;
@@ -21,19 +22,29 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
 
     public CompletionRequest Parse(JsonElement root)
     {
-        CheckTopLevel(root, ParameterNames.Completions);
+        // The model's dialect once the body names a served model, else the server's (spec-facts §9: each reads a body its own way).
+        var dialect = RequestDialect.ForBody(catalog, root);
+        var lax = new LaxValues(dialect);
+        var ignoreUnknown = dialect.UnknownParameters == UnknownParameterPolicy.Ignored;
+        var lenientMax = dialect.MaxTokens == MaxTokensPolicy.LlamaCpp;
+        CheckTopLevel(root, ParameterNames.Completions, ignoreUnknown);
 
         string? modelId = null;
         List<PromptInput>? prompts = null;
         long? maxTokens = null, n = null, bestOf = null, logprobs = null, promptLogprobs = null;
         bool? echo = null, stream = null, includeUsage = null;
-        var hasStreamOptions = false;
+        bool hasStreamOptions = false, emptyStreamOptions = true;
         IReadOnlyList<string> stop = [];
 
-        var sampling = new SamplingFields();
+        var sampling = new SamplingFields(lax);
         foreach (var property in root.EnumerateObject())
         {
             var v = property.Value;
+            if ((ignoreUnknown && !ParameterNames.Completions.Contains(property.Name)) || dialect.IgnoredCompletionParameters.Contains(property.Name))
+            {
+                continue; // read past as vLLM and llama.cpp do (spec-facts §0.3, §12.1)
+            }
+
             if (sampling.TryRead(property.Name, v, tokenizer.Vocabulary))
             {
                 continue;
@@ -45,20 +56,21 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 case "prompt": prompts = ReadPrompts(v); break;
                 case "suffix": RejectSuffix(v); break;
                 case "user": ReadString("user", v); break;
-                case "max_tokens": maxTokens = ReadInteger("max_tokens", v, 0, int.MaxValue); break;
-                case "n": n = ReadInteger("n", v, 1, MaxChoices); break;
-                case "best_of": bestOf = ReadInteger("best_of", v, 1, RequestLimits.MaxBestOf); break;
-                case "logprobs": logprobs = ReadInteger("logprobs", v, 0, MaxLogprobs); break;
-                case "prompt_logprobs": promptLogprobs = ReadInteger("prompt_logprobs", v, 0, MaxLogprobs); break;
-                case "echo": echo = ReadBoolean("echo", v); break;
-                case "stream": stream = ReadBoolean("stream", v); break;
-                case "stream_options": (hasStreamOptions, includeUsage) = ReadStreamOptions(v); break;
+                // llama.cpp: a negative max_tokens means "until the context is full" (spec-facts §12.1).
+                case "max_tokens": maxTokens = ReadInteger("max_tokens", lax.Number(v), lenientMax ? long.MinValue : 0, int.MaxValue); break;
+                case "n": n = ReadInteger("n", lax.Number(v), 1, MaxChoices); break;
+                case "best_of": bestOf = ReadInteger("best_of", lax.Number(v), 1, RequestLimits.MaxBestOf); break;
+                case "logprobs": logprobs = ReadInteger("logprobs", lax.Number(v), 0, MaxLogprobs); break;
+                case "prompt_logprobs": promptLogprobs = ReadInteger("prompt_logprobs", lax.Number(v), 0, MaxLogprobs); break;
+                case "echo": echo = ReadBoolean("echo", lax.Flag(v)); break;
+                case "stream": stream = ReadBoolean("stream", lax.Flag(v)); break;
+                case "stream_options": (hasStreamOptions, emptyStreamOptions, includeUsage) = ReadStreamOptions(v, dialect); break;
                 case "stop": stop = ReadStop(v); break;
                 default: throw new InvalidOperationException($"Parameter '{property.Name}' is accepted but not handled.");
             }
         }
 
-        if (modelId is null)
+        if (modelId is null && dialect.ModelRequired)
         {
             throw Fail(ApiError.MissingParameter("model"));
         }
@@ -70,14 +82,16 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
 
         var streaming = stream == true;
         var echoing = echo == true;
-        CheckStreamOptions(hasStreamOptions, streaming);
+        CheckStreamOptions(hasStreamOptions, streaming, emptyStreamOptions, dialect.StreamOptionsWithoutStream);
 
         if (promptLogprobs is not null && streaming)
         {
             throw Fail(ApiError.InvalidValue("prompt_logprobs", "'prompt_logprobs' is not available when 'stream' is true; request it without streaming."));
         }
 
-        var max = (int)(maxTokens ?? 16);
+        // llama.cpp: none, null or negative fills the context (settled once the model is known); 0 still makes one token.
+        var fillContext = lenientMax && maxTokens is null or < 0;
+        var max = lenientMax && maxTokens == 0 ? 1 : (int)(fillContext ? 1 : maxTokens ?? 16);
         if (max == 0 && !echoing)
         {
             throw Fail(new ApiError(400, "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1 (0 is allowed only with 'echo': true), but got 0 instead.",
@@ -117,15 +131,24 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         var scorePrompts = promptLogprobs is not null || (echoing && logprobs is not null);
         var positions = (long)prompts.Count * candidates * max + (scorePrompts ? prompts.Sum(p => (long)p.Tokens.Count) : 0);
         var alternatives = RequestPolicy.EntriesPerPosition(logprobs is not null || promptLogprobs is not null ? (int)Math.Max(logprobs ?? 0, promptLogprobs ?? 0) : null);
-        policy.CheckBudget(positions, alternatives, (Prompts: prompts.Count, candidates, max, scorePrompts), static s => string.Create(CultureInfo.InvariantCulture,
-            $"{s.Prompts} prompts x {s.candidates} sequences x {s.max} max_tokens{(s.scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
+        if (!fillContext)
+        {
+            CheckBudget(positions, alternatives, prompts.Count, candidates, max, scorePrompts);
+        }
 
-        var model = catalog.Find(modelId) ?? throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
+        var model = ResolveModel(catalog, dialect, modelId, m => m.Capabilities.Completions);
         if (!model.Capabilities.Completions)
         {
             // What /v1/models?metadata=true advertises is what is served; OpenAI's words for a chat-only model.
             throw Fail(new ApiError(400, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
                 ApiError.InvalidRequest, "model", "model_not_supported"));
+        }
+
+        if (fillContext)
+        {
+            max = Math.Max(1, model.MaxModelLen - prompts.Max(p => p.Tokens.Count));
+            positions = (long)prompts.Count * candidates * max + (scorePrompts ? prompts.Sum(p => (long)p.Tokens.Count) : 0);
+            CheckBudget(positions, alternatives, prompts.Count, candidates, max, scorePrompts);
         }
 
         foreach (var prompt in prompts)
@@ -142,7 +165,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             BestOf = candidates,
             Echo = echoing,
             Stream = streaming,
-            IncludeUsage = includeUsage == true,
+            IncludeUsage = includeUsage ?? (hasStreamOptions && dialect.IncludeUsageDefaultInStreamOptions), // vLLM: true inside stream_options (§4.4)
             Logprobs = (int?)logprobs,
             PromptLogprobs = (int?)promptLogprobs,
             Stop = stop,
@@ -150,6 +173,30 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
             Sampling = sampling.Build(),
         };
     }
+
+    /// <summary>
+    /// The model a request is answered by (spec-facts §1.2, §12.1): the one it names; a dialect without a required model
+    /// serves a request naming none with the first model that <paramref name="serves"/> the endpoint, and one that does
+    /// not validate names serves an unknown name the same way.
+    /// </summary>
+    internal static ServedModel ResolveModel(ModelCatalog catalog, Dialect dialect, string? modelId, Func<ServedModel, bool> serves)
+    {
+        if (modelId is not null && catalog.Find(modelId) is { } named)
+        {
+            return named;
+        }
+
+        if (modelId is null || !dialect.ValidatesModelName)
+        {
+            return catalog.Default(serves) ?? throw Fail(modelId is null ? ApiError.MissingParameter("model") : ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
+        }
+
+        throw Fail(ApiError.ModelNotFound(modelId, catalog.DescribeIds()));
+    }
+
+    private void CheckBudget(long positions, int alternatives, int prompts, int candidates, int max, bool scorePrompts) =>
+        policy.CheckBudget(positions, alternatives, (Prompts: prompts, candidates, max, scorePrompts), static s => string.Create(CultureInfo.InvariantCulture,
+            $"{s.Prompts} prompts x {s.candidates} sequences x {s.max} max_tokens{(s.scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
 
     private static void RejectSuffix(JsonElement v)
     {

@@ -21,7 +21,10 @@ internal static class StrictJson
     /// Checks the top level of a body: an object, each key once, each key known. JsonElement keeps every duplicate and
     /// the last would silently win, so a repeat is refused like an unknown name.
     /// </summary>
-    public static void CheckTopLevel(JsonElement root, FrozenSet<string> known)
+    /// <param name="root">The body.</param>
+    /// <param name="known">The endpoint's fields.</param>
+    /// <param name="ignoreUnknown">Let unknown names through for the parser to skip (vLLM, llama.cpp: spec-facts §9 Q1); repeats are still refused.</param>
+    public static void CheckTopLevel(JsonElement root, FrozenSet<string> known, bool ignoreUnknown = false)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -37,7 +40,7 @@ internal static class StrictJson
                 throw Fail(ApiError.DuplicateParameter(name));
             }
 
-            if (!known.Contains(name))
+            if (!ignoreUnknown && !known.Contains(name))
             {
                 throw Fail(ApiError.UnknownParameter(name, ParameterNames.Suggest(name, known)));
             }
@@ -272,12 +275,15 @@ internal static class StrictJson
 
     public static string Truncate(string raw) => raw.Length <= 40 ? raw : raw[..40] + "...";
 
-    /// <summary><c>stream_options</c>: an object holding at most <c>include_usage</c> (a boolean); Present is false for null.</summary>
-    public static (bool Present, bool? IncludeUsage) ReadStreamOptions(JsonElement v)
+    /// <summary>
+    /// <c>stream_options</c>: an object holding at most <c>include_usage</c> (a boolean); Present is false for null, Empty
+    /// true for <c>{}</c>. A dialect that ignores unknown fields ignores unknown options too.
+    /// </summary>
+    public static (bool Present, bool Empty, bool? IncludeUsage) ReadStreamOptions(JsonElement v, Dialects.Dialect? dialect = null)
     {
         if (v.ValueKind == JsonValueKind.Null)
         {
-            return (false, null);
+            return (false, true, null);
         }
 
         if (v.ValueKind != JsonValueKind.Object)
@@ -287,9 +293,16 @@ internal static class StrictJson
 
         bool? includeUsage = null;
         var seen = false;
+        var empty = true;
         foreach (var option in v.EnumerateObject())
         {
+            empty = false;
             var optionName = NameOf(option, "stream_options");
+            if (optionName != "include_usage" && dialect?.UnknownParameters == Dialects.UnknownParameterPolicy.Ignored)
+            {
+                continue;
+            }
+
             if (optionName != "include_usage")
             {
                 var suggestion = ParameterNames.Suggest(optionName, ParameterNames.StreamOptions);
@@ -304,16 +317,22 @@ internal static class StrictJson
 
             seen = true;
 
-            includeUsage = ReadBoolean("stream_options.include_usage", option.Value);
+            includeUsage = ReadBoolean("stream_options.include_usage", new LaxValues(dialect).Flag(option.Value));
         }
 
-        return (true, includeUsage);
+        return (true, empty, includeUsage);
     }
 
-    /// <summary>The one rule of <c>stream_options</c> that needs <c>stream</c>.</summary>
-    public static void CheckStreamOptions(bool present, bool streaming)
+    /// <summary>The one rule of <c>stream_options</c> that needs <c>stream</c>, as the dialect applies it (spec-facts §9 Q21).</summary>
+    public static void CheckStreamOptions(bool present, bool streaming, bool empty = false, Dialects.StreamOptionsPolicy policy = Dialects.StreamOptionsPolicy.RefusedAlways)
     {
-        if (present && !streaming)
+        var refused = policy switch
+        {
+            Dialects.StreamOptionsPolicy.RefusedWhenNonEmpty => !empty, // vLLM tests the dict's truth: {} passes
+            Dialects.StreamOptionsPolicy.Ignored => false,
+            _ => true,
+        };
+        if (present && !streaming && refused)
         {
             // Also for `{}`: OpenAI rejects any stream_options without stream (spec-facts §10, Q21; our choice).
             throw Fail(ApiError.InvalidValue("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled."));

@@ -19,6 +19,10 @@ internal sealed class ChatCompletionResponse
     public required IReadOnlyList<ChatCompletionChoice> Choices { get; init; }
 
     public required Usage Usage { get; init; }
+
+    /// <summary>llama.cpp's build id (spec-facts §12.2); absent in the other dialects.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SystemFingerprint { get; init; }
 }
 
 internal sealed class ChatCompletionChoice
@@ -30,6 +34,9 @@ internal sealed class ChatCompletionChoice
     public required ChatLogprobs? Logprobs { get; init; }
 
     public required string FinishReason { get; init; }
+
+    /// <summary>vLLM's matched stop string (spec-facts §5 notes); the key is written only in dialects that have it (<see cref="WireJson.ChatCompletionResponse"/>).</summary>
+    public string? StopReason { get; init; }
 }
 
 internal sealed class ChatResponseMessage

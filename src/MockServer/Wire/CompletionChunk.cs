@@ -10,7 +10,8 @@ internal sealed class CompletionChunk
 
     public string Object { get; } = "text_completion";
 
-    public required long Created { get; init; }
+    /// <summary>Constant per stream, or re-read per chunk in llama.cpp's dialect (spec-facts §9 Q15).</summary>
+    public required long Created { get; set; }
 
     public required string Model { get; init; }
 
@@ -18,6 +19,10 @@ internal sealed class CompletionChunk
     public required ChunkChoice[] Choices { get; set; }
 
     public Usage? Usage { get; set; }
+
+    /// <summary>llama.cpp's timings on the last chunk (spec-facts §12.1); absent elsewhere and in the other dialects.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LlamaTimings? Timings { get; set; }
 }
 
 internal sealed class ChunkChoice
@@ -26,7 +31,8 @@ internal sealed class ChunkChoice
 
     public string Text { get; set; } = "";
 
-    public Logprobs? Logprobs { get; set; }
+    /// <summary>A <see cref="Wire.Logprobs"/> or, in llama.cpp's dialect, a <see cref="ContentLogprobs"/> (written as its runtime type).</summary>
+    public object? Logprobs { get; set; }
 
     public string? FinishReason { get; set; }
 

@@ -23,9 +23,13 @@ internal sealed class CompletionResponse
 
     public string? ServiceTier { get; }
 
-    public string? SystemFingerprint { get; }
+    public string? SystemFingerprint { get; init; }
 
     public object? KvTransferParams { get; }
+
+    /// <summary>llama.cpp's timings (spec-facts §12.1); absent in the other dialects.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LlamaTimings? Timings { get; set; }
 }
 
 internal sealed class CompletionChoice
@@ -34,7 +38,8 @@ internal sealed class CompletionChoice
 
     public required string Text { get; init; }
 
-    public required Logprobs? Logprobs { get; init; }
+    /// <summary>A <see cref="Wire.Logprobs"/> or, in llama.cpp's dialect, a <see cref="ContentLogprobs"/> (written as its runtime type).</summary>
+    public required object? Logprobs { get; init; }
 
     public required string? FinishReason { get; init; }
 

@@ -13,10 +13,10 @@ internal static class CompletionResponseBuilder
         {
             var choice = result.Choices[c];
             var prompt = result.Prompts[choice.PromptIndex];
-            Logprobs? logprobs = null;
+            object? logprobs = null;
             if (request.Logprobs is { } k)
             {
-                var accumulator = new LogprobsAccumulator(k);
+                var accumulator = ContentLogprobsAccumulator.Create(request.Model.Dialect.CompletionLogprobs, k);
                 if (request.Echo)
                 {
                     for (var i = 0; i < prompt.Input.Tokens.Count; i++)
@@ -48,9 +48,10 @@ internal static class CompletionResponseBuilder
         {
             Id = id,
             Created = created,
-            Model = request.Model.Root,
+            Model = request.Model.ResponseName,
             Choices = choices,
             Usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens },
+            SystemFingerprint = request.Model.Dialect.SystemFingerprint,
         };
     }
 }

@@ -9,7 +9,7 @@ namespace MockServer.Wire;
 /// sum of token lengths in Unicode code points, as vLLM computes it with Python's <c>len</c> (spec-facts L5); it
 /// carries over from chunk to chunk, so a streamed choice's offsets equal the non-streamed ones.
 /// </summary>
-internal sealed class LogprobsAccumulator(int k)
+internal sealed class LogprobsAccumulator(int k) : ICompletionLogprobs
 {
     private readonly List<int> _offsets = [];
     private readonly List<string> _tokens = [];
@@ -25,6 +25,8 @@ internal sealed class LogprobsAccumulator(int k)
 
     public void AddGenerated(GeneratedToken token) =>
         Append(token.Token.Text, token.Logprob, TopOf(token.Top ?? [], token.Token.Text, token.Logprob));
+
+    object ICompletionLogprobs.Take() => Take();
 
     /// <summary>Returns what was added since the last call.</summary>
     public Logprobs Take()

@@ -7,7 +7,34 @@ internal sealed class ModelList
 {
     public string Object { get; } = "list";
 
-    public required IReadOnlyList<ModelCard> Data { get; init; }
+    /// <summary><see cref="ModelCard"/>s, or <see cref="LlamaModelCard"/>s in llama.cpp's dialect (written as their runtime type).</summary>
+    public required IReadOnlyList<object> Data { get; init; }
+}
+
+/// <summary>llama.cpp's card (spec-facts §7): <c>owned_by: "llamacpp"</c> and a <c>meta</c> object, none of vLLM's keys.</summary>
+internal sealed class LlamaModelCard
+{
+    public required string Id { get; init; }
+
+    public string Object { get; } = "model";
+
+    public required long Created { get; init; }
+
+    public string OwnedBy { get; } = "llamacpp";
+
+    public required LlamaModelMeta Meta { get; init; }
+
+    /// <summary>Only with <c>?metadata=true</c>, as on <see cref="ModelCard"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ModelMetadata? Metadata { get; init; }
+}
+
+/// <summary>The part of llama.cpp's <c>meta</c> the mock can say truly (spec-facts §7).</summary>
+internal sealed class LlamaModelMeta
+{
+    public required int NVocab { get; init; }
+
+    public required int NCtxTrain { get; init; }
 }
 
 internal sealed class ModelCard

@@ -7,7 +7,7 @@ namespace MockServer.Wire;
 /// One SSE content frame of one choice; <see cref="LastToken"/> is the index (in its choice) of the last generated
 /// token it stands for, which says when the frame is due, and <see cref="Tokens"/> how many it stands for.
 /// </summary>
-internal readonly record struct StreamFrame(int ChoiceIndex, string Text, Logprobs? Logprobs, string? FinishReason, string? StopReason, int LastToken, int Tokens);
+internal readonly record struct StreamFrame(int ChoiceIndex, string Text, object? Logprobs, string? FinishReason, string? StopReason, int LastToken, int Tokens);
 
 /// <summary>
 /// Lays a stream out as content frames, one per generated token with visible text, made as they are read (the
@@ -21,14 +21,47 @@ internal static class StreamPlan
 {
     public static IEnumerable<StreamFrame> Frames(CompletionRequest request, GenerationStream stream) =>
         stream.Choices.Count == 1
-            ? FramesOf(request, stream, 0) // nothing to interleave
-            : ChoiceInterleaving.RoundRobin([.. Enumerable.Range(0, stream.Choices.Count).Select(c => FramesOf(request, stream, c))]);
+            ? Ended(request, stream, 0) // nothing to interleave
+            : ChoiceInterleaving.RoundRobin([.. Enumerable.Range(0, stream.Choices.Count).Select(c => Ended(request, stream, c))]);
+
+    /// <summary>
+    /// A choice's frames ended as the dialect ends them: the finish on the last visible token's frame, or (llama.cpp,
+    /// spec-facts §4.3, §12.1) on a frame of its own with text <c>""</c> after the last token's.
+    /// </summary>
+    private static IEnumerable<StreamFrame> Ended(CompletionRequest request, GenerationStream stream, int choice)
+    {
+        if (request.Model.Dialect.CompletionStreamEnd != Dialects.CompletionStreamEnd.EmptyFinishChunkWithUsage)
+        {
+            return FramesOf(request, stream, choice);
+        }
+
+        return SeparateFinish(FramesOf(request, stream, choice));
+
+        static IEnumerable<StreamFrame> SeparateFinish(IEnumerable<StreamFrame> frames)
+        {
+            foreach (var frame in frames)
+            {
+                if (frame.FinishReason is null)
+                {
+                    yield return frame;
+                    continue;
+                }
+
+                if (frame.Text.Length > 0 || frame.Logprobs is not null)
+                {
+                    yield return frame with { FinishReason = null, StopReason = null };
+                }
+
+                yield return new StreamFrame(frame.ChoiceIndex, "", null, frame.FinishReason, frame.StopReason, frame.LastToken, frame.Text.Length > 0 || frame.Logprobs is not null ? 0 : frame.Tokens);
+            }
+        }
+    }
 
     private static IEnumerable<StreamFrame> FramesOf(CompletionRequest request, GenerationStream stream, int choice)
     {
         var reader = stream.Choices[choice];
         var prompt = stream.Prompts[stream.PromptIndexOf(choice)];
-        var accumulator = request.Logprobs is { } k ? new LogprobsAccumulator(k) : null;
+        var accumulator = request.Logprobs is { } k ? ContentLogprobsAccumulator.Create(request.Model.Dialect.CompletionLogprobs, k) : null;
         if (request.Echo)
         {
             // vLLM: the first frame of an echoed choice carries the prompt and its logprobs (spec-facts §4.5).

@@ -87,7 +87,7 @@ public sealed class ChatFixtureLoadingTests
 
         var error = (await load.Should().ThrowAsync<FixtureLoadException>()).Which.Message;
 
-        error.Should().Be("Fixture 'broken.json' does not match schemas/fixture.schema.json at $.models[0].dialect: 'openia' is not one of acs, llmbase, openai (line 2, position 41).");
+        error.Should().Be("Fixture 'broken.json' does not match schemas/fixture.schema.json at $.models[0].dialect: 'openia' is not one of acs, llmbase, openai, vllm, llamacpp (line 2, position 41).");
     }
 
     [Fact]

@@ -36,14 +36,14 @@ public sealed class ModelsProfileTests
 
     [Theory]
     [InlineData("opnai", "did you mean 'openai'?")]
-    [InlineData("vllm", "the mock serves acs, llmbase, openai")]
+    [InlineData("tgi", "the mock serves acs, llmbase, openai, vllm, llamacpp")]
     public async Task An_unknown_profile_stops_the_start_with_the_known_names(string profile, string expected)
     {
         var start = () => MockLlmServer.StartAsync(new MockServerOptions { Profile = profile });
 
         var error = (await start.Should().ThrowAsync<ArgumentException>()).Which.Message;
 
-        error.Should().StartWith($"unknown profile '{profile}'").And.Contain(expected).And.Contain("acs, llmbase, openai");
+        error.Should().StartWith($"unknown profile '{profile}'").And.Contain(expected).And.Contain("acs, llmbase, openai, vllm, llamacpp");
     }
 
     [Fact]
