@@ -67,8 +67,23 @@ internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServ
             var wait = due - time.GetElapsedTime(started);
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, time, aborted).ConfigureAwait(false);
+                await ExactDelayAsync(time, wait, aborted).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A wait of exactly <paramref name="wait"/> on the clock. <c>Task.Delay(TimeSpan, TimeProvider)</c> truncates to
+    /// whole milliseconds (and skips a wait under one), while offsets are recorded to the microsecond.
+    /// </summary>
+    private static async Task ExactDelayAsync(TimeProvider time, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timer = time.CreateTimer(static state => ((TaskCompletionSource)state!).TrySetResult(), done, wait, Timeout.InfiniteTimeSpan);
+        await using (timer.ConfigureAwait(false))
+        {
+            using var registration = cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
+            await done.Task.ConfigureAwait(false);
         }
     }
 }
