@@ -35,7 +35,13 @@ internal sealed partial class RecordingProxy : IDisposable
         _writer = writer;
         _time = options.TimeProvider;
         _logger = logger;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All, AllowAutoRedirect = false })
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.All,
+            AllowAutoRedirect = false,
+            UseCookies = false, // an upstream's Set-Cookie must not ride along on the next request (nor be kept at all)
+            ActivityHeadersPropagator = null, // forward what the client sent, not a trace context of the mock's own
+        })
         {
             Timeout = Timeout.InfiniteTimeSpan, // a stream lasts as long as it lasts; the client's leaving cancels it
             MaxResponseContentBufferSize = MaxBodyBytes,
