@@ -79,25 +79,30 @@ internal sealed partial class RecordingProxy : IDisposable
         {
             var headers = Recorded(response);
             var streamed = response.Content.Headers.ContentType?.MediaType?.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
-            RecordedExchange? exchange;
+            RecordedExchange exchange;
             try
             {
-                exchange = streamed
-                    ? await RelayStreamAsync(context, request, response, headers, started).ConfigureAwait(false)
-                    : await RelayBodyAsync(context, request, response, headers, started).ConfigureAwait(false);
+                if (!streamed)
+                {
+                    await RelayBodyAsync(context, request, response, headers, started).ConfigureAwait(false);
+                    return;
+                }
+
+                exchange = await RelayStreamAsync(context, request, response, headers, started).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested)
-            {
-                exchange = null;
-            }
-
-            if (exchange is null)
             {
                 LogNotRecorded(_logger, request.Method, request.Path);
                 return;
             }
 
+            // A stream's end reaches the client only when this returns, so its file is on disk first (a body is saved
+            // before it is written): a client holding a whole answer can replay it at once.
             Save(exchange);
+            if (exchange.Reset)
+            {
+                context.Abort(); // the upstream broke the stream off: the client sees the same
+            }
         }
     }
 
@@ -146,7 +151,7 @@ internal sealed partial class RecordingProxy : IDisposable
         }
     }
 
-    private async Task<RecordedExchange?> RelayStreamAsync(
+    private async Task<RecordedExchange> RelayStreamAsync(
         HttpContext context, RequestFacts request, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, long started)
     {
         var aborted = context.RequestAborted;
@@ -181,7 +186,7 @@ internal sealed partial class RecordingProxy : IDisposable
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !aborted.IsCancellationRequested)
             {
-                reset = true; // the upstream broke the connection mid-stream: the client sees the same
+                reset = true; // the upstream broke the connection mid-stream
                 break;
             }
 
@@ -201,11 +206,6 @@ internal sealed partial class RecordingProxy : IDisposable
             await SendAsync(rest).ConfigureAwait(false); // a stream cut mid-event keeps its last bytes too
         }
 
-        if (reset)
-        {
-            context.Abort();
-        }
-
         return new RecordedExchange
         {
             Name = "", Endpoint = request.Endpoint, Method = request.Method, Path = request.Path, Match = request.Match,
@@ -213,7 +213,8 @@ internal sealed partial class RecordingProxy : IDisposable
         };
     }
 
-    private async Task<RecordedExchange?> RelayBodyAsync(
+    /// <summary>An answer that is not streamed: read whole, saved, then written (the recording is on disk before the client has the answer).</summary>
+    private async Task RelayBodyAsync(
         HttpContext context, RequestFacts request, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, long started)
     {
         byte[] raw;
@@ -224,19 +225,24 @@ internal sealed partial class RecordingProxy : IDisposable
         catch (Exception ex) when (ex is HttpRequestException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
             await AnswerUnreachableAsync(context, request, started, ex).ConfigureAwait(false);
-            return null;
+            return;
         }
 
         var body = _scrubber.Scrub(raw);
-        var offset = _time.GetElapsedTime(started);
-        Begin(context, (int)response.StatusCode, headers);
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        return new RecordedExchange
+        var exchange = new RecordedExchange
         {
             Name = "", Endpoint = request.Endpoint, Method = request.Method, Path = request.Path, Match = request.Match,
-            Status = (int)response.StatusCode, Headers = headers, Body = body, BodyOffset = offset,
+            Status = (int)response.StatusCode, Headers = headers, Body = body, BodyOffset = _time.GetElapsedTime(started),
         };
+        Save(exchange);
+        await WriteAsync(context, exchange).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(HttpContext context, RecordedExchange exchange)
+    {
+        Begin(context, exchange.Status, [.. exchange.Headers]);
+        context.Response.ContentLength = exchange.Body.Length;
+        await context.Response.Body.WriteAsync(exchange.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>502 with the envelope (never a 500 of the mock's own), recorded like any answer so replay tells the same story.</summary>
@@ -249,19 +255,16 @@ internal sealed partial class RecordingProxy : IDisposable
             new ErrorEnvelope { Error = new ErrorBody { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } },
             WireJson.Context.ErrorEnvelope);
         List<KeyValuePair<string, string>> headers = [KeyValuePair.Create("Content-Type", "application/json")];
-        var offset = _time.GetElapsedTime(started);
-        if (!context.Response.HasStarted)
-        {
-            Begin(context, error.Status, headers);
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        }
-
-        Save(new RecordedExchange
+        var exchange = new RecordedExchange
         {
             Name = "", Endpoint = request.Endpoint, Method = request.Method, Path = request.Path, Match = request.Match,
-            Status = error.Status, Headers = headers, Body = body, BodyOffset = offset,
-        });
+            Status = error.Status, Headers = headers, Body = body, BodyOffset = _time.GetElapsedTime(started),
+        };
+        Save(exchange);
+        if (!context.Response.HasStarted)
+        {
+            await WriteAsync(context, exchange).ConfigureAwait(false);
+        }
     }
 
     private void Save(RecordedExchange exchange)

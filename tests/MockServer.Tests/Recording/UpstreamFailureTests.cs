@@ -67,13 +67,9 @@ public sealed class UpstreamFailureTests : IDisposable
             relayed.Text.ShouldConformTo(Schemas.Error);
         }
 
-        while (Directory.GetFiles(_dir, "*.json").Length < exchanges.Length)
-        {
-            await Task.Yield(); // a file is written just after its answer is sent
-        }
-
+        // Each recording is on disk by the time its client has the answer.
         Directory.GetFiles(_dir, "*.json").Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("response").GetProperty("status").GetInt32())
-            .Should().OnlyContain(s => s == 401);
+            .Should().Equal(401, 401);
     }
 
     [Fact]
@@ -86,10 +82,6 @@ public sealed class UpstreamFailureTests : IDisposable
             using var client = Api.ClientFor(recorder);
             var send = () => client.SendAsync(exchange);
             await send.Should().ThrowAsync<HttpRequestException>("the client sees the upstream's break, not a clean end");
-            while (Directory.GetFiles(_dir, "*.json").Length == 0)
-            {
-                await Task.Yield();
-            }
         }
 
         var recorded = JsonDocument.Parse(await File.ReadAllTextAsync(Directory.GetFiles(_dir, "*.json").Single())).RootElement.GetProperty("response");
