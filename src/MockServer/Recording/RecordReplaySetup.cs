@@ -79,6 +79,15 @@ internal static class RecordReplaySetup
         if (options.RecordUpstream is { } upstream)
         {
             var key = UpstreamKey(options.RecordKeyEnvironmentVariable);
+            try
+            {
+                Directory.CreateDirectory(options.RecordDirectory!); // a directory that cannot be made stops the start, not the first request
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new ArgumentException($"--record-dir '{options.RecordDirectory}' cannot be created: {ex.Message}", ex);
+            }
+
             var writer = new RecordingWriter(options.RecordDirectory!);
             services.AddSingleton(sp => new RecordingProxy(upstream, key, writer, options, sp.GetRequiredService<ILogger<RecordingProxy>>()));
         }

@@ -267,10 +267,18 @@ internal sealed partial class RecordingProxy : IDisposable
         }
     }
 
+    /// <summary>Writes the recording; a disk that refuses is logged, and the client still gets its answer.</summary>
     private void Save(RecordedExchange exchange)
     {
-        var file = _writer.Write(exchange, _upstream, _scrubber);
-        LogRecorded(_logger, exchange.Method, exchange.Path, exchange.Status, file);
+        try
+        {
+            var file = _writer.Write(exchange, _upstream, _scrubber);
+            LogRecorded(_logger, exchange.Method, exchange.Path, exchange.Status, file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNotWritten(_logger, exchange.Method, exchange.Path, _writer.Directory, ex.Message);
+        }
     }
 
     [LoggerMessage(EventId = RecordingLog.Recorded, Level = LogLevel.Information, Message = "Recorded {Method} {Path} ({Status}) as {File}")]
@@ -278,6 +286,9 @@ internal sealed partial class RecordingProxy : IDisposable
 
     [LoggerMessage(EventId = RecordingLog.NotRecorded, Level = LogLevel.Information, Message = "Not recorded: the client left {Method} {Path} before the answer ended")]
     private static partial void LogNotRecorded(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = RecordingLog.NotWritten, Level = LogLevel.Error, Message = "Record mode could not write the recording of {Method} {Path} to {Directory}: {Reason}")]
+    private static partial void LogNotWritten(ILogger logger, string method, string path, string directory, string reason);
 
     [LoggerMessage(EventId = RecordingLog.Unreachable, Level = LogLevel.Warning, Message = "Record mode: the upstream {Upstream} did not answer: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string upstream, string reason);
@@ -292,4 +303,5 @@ internal static class RecordingLog
     public const int Recorded = 60;
     public const int NotRecorded = 61;
     public const int Unreachable = 62;
+    public const int NotWritten = 63;
 }

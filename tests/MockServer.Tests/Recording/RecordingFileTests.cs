@@ -79,6 +79,17 @@ public sealed class RecordingFileTests : IDisposable
         message.Should().Contain(expected).And.NotContain("secret");
     }
 
+    [Fact]
+    public async Task A_record_directory_that_cannot_be_made_stops_the_start()
+    {
+        var file = Path.Combine(_dir, "a-file");
+        await File.WriteAllTextAsync(file, "");
+
+        var start = () => MockLlmServer.StartAsync(new MockServerOptions { RecordUpstream = new Uri("http://127.0.0.1:9/v1"), RecordDirectory = Path.Combine(file, "recordings") });
+
+        (await start.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().StartWith("--record-dir '").And.Contain("cannot be created");
+    }
+
     [Theory]
     [InlineData(null, "is not set or empty")]
     [InlineData("short", "at least 8 characters")]

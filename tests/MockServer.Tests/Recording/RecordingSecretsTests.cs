@@ -51,6 +51,7 @@ public sealed class RecordingSecretsTests : IDisposable
             await client.SendAsync(new Exchange("chat stream", HttpMethod.Post, "chat/completions", """{"model":"gpt-x","messages":[{"role":"user","content":"hi"}],"stream":true}""")),
             await client.SendAsync(new Exchange("completion stream", HttpMethod.Post, "completions", """{"model":"base-x","prompt":"hi","stream":true}""")),
             await client.SendAsync(new Exchange("models", HttpMethod.Get, "models", null)),
+            await client.SendAsync(new Exchange("key in the request", HttpMethod.Post, "completions", $$"""{"model":"base-x","prompt":"the key is {{_key}}"}""")),
         };
 
         // The key did its job: the upstream got it, as a bearer key, and never the client's own credentials.
