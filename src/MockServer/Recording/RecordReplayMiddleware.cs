@@ -85,7 +85,7 @@ internal sealed class RecordReplayMiddleware(RequestDelegate next, MockServerOpt
 
         if (_proxy is not null)
         {
-            Note(context, body, "upstream", null);
+            Note(context, scrubber.Scrub(body), "upstream", null); // a body quoting the upstream key is journaled without it
             await _proxy.HandleAsync(context, facts, body, started).ConfigureAwait(false);
             return;
         }
