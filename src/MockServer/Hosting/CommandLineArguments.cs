@@ -11,10 +11,10 @@ namespace MockServer.Hosting;
 internal static class CommandLineArguments
 {
     /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
-    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile", "behaviour", "strict-fixtures", "journal-capacity"];
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile", "behaviour", "strict-fixtures", "journal-capacity", "record-upstream", "record-dir", "record-key-env", "replay", "replay-timing", "replay-pin-ids"];
 
     /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
-    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile", "Behaviour", "StrictFixtures", "JournalCapacity"];
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile", "Behaviour", "StrictFixtures", "JournalCapacity", "RecordUpstream", "RecordDir", "RecordKeyEnv", "Replay", "ReplayTiming", "ReplayPinIds"];
 
     // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
     // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
@@ -49,6 +49,12 @@ internal static class CommandLineArguments
           --strict-fixtures true      a request no fixture matches gets 404 fixture_not_found naming
                                       the closest fixtures, instead of a synthetic answer
           --journal-capacity N        requests the journal keeps, newest kept (default 1000; 0 turns it off)
+          --record-upstream URL       record mode: proxy /v1 completions, chat and models to this base URL
+          --record-dir DIR            ... writing each exchange to a recording file in DIR
+          --record-key-env NAME       ... sending the key held in environment variable NAME upstream
+          --replay DIR                answer requests that match a recording in DIR with its frames
+          --replay-timing T           recorded (default), none, or scale=F (e.g. scale=0.5)
+          --replay-pin-ids true       replay ids and created as recorded instead of fresh ones
         Also accepted: --MockServer:KEY VALUE for the same settings, ASP.NET host settings such as
         --environment NAME, and keys under --Logging: and --Kestrel:. Any other option stops the start.
         """;

@@ -63,7 +63,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--journal-capacity N</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--journal-capacity N</c>, <c>--record-upstream URL</c>, <c>--record-dir DIR</c>, <c>--record-key-env NAME</c>, <c>--replay DIR</c>, <c>--replay-timing T</c>, <c>--replay-pin-ids true</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -191,6 +191,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
         });
+        await Recording.RecordReplaySetup.AddAsync(builder.Services, options).ConfigureAwait(false);
         builder.Services.AddMockLlmServer(options, fixtures);
         var app = builder.Build();
         app.MapOpenAiEndpoints();
@@ -260,6 +261,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
                 : throw new ArgumentException("--journal-capacity takes a whole number of requests from 0 to 1000000, e.g. --journal-capacity 5000 (0 turns the journal off).");
         }
 
+        Recording.RecordReplaySetup.Read(Get, options);
         options.Profile = Get("profile", "Profile");
         options.BehaviourFile = Get("behaviour", "Behaviour");
         if (Get("seed", "Seed") is { } seed)

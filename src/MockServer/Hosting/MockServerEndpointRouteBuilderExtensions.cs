@@ -30,6 +30,8 @@ internal static class MockServerEndpointRouteBuilderExtensions
             app.UseMiddleware<ApiKeyMiddleware>();
         }
 
+        MockServer.Recording.RecordReplaySetup.UseRecordReplay(app); // replay and record mode answer before the endpoints, when on
+
         var completions = app.Services.GetRequiredService<CompletionsEndpoint>();
         var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();

@@ -112,6 +112,37 @@ public sealed class MockServerOptions
     /// <value>Default <see langword="null"/>.</value>
     public string? Profile { get; set; }
 
+    /// <summary>
+    /// Record mode (README, "Record and replay"): the OpenAI base URL of a real endpoint (e.g.
+    /// <c>https://api.example.com/v1</c>) to which <c>/v1/completions</c>, <c>/v1/chat/completions</c> and
+    /// <c>/v1/models</c> are proxied, each exchange written to <see cref="RecordDirectory"/>. Needs that directory.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (no recording).</value>
+    public Uri? RecordUpstream { get; set; }
+
+    /// <summary>Where record mode writes its recording files (<c>schemas/recording.schema.json</c>); created if missing.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? RecordDirectory { get; set; }
+
+    /// <summary>
+    /// The name of the environment variable that holds the upstream's key, sent upstream as a bearer key. The key is
+    /// read from the environment only, and never written: not to a recording, a log or the journal.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (no key sent upstream).</value>
+    public string? RecordKeyEnvironmentVariable { get; set; }
+
+    /// <summary>A folder of recording files to replay: a request that matches one is answered with its frames.</summary>
+    /// <value>Default <see langword="null"/> (no replay).</value>
+    public string? ReplayDirectory { get; set; }
+
+    /// <summary>How replay paces frames: <c>recorded</c> (each at its recorded offset), <c>none</c>, or <c>scale=F</c>.</summary>
+    /// <value>Default <c>recorded</c>.</value>
+    public string ReplayTiming { get; set; } = "recorded";
+
+    /// <summary>Replay ids and <c>created</c> as recorded, for every recording (a recording may also pin its own).</summary>
+    /// <value>Default <see langword="false"/> (regenerated).</value>
+    public bool ReplayPinIds { get; set; }
+
     /// <summary>The clock behind <c>created</c> and stream delays.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -171,6 +202,7 @@ public sealed class MockServerOptions
             var hint = ParameterNames.Suggest(Profile, names) is { } suggestion ? $"; did you mean '{suggestion}'?" : ";";
             throw new ArgumentException($"unknown profile '{Profile}'{hint} the mock serves {string.Join(", ", names)}.");
         }
+        Recording.RecordReplaySetup.Validate(this);
         if (ApiKeys.Any(string.IsNullOrWhiteSpace))
         {
             throw new ArgumentException("API keys must not be empty.", nameof(ApiKeys));
