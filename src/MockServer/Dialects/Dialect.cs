@@ -130,6 +130,12 @@ internal sealed record Dialect
 
     public CompletionLogprobsShape CompletionLogprobs { get; init; }
 
+    /// <summary>
+    /// The largest completions <c>logprobs</c> accepted: OpenAI documents 0..5, vLLM's server caps at its
+    /// <c>--max-logprobs</c>, 20 by default (spec-facts §1.2, §10 item 3).
+    /// </summary>
+    public int MaxCompletionLogprobs { get; init; } = Validation.RequestLimits.MaxLogprobs;
+
     public CompletionStreamEnd CompletionStreamEnd { get; init; }
 
     /// <summary>

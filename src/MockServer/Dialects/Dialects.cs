@@ -12,9 +12,11 @@ internal static class Dialects
         Finish = FinishPlacement.SeparateEmptyDelta,
         Usage = UsagePlacement.SeparateChunkWhenIncluded,
         UsageNullWhenIncluded = true,
+        MaxCompletionLogprobs = 5,
         Quirks =
         [
-            new("openai.completions-as-provider", "Completions keep the strict provider's rules (acs): the reference wire the other dialects are described against is OpenAI's chat.", "§11"),
+            new("openai.completions-as-provider", "Completions keep the strict provider's rules (acs) except the logprobs ceiling: the reference wire the other dialects are described against is OpenAI's chat.", "§11"),
+            new("openai.logprobs-up-to-5", "Completions refuse logprobs above 5, OpenAI's documented ceiling (vLLM and the strict provider allow 20).", "§1.2, §10 item 3"),
         ],
     };
 
@@ -44,6 +46,7 @@ internal static class Dialects
     {
         Name = "acs",
         Description = "The strict base-model provider (default for completions); its chat follows OpenAI's wire.",
+        MaxCompletionLogprobs = Validation.RequestLimits.MaxLogprobs,
         Quirks =
         [
             new("acs.strict-gateway", "Unknown parameters, JSON booleans and numeric strings in numeric fields are refused with 400 naming the parameter.", "§11.1"),

@@ -60,7 +60,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 case "max_tokens": maxTokens = ReadInteger("max_tokens", lax.Number(v), lenientMax ? long.MinValue : 0, int.MaxValue); break;
                 case "n": n = ReadInteger("n", lax.Number(v), 1, MaxChoices); break;
                 case "best_of": bestOf = ReadInteger("best_of", lax.Number(v), 1, RequestLimits.MaxBestOf); break;
-                case "logprobs": logprobs = ReadInteger("logprobs", lax.Number(v), 0, MaxLogprobs); break;
+                case "logprobs": logprobs = ReadInteger("logprobs", lax.Number(v), 0, dialect.MaxCompletionLogprobs); break;
                 case "prompt_logprobs": promptLogprobs = ReadInteger("prompt_logprobs", lax.Number(v), 0, MaxLogprobs); break;
                 case "echo": echo = ReadBoolean("echo", lax.Flag(v)); break;
                 case "stream": stream = ReadBoolean("stream", lax.Flag(v)); break;

@@ -16,9 +16,7 @@ public sealed class DialectMatrixTests(DialectMatrixFixture fixture, ITestOutput
     /// </summary>
     private static readonly Dictionary<string, string[]> KnownDiagonalGaps = new(StringComparer.Ordinal)
     {
-        // The mock's completions keep the acs provider's rules in every dialect (Dialects/Dialect.cs), so its ceiling
-        // of 20 logprobs; OpenAI refuses more than 5 (spec-facts §10 item 3).
-        ["openai"] = ["validation.logprobs.above-limit"],
+        // None today. An entry names a dialect and the checks it fails under its own profile, with why.
     };
 
     /// <summary>Gets the dialects that have a profile of the same name: the diagonal.</summary>
