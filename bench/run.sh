@@ -5,7 +5,7 @@
 #   throughput: only the throughput scenarios and peak RSS; stalled: only the stalled readers (mock only, about 1 minute)
 # Knobs (environment): BENCH_REPS (3), BENCH_DURATION seconds per measured run (10), BENCH_CONNECTIONS (64),
 # BENCH_THREADS wrk threads (2), BENCH_RSS_CONNECTIONS (256), BENCH_STALL_READERS (50), BENCH_STALL_SECONDS (10),
-# BENCH_MOCK_PORT (18081), BENCH_BARE_PORT (18082).
+# BENCH_MOCK_PORT (18081), BENCH_BARE_PORT (18082), BENCH_WARMUP seconds per server and scenario (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,9 @@ stall_readers=${BENCH_STALL_READERS:-50}
 stall_seconds=${BENCH_STALL_SECONDS:-10}
 mock_port=${BENCH_MOCK_PORT:-18081}
 bare_port=${BENCH_BARE_PORT:-18082}
-warmup=3
+# 3 s as in every run recorded so far; the mock's JIT keeps speeding it up for about 40 s of saturating load (bench/README.md,
+# issue 9, second slice): BENCH_WARMUP=60 measures closer to its steady state.
+warmup=${BENCH_WARMUP:-3}
 verify_seconds=2
 script=bench/wrk/completions.lua
 scenarios=(completion16 stream80 chat80)
@@ -29,7 +31,7 @@ scenarios=(completion16 stream80 chat80)
 bench_fixtures=bench/fixtures
 declare -A route=([completion16]=/v1/completions [stream80]=/v1/completions [chat80]=/v1/chat/completions)
 
-for n in "$reps" "$duration" "$connections" "$threads" "$rss_connections" "$stall_readers" "$stall_seconds"; do
+for n in "$warmup" "$reps" "$duration" "$connections" "$threads" "$rss_connections" "$stall_readers" "$stall_seconds"; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 ]] || { echo "run.sh: knobs must be positive integers" >&2; exit 2; }
 done
 (( reps <= 10 && duration <= 60 )) || { echo "run.sh: at most 10 repetitions of at most 60 s" >&2; exit 2; }
