@@ -163,7 +163,7 @@ public sealed class RequestJournal
         lock (_gate)
         {
             var length = pending.Length;
-            while (_bytes.Length < length)
+            while (_bytes.Length == 0 || _bytes.Length < length) // made on first use, even for a record of no bytes (OPTIONS *)
             {
                 _bytes.Grow(Kept());
             }
@@ -182,9 +182,8 @@ public sealed class RequestJournal
                 }
             }
 
-            var slot = Take();
             var into = _bytes.Append(length, out var start);
-            slot.Write(pending, context, scratch, sequence, time, duration, start, into);
+            Take().Write(pending, context, scratch, sequence, time, duration, start, into);
             (added, _added) = (_added, null);
         }
 

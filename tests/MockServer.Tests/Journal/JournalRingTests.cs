@@ -55,6 +55,21 @@ public sealed class JournalRingTests
     }
 
     [Fact]
+    public void A_first_request_of_no_bytes_is_kept_like_any_other()
+    {
+        // `OPTIONS * HTTP/1.0` with no headers: no path, no headers, no body. The ring is made on first use all the same.
+        var journal = new RequestJournal(10);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "OPTIONS";
+        context.Response.StatusCode = 404;
+        journal.Add(context, new JournalScratch(), journal.NextSequence(), DateTimeOffset.UnixEpoch, TimeSpan.Zero);
+        journal.Add(Context("after", 1), new JournalScratch { Body = Encoding.UTF8.GetBytes("after") }, journal.NextSequence(), DateTimeOffset.UnixEpoch, TimeSpan.Zero);
+
+        var entries = journal.Entries();
+        entries.Select(e => (e.Sequence, e.Method, e.Path, e.Status, e.Body)).Should().Equal((1L, "OPTIONS", "", 404, (string?)null), (2L, "POST", "/v1/completions/1", 200, "after"));
+    }
+
+    [Fact]
     public void A_body_kept_cut_still_hashes_all_of_it()
     {
         var journal = new RequestJournal(10);
