@@ -97,9 +97,9 @@ internal sealed class IdRewriter(RequestIds ids, long created)
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return null;
+            return null; // not JSON, or an id that is no text (a lone surrogate, "\ud800", cannot be decoded): kept as recorded
         }
 
         if (edits.Count == 0)

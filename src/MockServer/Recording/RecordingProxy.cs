@@ -241,8 +241,11 @@ internal sealed partial class RecordingProxy : IDisposable
     private static async Task WriteAsync(HttpContext context, RecordedExchange exchange)
     {
         Begin(context, exchange.Status, [.. exchange.Headers]);
-        context.Response.ContentLength = exchange.Body.Length;
-        await context.Response.Body.WriteAsync(exchange.Body, context.RequestAborted).ConfigureAwait(false);
+        if (HeaderRules.HasBody(exchange.Status))
+        {
+            context.Response.ContentLength = exchange.Body.Length;
+            await context.Response.Body.WriteAsync(exchange.Body, context.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     /// <summary>502 with the envelope (never a 500 of the mock's own), recorded like any answer so replay tells the same story.</summary>
