@@ -22,6 +22,12 @@ internal static class HeaderRules
         "Upgrade", "Proxy-Connection", "Accept-Encoding", "Expect", ReplayTimingHeader,
     ];
 
+    /// <summary>
+    /// Whether an answer with this status has a body: a 1xx, 204 or 304 has none (RFC 9110 §15.3.5, §15.4.5), and
+    /// Kestrel refuses even a <c>Content-Length: 0</c> on one.
+    /// </summary>
+    public static bool HasBody(int status) => status is >= 200 and not (204 or 304);
+
     public static bool IsRecorded(string name) => Recorded.Contains(name, StringComparer.OrdinalIgnoreCase) && !JournalHeaders.IsCredential(name);
 
     public static bool IsForwarded(string name) =>

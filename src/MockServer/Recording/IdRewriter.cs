@@ -9,8 +9,8 @@ namespace MockServer.Recording;
 
 /// <summary>
 /// Gives a replayed answer fresh ids and <c>created</c> while keeping every other byte: only the top-level
-/// <c>"id"</c> string and <c>"created"</c> number of each JSON object (the body, or each <c>data:</c> line of a frame)
-/// are replaced, in place. One answer's old id maps to one new id, so a stream's chunks still share theirs; the new
+/// <c>"id"</c> string and <c>"created"</c> number of each JSON object (the body, each <c>data:</c> line of a frame, or
+/// an event's <c>data:</c> lines joined when its JSON spans several) are replaced, in place. One answer's old id maps to one new id, so a stream's chunks still share theirs; the new
 /// id keeps the old one's prefix (<c>chatcmpl-</c>, <c>cmpl-</c>). Text that is not JSON (a frame recorded malformed)
 /// is left exactly as it was.
 /// </summary>
@@ -29,6 +29,7 @@ internal sealed class IdRewriter(RequestIds ids, long created)
         ArrayBufferWriter<byte>? output = null;
         var copied = 0;
         var lineStart = 0;
+        var payloads = new List<(int Start, int End)>();
         while (lineStart < span.Length)
         {
             var newline = span[lineStart..].IndexOf((byte)'\n');
@@ -38,6 +39,7 @@ internal sealed class IdRewriter(RequestIds ids, long created)
             {
                 var payloadStart = lineStart + (line.StartsWith("data: "u8) ? 6 : 5);
                 var payloadEnd = lineEnd > payloadStart && span[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+                payloads.Add((payloadStart, Math.Max(payloadStart, payloadEnd)));
                 if (Rewrite(span[payloadStart..payloadEnd]) is { } rewritten)
                 {
                     output ??= new ArrayBufferWriter<byte>(span.Length + 16);
@@ -52,15 +54,53 @@ internal sealed class IdRewriter(RequestIds ids, long created)
 
         if (output is null)
         {
-            return frame;
+            return payloads.Count > 1 ? RewriteJoined(frame, payloads) : frame;
         }
 
         output.Write(span[copied..]);
         return output.WrittenMemory;
     }
 
+    /// <summary>
+    /// An event whose JSON spans several <c>data:</c> lines (SSE joins them with <c>\n</c>): the id and created are
+    /// found in the joined text, then replaced in the line that holds each (a JSON string or number never spans a
+    /// line), so every other byte, the line breaks included, stays as recorded.
+    /// </summary>
+    private ReadOnlyMemory<byte> RewriteJoined(ReadOnlyMemory<byte> frame, List<(int Start, int End)> payloads)
+    {
+        var span = frame.Span;
+        var joined = new ArrayBufferWriter<byte>(span.Length);
+        var starts = new int[payloads.Count];
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            if (i > 0)
+            {
+                joined.Write("\n"u8);
+            }
+
+            starts[i] = joined.WrittenCount;
+            joined.Write(span[payloads[i].Start..payloads[i].End]);
+        }
+
+        if (Edits(joined.WrittenSpan) is not { } edits)
+        {
+            return frame;
+        }
+
+        var placed = edits.Select(e =>
+        {
+            var line = Array.FindLastIndex(starts, start => start <= e.Start);
+            return (Start: payloads[line].Start + (e.Start - starts[line]), e.Length, e.With);
+        }).ToList();
+        return Apply(span, placed);
+    }
+
     /// <summary>The JSON with its top-level id and created replaced, or null when it has neither or is not JSON.</summary>
-    private ReadOnlyMemory<byte>? Rewrite(ReadOnlySpan<byte> json)
+    private ReadOnlyMemory<byte>? Rewrite(ReadOnlySpan<byte> json) =>
+        Edits(json) is { } edits ? Apply(json, edits) : (ReadOnlyMemory<byte>?)null; // not a bare null: byte[] null would convert to empty memory
+
+    /// <summary>Where the top-level id and created are in <paramref name="json"/> and what replaces them; null when neither is, or it is not JSON.</summary>
+    private List<(int Start, int Length, byte[] With)>? Edits(ReadOnlySpan<byte> json)
     {
         var trimmed = json.TrimStart(" \t\r\n"u8);
         if (trimmed.IsEmpty || trimmed[0] != '{')
@@ -97,16 +137,16 @@ internal sealed class IdRewriter(RequestIds ids, long created)
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return null;
+            return null; // not JSON, or an id that is no text (a lone surrogate, "\ud800", cannot be decoded): kept as recorded
         }
 
-        if (edits.Count == 0)
-        {
-            return null;
-        }
+        return edits.Count == 0 ? null : edits;
+    }
 
+    private static ReadOnlyMemory<byte> Apply(ReadOnlySpan<byte> json, List<(int Start, int Length, byte[] With)> edits)
+    {
         var output = new ArrayBufferWriter<byte>(json.Length + 16);
         var at = 0;
         foreach (var (start, length, with) in edits.OrderBy(e => e.Start))

@@ -63,7 +63,9 @@ internal sealed class RecordReplayMiddleware(RequestDelegate next, MockServerOpt
         }
         else
         {
-            path = request.Path.Value!;
+            // The route in its canonical case (ASP.NET matches /V1/Models too): the schema asks for ^/v1/, and a
+            // request spelled either way replays it. A model id after the route keeps its case, since ids are exact.
+            path = Canonical(request.Path.Value!);
             match = MatchKeys.ForQuery(request.QueryString.Value ?? "");
         }
 
@@ -113,6 +115,13 @@ internal sealed class RecordReplayMiddleware(RequestDelegate next, MockServerOpt
             && (path.Equals("/v1/models", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/v1/models/", StringComparison.OrdinalIgnoreCase))
             ? "models"
             : null;
+    }
+
+    /// <summary><c>/v1/models</c> and <c>/v1/models/</c> in lower case, whatever the client's spelling; the rest as sent.</summary>
+    private static string Canonical(string path)
+    {
+        const string Models = "/v1/models";
+        return Models + path[Models.Length..];
     }
 
     /// <summary>

@@ -84,9 +84,7 @@ internal static class RecordingFile
     public static RecordedExchange Read(string name, JsonElement root, Func<string, string, Exception> at)
     {
         var response = root.GetProperty("response");
-        var headers = response.TryGetProperty("headers", out var h)
-            ? h.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()!)).ToList()
-            : [];
+        var headers = response.TryGetProperty("headers", out var h) ? Headers(h, at) : [];
         List<RecordedFrame>? frames = null;
         if (response.TryGetProperty("frames", out var array))
         {
@@ -108,6 +106,15 @@ internal static class RecordingFile
             }
         }
 
+        var status = response.GetProperty("status").GetInt32();
+        ReadOnlyMemory<byte> body = frames is null ? Bytes(response, "body", "body_base64", "$.response", at) : default;
+        if (!HeaderRules.HasBody(status) && (frames is { Count: > 0 } || body.Length > 0))
+        {
+            // Kestrel refuses to send a body with these (RFC 9110 §15.3.5, §15.4.5): replay would fail mid-answer.
+            throw at(frames is null ? (response.TryGetProperty("body", out _) ? "$.response.body" : "$.response.body_base64") : "$.response.frames",
+                string.Create(CultureInfo.InvariantCulture, $"a {status} answer has no body, so its body must be empty and its frames none"));
+        }
+
         return new RecordedExchange
         {
             Name = name,
@@ -116,13 +123,40 @@ internal static class RecordingFile
             Path = root.GetProperty("path").GetString()!,
             Match = MatchKeys.Canonical(root.GetProperty("match")),
             Pinned = root.TryGetProperty("pinned", out var pinned) && pinned.GetBoolean(),
-            Status = response.GetProperty("status").GetInt32(),
+            Status = status,
             Headers = headers,
             Frames = frames,
-            Body = frames is null ? Bytes(response, "body", "body_base64", "$.response", at) : default,
+            Body = body,
             BodyOffset = frames is null && response.TryGetProperty("offset_ms", out var o) ? Offset(o) : TimeSpan.Zero,
             Reset = response.TryGetProperty("reset", out var reset) && reset.GetBoolean(),
         };
+    }
+
+    /// <summary>
+    /// The recorded headers, checked as the schema says (a hand edit can break what the writer never does): only the
+    /// allow-listed names, and values without CR, LF or other control characters, which replay could not send.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> Headers(JsonElement headers, Func<string, string, Exception> at)
+    {
+        var list = new List<KeyValuePair<string, string>>();
+        foreach (var header in headers.EnumerateObject())
+        {
+            var path = $"$.response.headers['{header.Name.Replace("'", "\\'", StringComparison.Ordinal)}']";
+            if (!HeaderRules.IsRecorded(header.Name) || !header.Name.Equals(header.Name.ToLowerInvariant(), StringComparison.Ordinal))
+            {
+                throw at(path, "only content-type and retry-after are recorded (in lower case); no other header is replayed");
+            }
+
+            var value = header.Value.GetString()!;
+            if (value.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                throw at(path, "a header value is one line without control characters (no CR or LF)");
+            }
+
+            list.Add(KeyValuePair.Create(header.Name, value));
+        }
+
+        return list;
     }
 
     /// <summary>Milliseconds, rounded to the microsecond: enough for any network timing, and short to read.</summary>

@@ -26,9 +26,18 @@ internal sealed partial class RecordingProxy : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<RecordingProxy> _logger;
     private readonly HttpClient _http;
+    private readonly int _maxRecordedBytes;
 
-    public RecordingProxy(Uri upstream, string? key, RecordingWriter writer, MockServerOptions options, ILogger<RecordingProxy> logger, HttpMessageHandler? handler = null)
+    /// <param name="upstream">The upstream's base URL (…/v1).</param>
+    /// <param name="key">The upstream's key, or null to send none.</param>
+    /// <param name="writer">Where recordings go.</param>
+    /// <param name="options">The server's options (its clock).</param>
+    /// <param name="logger">Where what was (not) recorded is logged.</param>
+    /// <param name="handler">The HTTP handler to the upstream; sockets by default.</param>
+    /// <param name="maxRecordedBytes">How much of a stream is kept for its recording (<see cref="MaxBodyBytes"/>; a test sets less).</param>
+    public RecordingProxy(Uri upstream, string? key, RecordingWriter writer, MockServerOptions options, ILogger<RecordingProxy> logger, HttpMessageHandler? handler = null, int maxRecordedBytes = MaxBodyBytes)
     {
+        _maxRecordedBytes = maxRecordedBytes;
         _upstream = upstream;
         _key = key;
         _scrubber = new SecretScrubber(key);
@@ -80,6 +89,7 @@ internal sealed partial class RecordingProxy : IDisposable
             var headers = Recorded(response);
             var streamed = response.Content.Headers.ContentType?.MediaType?.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
             RecordedExchange exchange;
+            bool recorded;
             try
             {
                 if (!streamed)
@@ -88,7 +98,7 @@ internal sealed partial class RecordingProxy : IDisposable
                     return;
                 }
 
-                exchange = await RelayStreamAsync(context, request, response, headers, started).ConfigureAwait(false);
+                (exchange, recorded) = await RelayStreamAsync(context, request, response, headers, started).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested)
             {
@@ -98,7 +108,11 @@ internal sealed partial class RecordingProxy : IDisposable
 
             // A stream's end reaches the client only when this returns, so its file is on disk first (a body is saved
             // before it is written): a client holding a whole answer can replay it at once.
-            Save(exchange);
+            if (recorded)
+            {
+                SaveStream(exchange);
+            }
+
             if (exchange.Reset)
             {
                 context.Abort(); // the upstream broke the stream off: the client sees the same
@@ -151,7 +165,8 @@ internal sealed partial class RecordingProxy : IDisposable
         }
     }
 
-    private async Task<RecordedExchange> RelayStreamAsync(
+    /// <returns>The exchange, and whether it is to be recorded (not when the stream outgrew what is kept for one).</returns>
+    private async Task<(RecordedExchange Exchange, bool Recorded)> RelayStreamAsync(
         HttpContext context, RequestFacts request, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, long started)
     {
         var aborted = context.RequestAborted;
@@ -159,15 +174,30 @@ internal sealed partial class RecordingProxy : IDisposable
         journal?.Stream = true;
         Begin(context, (int)response.StatusCode, headers);
         await using var upstream = await response.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false);
-        var splitter = new SseFrameSplitter();
+        var splitter = new SseFrameSplitter(_maxRecordedBytes);
         var frames = new List<RecordedFrame>();
+        var kept = 0L;
+        var recording = true;
         var buffer = new byte[16 * 1024];
         var reset = false;
 
         async Task SendAsync(byte[] bytes)
         {
             var frame = _scrubber.Scrub(bytes);
-            frames.Add(new RecordedFrame(frame, _time.GetElapsedTime(started)));
+            if (recording && (kept += frame.Length) > _maxRecordedBytes)
+            {
+                // Memory stays bounded however long the upstream streams: the client still gets every byte, the
+                // recording is given up (a half recording would replay a different answer).
+                recording = false;
+                frames.Clear();
+                LogTooLong(_logger, request.Method, request.Path, _maxRecordedBytes);
+            }
+
+            if (recording)
+            {
+                frames.Add(new RecordedFrame(frame, _time.GetElapsedTime(started)));
+            }
+
             await context.Response.Body.WriteAsync(frame, aborted).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
             if (journal is not null)
@@ -206,11 +236,11 @@ internal sealed partial class RecordingProxy : IDisposable
             await SendAsync(rest).ConfigureAwait(false); // a stream cut mid-event keeps its last bytes too
         }
 
-        return new RecordedExchange
+        return (new RecordedExchange
         {
             Name = "", Endpoint = request.Endpoint, Method = request.Method, Path = request.Path, Match = request.Match,
             Status = (int)response.StatusCode, Headers = headers, Frames = frames, Reset = reset,
-        };
+        }, recording);
     }
 
     /// <summary>An answer that is not streamed: read whole, saved, then written (the recording is on disk before the client has the answer).</summary>
@@ -241,8 +271,11 @@ internal sealed partial class RecordingProxy : IDisposable
     private static async Task WriteAsync(HttpContext context, RecordedExchange exchange)
     {
         Begin(context, exchange.Status, [.. exchange.Headers]);
-        context.Response.ContentLength = exchange.Body.Length;
-        await context.Response.Body.WriteAsync(exchange.Body, context.RequestAborted).ConfigureAwait(false);
+        if (HeaderRules.HasBody(exchange.Status))
+        {
+            context.Response.ContentLength = exchange.Body.Length;
+            await context.Response.Body.WriteAsync(exchange.Body, context.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     /// <summary>502 with the envelope (never a 500 of the mock's own), recorded like any answer so replay tells the same story.</summary>
@@ -271,6 +304,21 @@ internal sealed partial class RecordingProxy : IDisposable
         }
     }
 
+    /// <summary>
+    /// A stream is scrubbed frame by frame, so a key the upstream sent in pieces passes each frame: joined, as a client
+    /// joins them, they would put it on disk. Such a recording is not written at all.
+    /// </summary>
+    private void SaveStream(RecordedExchange exchange)
+    {
+        if (StreamedSecretCheck.Leaks(exchange.Frames!, _scrubber))
+        {
+            LogNotWritten(_logger, exchange.Method, exchange.Path, _writer.Directory, "the upstream streamed its key in pieces across frames (joined, they hold it), so this recording is not written");
+            return;
+        }
+
+        Save(exchange);
+    }
+
     /// <summary>Writes the recording; a disk that refuses is logged, and the client still gets its answer.</summary>
     private void Save(RecordedExchange exchange)
     {
@@ -294,6 +342,9 @@ internal sealed partial class RecordingProxy : IDisposable
     [LoggerMessage(EventId = RecordingLog.NotWritten, Level = LogLevel.Error, Message = "Record mode could not write the recording of {Method} {Path} to {Directory}: {Reason}")]
     private static partial void LogNotWritten(ILogger logger, string method, string path, string directory, string reason);
 
+    [LoggerMessage(EventId = RecordingLog.TooLong, Level = LogLevel.Warning, Message = "Not recorded: the stream of {Method} {Path} outgrew {Limit} bytes; it is relayed whole, but not kept")]
+    private static partial void LogTooLong(ILogger logger, string method, string path, int limit);
+
     [LoggerMessage(EventId = RecordingLog.Unreachable, Level = LogLevel.Warning, Message = "Record mode: the upstream {Upstream} did not answer: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string upstream, string reason);
 }
@@ -308,4 +359,5 @@ internal static class RecordingLog
     public const int NotRecorded = 61;
     public const int Unreachable = 62;
     public const int NotWritten = 63;
+    public const int TooLong = 64;
 }

@@ -10,6 +10,9 @@ namespace MockServer.Recording;
 /// </summary>
 internal sealed class RecordingWriter(string directory)
 {
+    /// <summary>Numbers this process's temporary files, so none is shared (with the process id, across recorders too).</summary>
+    private static long _temps;
+
     private readonly Lock _gate = new();
 
     public string Directory => directory;
@@ -28,23 +31,40 @@ internal sealed class RecordingWriter(string directory)
         }
 
         var stem = RecordingFile.Stem(exchange);
-        lock (_gate)
-        {
-            System.IO.Directory.CreateDirectory(directory);
-            var temp = Path.Combine(directory, $".{stem}.tmp");
-            File.WriteAllBytes(temp, bytes); // small, and under the lock that picks the name
-            for (var n = 1; ; n++)
-            {
-                var name = string.Create(CultureInfo.InvariantCulture, $"{stem}-{n:0000}.json");
-                var path = Path.Combine(directory, name);
-                if (File.Exists(path))
-                {
-                    continue;
-                }
 
-                File.Move(temp, path);
-                return name;
+        // Another recorder (another server, another process) may share the directory: the temporary file's name is
+        // this writer's alone, and a name it takes between the check and the move sends this one to the next.
+        System.IO.Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $".{stem}.{Environment.ProcessId}.{Interlocked.Increment(ref _temps)}.tmp"));
+        File.WriteAllBytes(temp, bytes);
+        try
+        {
+            lock (_gate)
+            {
+                for (var n = 1; ; n++)
+                {
+                    var name = string.Create(CultureInfo.InvariantCulture, $"{stem}-{n:0000}.json");
+                    var path = Path.Combine(directory, name);
+                    if (File.Exists(path))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        File.Move(temp, path, overwrite: false);
+                        return name;
+                    }
+                    catch (IOException) when (File.Exists(path))
+                    {
+                        // taken meanwhile by another recorder: try the next number
+                    }
+                }
             }
+        }
+        finally
+        {
+            File.Delete(temp); // gone once moved; left behind only when the move failed for good
         }
     }
 }

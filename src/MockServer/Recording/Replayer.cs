@@ -11,6 +11,9 @@ namespace MockServer.Recording;
 /// </summary>
 internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServerOptions options)
 {
+    /// <summary>The longest due time a timer takes (<c>uint.MaxValue - 1</c> milliseconds); beyond it CreateTimer throws.</summary>
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly ReplayTiming _timing = ReplayTiming.Parse(options.ReplayTiming);
 
     public RecordedExchange? Find(string key) => recordings.Next(key);
@@ -36,8 +39,11 @@ internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServ
         {
             var body = rewriter?.RewriteBody(exchange.Body) ?? exchange.Body;
             await WaitAsync(timing.Due(exchange.BodyOffset)).ConfigureAwait(false);
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body, aborted).ConfigureAwait(false);
+            if (HeaderRules.HasBody(exchange.Status))
+            {
+                context.Response.ContentLength = body.Length;
+                await context.Response.Body.WriteAsync(body, aborted).ConfigureAwait(false);
+            }
             return;
         }
 
@@ -62,12 +68,14 @@ internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServ
 
         // One timer per wait, on the injected clock, and none when the frame is already due (a test's fake clock then
         // sees exactly one pending timer while a frame is awaited).
+        // A timer cannot be set further than MaxTimerWait (about 49 days) ahead, while a recorded offset (up to a day)
+        // scaled by up to 1000 can be: a longer wait is taken in turns, each at most that long.
         async Task WaitAsync(TimeSpan due)
         {
-            var wait = due - time.GetElapsedTime(started);
-            if (wait > TimeSpan.Zero)
+            TimeSpan wait;
+            while ((wait = due - time.GetElapsedTime(started)) > TimeSpan.Zero)
             {
-                await ExactDelayAsync(time, wait, aborted).ConfigureAwait(false);
+                await ExactDelayAsync(time, wait < MaxTimerWait ? wait : MaxTimerWait, aborted).ConfigureAwait(false);
             }
         }
     }

@@ -44,6 +44,26 @@ internal sealed class SecretScrubber
     /// <summary>No key: nothing to scrub.</summary>
     public static SecretScrubber None { get; } = new(null);
 
+    /// <summary>Whether there is a key to look for.</summary>
+    public bool HasKey => _needles.Length > 0;
+
+    /// <summary>Whether any form of the key occurs in <paramref name="text"/>.</summary>
+    public bool Contains(string text) => _needles.Any(n => text.Contains(n, StringComparison.Ordinal));
+
+    /// <summary>Whether any form of the key occurs in <paramref name="bytes"/>.</summary>
+    public bool Contains(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var needle in _needleBytes)
+        {
+            if (bytes.IndexOf(needle) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public string Scrub(string text)
     {
         foreach (var needle in _needles)

@@ -1,10 +1,12 @@
 namespace MockServer.Recording;
 
 /// <summary>
-/// Cuts an SSE body into its events as the bytes arrive: an event ends with a blank line (<c>\n\n</c> or
-/// <c>\r\n\r\n</c>), which stays part of it, so the frames laid end to end are the body byte for byte.
+/// Cuts an SSE body into its events as the bytes arrive: an event ends with a blank line (<c>\n\n</c>,
+/// <c>\r\n\r\n</c>, or <c>\r\r</c>: the SSE format allows CR alone as a line end), which stays part of it, so the
+/// frames laid end to end are the body byte for byte. Bytes that never reach a blank line are not held without end:
+/// past <paramref name="maxPending"/> they are passed on as a frame of their own.
 /// </summary>
-internal sealed class SseFrameSplitter
+internal sealed class SseFrameSplitter(int maxPending = int.MaxValue)
 {
     private readonly List<byte> _pending = [];
 
@@ -19,6 +21,11 @@ internal sealed class SseFrameSplitter
             frames.Add([.. _pending.GetRange(0, end)]);
             _pending.RemoveRange(0, end);
             scanFrom = 0;
+        }
+
+        if (_pending.Count > maxPending)
+        {
+            frames.Add(Rest()); // no blank line in sight: relayed as it is rather than buffered without bound
         }
 
         return frames;
@@ -37,6 +44,12 @@ internal sealed class SseFrameSplitter
     {
         for (var i = from; i + 1 < _pending.Count; i++)
         {
+            if (_pending[i] == '\r' && _pending[i + 1] == '\r')
+            {
+                // CR CR ends an event; CR CR LF is a CR line end then a CRLF blank line, which belongs to it too.
+                return i + 2 < _pending.Count && _pending[i + 2] == '\n' ? i + 3 : i + 2;
+            }
+
             if (_pending[i] != '\n')
             {
                 continue;
