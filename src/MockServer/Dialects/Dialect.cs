@@ -100,6 +100,13 @@ internal sealed record Dialect
 
     public MaxTokensPolicy MaxTokens { get; init; }
 
+    /// <summary>
+    /// Whether greedy sampling (temperature 0) with more than one choice (<c>n</c>, or completions' <c>best_of</c>) is
+    /// refused, as vLLM does ("n must be 1 when using greedy sampling", spec-facts §1.2 <c>n</c> row); llama.cpp has no
+    /// such rule and serves identical choices.
+    /// </summary>
+    public bool RefusesGreedyChoices { get; init; } = true;
+
     /// <summary>Whether a request without <c>model</c> is refused; otherwise the served model answers (vLLM, §1.2).</summary>
     public bool ModelRequired { get; init; } = true;
 

@@ -122,9 +122,10 @@ internal static class Dialects
         Booleans = CoercionPolicy.Coerced,
         NumericStrings = CoercionPolicy.Refused, // §12.1: "type must be number, but is string"
         UnknownParameters = UnknownParameterPolicy.Ignored,
-        IgnoredCompletionParameters = new HashSet<string>(StringComparer.Ordinal) { "echo", "prompt_logprobs" }, // §12.1; prompt_logprobs is vLLM's
+        IgnoredCompletionParameters = new HashSet<string>(StringComparer.Ordinal) { "best_of", "echo", "prompt_logprobs" }, // §12.1; best_of and prompt_logprobs are vLLM's (§9 Q1: unknown)
         StreamOptionsWithoutStream = StreamOptionsPolicy.Ignored,
         MaxTokens = MaxTokensPolicy.LlamaCpp,
+        RefusesGreedyChoices = false, // the greedy rule is vLLM's (§1.2 n row)
         ModelRequired = false,
         ValidatesModelName = false,
         ChecksContentType = false,
@@ -148,7 +149,8 @@ internal static class Dialects
         [
             new("llamacpp.booleans-coerced", "A JSON boolean in a numeric field is read as 1 or 0 (max_tokens: true is 1 token; n: false is refused as n: 0).", "§12.1"),
             new("llamacpp.numeric-strings-refused", "A numeric string in a numeric field is refused (400), unlike vLLM.", "§12.1"),
-            new("llamacpp.unknown-parameters-ignored", "Unknown top-level fields are accepted and ignored; so are echo, prompt_logprobs and stream_options without stream.", "§12.1, §9 Q1"),
+            new("llamacpp.unknown-parameters-ignored", "Unknown top-level fields are accepted and ignored; so are echo, best_of and prompt_logprobs (vLLM's), and stream_options without stream.", "§12.1, §9 Q1"),
+            new("llamacpp.greedy-choices-served", "temperature 0 with n above 1 is served (n identical choices), not refused as vLLM refuses it.", "§1.2, §12.1"),
             new("llamacpp.max-tokens-lenient", "max_tokens: -1, null or none generates until the context is full; max_tokens: 0 still generates one token.", "§12.1"),
             new("llamacpp.invalid-json-500", "A body that is not JSON (an empty one included) gets 500 server_error with the parser's message: the one 5xx a valid server sends for client input.", "§12.1"),
             new("llamacpp.content-type-unchecked", "Content-Type is not checked: a JSON body sent as text/plain is served.", "§12.1"),

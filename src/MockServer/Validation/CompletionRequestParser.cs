@@ -111,7 +111,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         }
 
         var temp = sampling.Temperature;
-        if (temp == 0 && candidates > 1)
+        if (temp == 0 && candidates > 1 && dialect.RefusesGreedyChoices)
         {
             throw Fail(ApiError.InvalidValue(bestOf > choices ? "best_of" : "n", $"'n' and 'best_of' must be 1 when using greedy sampling (temperature 0), but got {candidates}."));
         }
