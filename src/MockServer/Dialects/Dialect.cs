@@ -107,6 +107,13 @@ internal sealed record Dialect
     /// </summary>
     public bool RefusesGreedyChoices { get; init; } = true;
 
+    /// <summary>
+    /// Whether completions' <c>n: null</c> is refused rather than read as absent: vLLM declares <c>n: int = 1</c>, not
+    /// Optional, so pydantic answers 400 "Input should be a valid integer" (spec-facts §1.1). Its chat request declares
+    /// <c>n</c> Optional, so chat reads null as absent everywhere.
+    /// </summary>
+    public bool RefusesNullCompletionChoices { get; init; }
+
     /// <summary>Whether a request without <c>model</c> is refused; otherwise the served model answers (vLLM, §1.2).</summary>
     public bool ModelRequired { get; init; } = true;
 

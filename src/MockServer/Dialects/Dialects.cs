@@ -76,6 +76,7 @@ internal static class Dialects
         StreamOptionsWithoutStream = StreamOptionsPolicy.RefusedWhenNonEmpty,
         IncludeUsageDefaultInStreamOptions = true,
         ModelRequired = false,
+        RefusesNullCompletionChoices = true, // §1.1: n is int = 1, not Optional
         ErrorCode = ErrorCodeKind.HttpStatus,
         ErrorTypes = new Dictionary<int, string> { [400] = "BadRequestError", [404] = "NotFoundError", [500] = "InternalServerError", [501] = "NotImplementedError" },
         ResponseModel = ResponseModelName.Alias,
@@ -87,6 +88,7 @@ internal static class Dialects
             new("vllm.integer-error-code", "error.code is the HTTP status as an integer; error.type is vLLM's exception name (BadRequestError, NotFoundError, InternalServerError).", "§6.1, §6.2, §10 item 7"),
             new("vllm.include-usage-default-true", "stream_options given without include_usage (e.g. {}) sends the usage chunk: vLLM's include_usage defaults to true.", "§4.4, §9 Q11"),
             new("vllm.stream-options-empty-accepted", "stream_options: {} without stream: true is accepted; a non-empty object is refused.", "§1.2, §9 Q21"),
+            new("vllm.completions-n-null-refused", "Completions' n: null is refused (400, an integer is expected), not read as absent; chat reads it as absent.", "§1.1"),
             new("vllm.model-optional", "A request without model (or model: null) is answered by the served model.", "§1.2"),
             new("vllm.model-is-alias", "Responses name the served alias, not the underlying model.", "§2.2 I5, §9 Q17"),
             new("vllm.chat-finish-with-last-content", "A streamed chat choice's finish_reason rides on its last content delta, not on a separate delta: {} chunk.", "§5, §10 item 4"),
