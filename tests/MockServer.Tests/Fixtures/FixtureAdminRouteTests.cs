@@ -90,6 +90,8 @@ public sealed class FixtureAdminRouteTests
     [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"good\"}, \"tokens\": [\"y\"]}],\n \"models\": [{\"id\": \"m\", \"root\": \"r\"}]}", "$.models", "(line 2")]
     [InlineData("{\"completions\": [{\"match\": {\"model\": \"llama-8b\", \"prompt\": \"good\"}, \"tokens\": [\"y\"]}]}", "$.completions[0].match.model", "(line 1")]
     [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"good\"}, \"tokens\": [\"y\"]}]", "not valid JSON", "line 1")]
+    [InlineData("{\"completions\": [\n  {\"match\": {\"prompt\": \"good\"}, \"tokens\": [{\"text\": \"z\", \"logprob\": -1e400}]}\n]}", "$.completions[0].tokens[0].logprob", "(line 2")]
+    [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"good\"},\n  \"tokens\": [{\"text\": \"z\", \"top_logprobs\": {\"z\": -0.1, \"y\": -1e400}}]}]}", "$.completions[0].tokens[0].top_logprobs['y']", "(line 2")]
     [InlineData("[]", "$", "(line 1")]
     [InlineData("", "is empty", "(line 1")]
     public async Task A_bad_document_is_a_400_naming_path_and_line_and_adds_nothing(string document, string path, string line)
