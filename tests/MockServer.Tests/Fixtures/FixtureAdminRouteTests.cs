@@ -107,6 +107,23 @@ public sealed class FixtureAdminRouteTests
         (await RuntimeServer.CompleteAsync(server.V1("alpha"), "good")).Status.Should().Be(404, "not even the document's valid fixtures were added");
     }
 
+    [Fact]
+    public async Task A_document_beyond_the_limit_is_a_409_and_adds_nothing()
+    {
+        await using var server = await RuntimeServer.StartAsync(o => o.EnableAdmin = true);
+        server.Fixtures.Limit = 2;
+        server.Fixtures.Add(RuntimeServer.Completion("a", " a"), "alpha");
+        server.Fixtures.Add(RuntimeServer.Completion("b", " b"));
+
+        var answer = await Answer.SendAsync(server.Root("beta"), HttpMethod.Post, "admin/fixtures", RuntimeServer.Completion("c", " c"));
+
+        answer.Status.Should().Be(409, answer.Body);
+        answer.Error.GetProperty("code").GetString().Should().Be("fixture_limit_reached");
+        answer.Error.GetProperty("message").GetString().Should().StartWith("The fixture document was not added: ").And.Contain("limit");
+        server.Fixtures.List().Should().HaveCount(2);
+        (await RuntimeServer.CompleteAsync(server.V1("beta"), "c")).Status.Should().Be(404);
+    }
+
     [Theory]
     [InlineData("null")]
     [InlineData("\"a string\"")]
