@@ -14,7 +14,8 @@ namespace MockServer.Admin;
 /// its id and fixture names), <c>GET /admin/fixtures</c> lists the documents, <c>DELETE /admin/fixtures/{id}</c> removes
 /// one, <c>DELETE /admin/fixtures</c> removes all (answers <c>{"removed": N}</c>). Each is scoped by the request's
 /// <c>X-Mock-Session</c> header when it has one: the document is added to that session, only its documents are listed,
-/// removed or cleared. A bad document is a 400 naming the JSON path and line, and adds nothing.
+/// removed or cleared. A bad document is a 400 naming the JSON path and line, and adds nothing; a document beyond
+/// <see cref="RuntimeFixtures.MaxDocuments"/> is a 409 <c>fixture_limit_reached</c>.
 /// </summary>
 internal static class FixtureAdminRoutes
 {
@@ -63,6 +64,12 @@ internal static class FixtureAdminRoutes
         {
             // The loader's message names the document (its would-be id), the JSON path and the line.
             await ErrorWriter.WriteAsync(context, new ApiError(400, $"The fixture document was not added: {ex.Message}", ApiError.InvalidRequest, null, "invalid_fixture")).ConfigureAwait(false);
+            return;
+        }
+        catch (FixtureLimitException ex)
+        {
+            // 409: the document may be fine; the server's state refuses it until documents are removed.
+            await ErrorWriter.WriteAsync(context, new ApiError(409, $"The fixture document was not added: {ex.Message}", ApiError.InvalidRequest, null, "fixture_limit_reached")).ConfigureAwait(false);
             return;
         }
 

@@ -106,9 +106,9 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
 
         var choices = (int)(n ?? 1);
         var temp = sampling.Temperature;
-        if (temp == 0 && choices > 1)
+        if (temp == 0 && choices > 1 && dialect.RefusesGreedyChoices)
         {
-            // As completions: greedy sampling gives n copies of one answer (vLLM refuses it).
+            // As completions: greedy sampling gives n copies of one answer (vLLM refuses it, spec-facts §1.2).
             throw Fail(ApiError.InvalidValue("n", $"'n' must be 1 when using greedy sampling (temperature 0), but got {choices}."));
         }
 

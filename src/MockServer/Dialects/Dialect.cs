@@ -100,6 +100,20 @@ internal sealed record Dialect
 
     public MaxTokensPolicy MaxTokens { get; init; }
 
+    /// <summary>
+    /// Whether greedy sampling (temperature 0) with more than one choice (<c>n</c>, or completions' <c>best_of</c>) is
+    /// refused, as vLLM does ("n must be 1 when using greedy sampling", spec-facts §1.2 <c>n</c> row); llama.cpp has no
+    /// such rule and serves identical choices.
+    /// </summary>
+    public bool RefusesGreedyChoices { get; init; } = true;
+
+    /// <summary>
+    /// Whether completions' <c>n: null</c> is refused rather than read as absent: vLLM declares <c>n: int = 1</c>, not
+    /// Optional, so pydantic answers 400 "Input should be a valid integer" (spec-facts §1.1). Its chat request declares
+    /// <c>n</c> Optional, so chat reads null as absent everywhere.
+    /// </summary>
+    public bool RefusesNullCompletionChoices { get; init; }
+
     /// <summary>Whether a request without <c>model</c> is refused; otherwise the served model answers (vLLM, §1.2).</summary>
     public bool ModelRequired { get; init; } = true;
 

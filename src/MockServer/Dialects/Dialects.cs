@@ -76,6 +76,7 @@ internal static class Dialects
         StreamOptionsWithoutStream = StreamOptionsPolicy.RefusedWhenNonEmpty,
         IncludeUsageDefaultInStreamOptions = true,
         ModelRequired = false,
+        RefusesNullCompletionChoices = true, // §1.1: n is int = 1, not Optional
         ErrorCode = ErrorCodeKind.HttpStatus,
         ErrorTypes = new Dictionary<int, string> { [400] = "BadRequestError", [404] = "NotFoundError", [500] = "InternalServerError", [501] = "NotImplementedError" },
         ResponseModel = ResponseModelName.Alias,
@@ -87,6 +88,7 @@ internal static class Dialects
             new("vllm.integer-error-code", "error.code is the HTTP status as an integer; error.type is vLLM's exception name (BadRequestError, NotFoundError, InternalServerError).", "§6.1, §6.2, §10 item 7"),
             new("vllm.include-usage-default-true", "stream_options given without include_usage (e.g. {}) sends the usage chunk: vLLM's include_usage defaults to true.", "§4.4, §9 Q11"),
             new("vllm.stream-options-empty-accepted", "stream_options: {} without stream: true is accepted; a non-empty object is refused.", "§1.2, §9 Q21"),
+            new("vllm.completions-n-null-refused", "Completions' n: null is refused (400, an integer is expected), not read as absent; chat reads it as absent.", "§1.1"),
             new("vllm.model-optional", "A request without model (or model: null) is answered by the served model.", "§1.2"),
             new("vllm.model-is-alias", "Responses name the served alias, not the underlying model.", "§2.2 I5, §9 Q17"),
             new("vllm.chat-finish-with-last-content", "A streamed chat choice's finish_reason rides on its last content delta, not on a separate delta: {} chunk.", "§5, §10 item 4"),
@@ -122,9 +124,10 @@ internal static class Dialects
         Booleans = CoercionPolicy.Coerced,
         NumericStrings = CoercionPolicy.Refused, // §12.1: "type must be number, but is string"
         UnknownParameters = UnknownParameterPolicy.Ignored,
-        IgnoredCompletionParameters = new HashSet<string>(StringComparer.Ordinal) { "echo", "prompt_logprobs" }, // §12.1; prompt_logprobs is vLLM's
+        IgnoredCompletionParameters = new HashSet<string>(StringComparer.Ordinal) { "best_of", "echo", "prompt_logprobs" }, // §12.1; best_of and prompt_logprobs are vLLM's (§9 Q1: unknown)
         StreamOptionsWithoutStream = StreamOptionsPolicy.Ignored,
         MaxTokens = MaxTokensPolicy.LlamaCpp,
+        RefusesGreedyChoices = false, // the greedy rule is vLLM's (§1.2 n row)
         ModelRequired = false,
         ValidatesModelName = false,
         ChecksContentType = false,
@@ -148,7 +151,8 @@ internal static class Dialects
         [
             new("llamacpp.booleans-coerced", "A JSON boolean in a numeric field is read as 1 or 0 (max_tokens: true is 1 token; n: false is refused as n: 0).", "§12.1"),
             new("llamacpp.numeric-strings-refused", "A numeric string in a numeric field is refused (400), unlike vLLM.", "§12.1"),
-            new("llamacpp.unknown-parameters-ignored", "Unknown top-level fields are accepted and ignored; so are echo, prompt_logprobs and stream_options without stream.", "§12.1, §9 Q1"),
+            new("llamacpp.unknown-parameters-ignored", "Unknown top-level fields are accepted and ignored; so are echo, best_of and prompt_logprobs (vLLM's), and stream_options without stream.", "§12.1, §9 Q1"),
+            new("llamacpp.greedy-choices-served", "temperature 0 with n above 1 is served (n identical choices), not refused as vLLM refuses it.", "§1.2, §12.1"),
             new("llamacpp.max-tokens-lenient", "max_tokens: -1, null or none generates until the context is full; max_tokens: 0 still generates one token.", "§12.1"),
             new("llamacpp.invalid-json-500", "A body that is not JSON (an empty one included) gets 500 server_error with the parser's message: the one 5xx a valid server sends for client input.", "§12.1"),
             new("llamacpp.content-type-unchecked", "Content-Type is not checked: a JSON body sent as text/plain is served.", "§12.1"),

@@ -76,6 +76,7 @@ internal static class DialectsMarkdown
         }),
         ("`include_usage` when `stream_options` omits it", d => d.IncludeUsageDefaultInStreamOptions ? "true" : "false"),
         ("`max_tokens` 0 / negative / none", d => d.MaxTokens == MaxTokensPolicy.LlamaCpp ? "1 token / fill the context / fill the context" : "400 (0 allowed with echo) / 400 / 16"),
+        ("Temperature 0 with `n` > 1", d => d.RefusesGreedyChoices ? "400" : "served (identical choices)"),
         ("Omitted sampler parameters", d => d.SamplingDefaults == new Generation.SamplingParameters() ? "OpenAI's (temperature 1, top_p 1)"
             : string.Create(CultureInfo.InvariantCulture, $"temperature {d.SamplingDefaults.Temperature}, top_k {d.SamplingDefaults.TopK}, top_p {d.SamplingDefaults.TopP}, min_p {d.SamplingDefaults.MinP}")),
         ("Chat on a model without template", d => d.FallbackChatTemplate is { } t ? $"rendered with `{t}`" : "400"),

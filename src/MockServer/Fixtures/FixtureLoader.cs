@@ -491,11 +491,13 @@ internal static class FixtureLoader
         }
 
         var text = token.GetProperty("text").GetString()!;
-        double? logprob = token.TryGetProperty("logprob", out var lp) ? lp.GetDouble() : null;
+        double? logprob = token.TryGetProperty("logprob", out var lp) ? FiniteLogprob(file, strictJson, $"{path}.logprob", lp) : null;
         List<KeyValuePair<string, double>>? top = null;
         if (token.TryGetProperty("top_logprobs", out var tops))
         {
-            top = [.. tops.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetDouble())).OrderByDescending(p => p.Value)];
+            top = [.. tops.EnumerateObject()
+                .Select(p => KeyValuePair.Create(p.Name, FiniteLogprob(file, strictJson, $"{path}.top_logprobs['{p.Name}']", p.Value)))
+                .OrderByDescending(p => p.Value)];
             var inTop = top.FirstOrDefault(p => p.Key == text);
             if (logprob is null && inTop.Key is not null)
             {
@@ -522,6 +524,21 @@ internal static class FixtureLoader
         }
 
         return new FixtureToken(text, logprob, top);
+    }
+
+    /// <summary>
+    /// A pinned logprob, which must be a finite double: the schema's <c>maximum: 0</c> lets <c>-1e400</c> through, and an
+    /// infinite logprob cannot be written as JSON, so every later request asking for logprobs would fail with a 500.
+    /// </summary>
+    private static double FiniteLogprob(string file, string strictJson, string path, JsonElement value)
+    {
+        // System.Text.Json reads -1e400 as -Infinity (TryGetDouble succeeds), so finiteness is checked here.
+        if (value.TryGetDouble(out var logprob) && double.IsFinite(logprob))
+        {
+            return logprob;
+        }
+
+        throw At(file, strictJson, path, $"{value.GetRawText()} is not a finite number (it overflows a double); a logprob is a finite natural log ≤ 0, e.g. -0.69 for 50%");
     }
 }
 

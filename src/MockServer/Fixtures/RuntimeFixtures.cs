@@ -21,6 +21,13 @@ namespace MockServer.Fixtures;
 /// </remarks>
 public sealed class RuntimeFixtures
 {
+    /// <summary>
+    /// How many run-time documents the server holds at once, every session's counted: each add rebuilds its scope's
+    /// layer and the snapshot of scopes, so an unbounded store would let a leaking test (or client) slow every add and
+    /// grow the server's memory without end. A test suite that clears its session's fixtures stays far below it.
+    /// </summary>
+    public const int MaxDocuments = 10_000;
+
     /// <summary>Where run-time models would have to be declared, for the model check's message.</summary>
     private const string WhereModels = "in the server's fixture files (a run-time document cannot declare models)";
 
@@ -30,6 +37,9 @@ public sealed class RuntimeFixtures
     private readonly Lock _gate = new(); // serializes changes, and the schema validator, which is not documented as thread-safe
     private Snapshot _snapshot;
     private long _added;
+
+    /// <summary>The bound <see cref="Add(string, string?)"/> enforces: <see cref="MaxDocuments"/>, lowered by tests.</summary>
+    internal int Limit { get; set; } = MaxDocuments;
 
     internal RuntimeFixtures(FixtureSet files)
     {
@@ -48,6 +58,7 @@ public sealed class RuntimeFixtures
     /// <param name="session">The <c>X-Mock-Session</c> header value whose requests see these fixtures, or null for all requests.</param>
     /// <returns>The added document: its id, and a handle whose disposal removes it.</returns>
     /// <exception cref="FixtureLoadException">The document is invalid (the message names the JSON path and line); nothing was added.</exception>
+    /// <exception cref="FixtureLimitException">The server already holds <see cref="MaxDocuments"/> run-time documents; nothing was added.</exception>
     public AddedFixtures Add(string json, string? session = null)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -58,6 +69,12 @@ public sealed class RuntimeFixtures
 
         lock (_gate)
         {
+            if (_snapshot.Documents.Length >= Limit)
+            {
+                throw new FixtureLimitException(
+                    $"The server holds {_snapshot.Documents.Length} run-time fixture documents, its limit; remove some (dispose their handles, Remove, Clear, or DELETE /admin/fixtures) before adding more.");
+            }
+
             // The id is taken only when the document is added, so ids run without gaps; a refused document's message
             // calls it by the id it would have had.
             var sequence = _added + 1;

@@ -58,7 +58,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
                 case "user": ReadString("user", v); break;
                 // llama.cpp: a negative max_tokens means "until the context is full" (spec-facts §12.1).
                 case "max_tokens": maxTokens = ReadInteger("max_tokens", lax.Number(v), lenientMax ? long.MinValue : 0, int.MaxValue); break;
-                case "n": n = ReadInteger("n", lax.Number(v), 1, MaxChoices); break;
+                case "n": n = ReadInteger("n", lax.Number(RefuseNull("n", v, dialect.RefusesNullCompletionChoices)), 1, MaxChoices); break;
                 case "best_of": bestOf = ReadInteger("best_of", lax.Number(v), 1, RequestLimits.MaxBestOf); break;
                 case "logprobs": logprobs = ReadInteger("logprobs", lax.Number(v), 0, dialect.MaxCompletionLogprobs); break;
                 case "prompt_logprobs": promptLogprobs = ReadInteger("prompt_logprobs", lax.Number(v), 0, MaxLogprobs); break;
@@ -111,7 +111,7 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
         }
 
         var temp = sampling.Temperature;
-        if (temp == 0 && candidates > 1)
+        if (temp == 0 && candidates > 1 && dialect.RefusesGreedyChoices)
         {
             throw Fail(ApiError.InvalidValue(bestOf > choices ? "best_of" : "n", $"'n' and 'best_of' must be 1 when using greedy sampling (temperature 0), but got {candidates}."));
         }
@@ -197,6 +197,10 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
     private void CheckBudget(long positions, int alternatives, int prompts, int candidates, int max, bool scorePrompts) =>
         policy.CheckBudget(positions, alternatives, (Prompts: prompts, candidates, max, scorePrompts), static s => string.Create(CultureInfo.InvariantCulture,
             $"{s.Prompts} prompts x {s.candidates} sequences x {s.max} max_tokens{(s.scorePrompts ? ", plus the scored prompt tokens" : "")}"), "max_tokens");
+
+    /// <summary><paramref name="v"/>, unless it is null where the dialect declares the field non-Optional (vLLM's completions <c>n</c>, spec-facts §1.1).</summary>
+    private static JsonElement RefuseNull(string name, JsonElement v, bool refused) =>
+        refused && v.ValueKind == JsonValueKind.Null ? throw Fail(ApiError.InvalidType(name, "an integer", Describe(v))) : v;
 
     private static void RejectSuffix(JsonElement v)
     {

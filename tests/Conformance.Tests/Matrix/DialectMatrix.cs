@@ -20,6 +20,9 @@ internal sealed record DialectMatrix(IReadOnlyList<string> Dialects, IReadOnlyLi
     /// <summary>The model the chat half requests; <c>--profile</c> makes it answer chat in the cell's dialect.</summary>
     public const string ChatModel = "llama-8b-instruct";
 
+    /// <summary>The wall-clock time every cell server reads (see <see cref="PinnedWallClock"/>).</summary>
+    public static readonly DateTimeOffset CellNow = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static IReadOnlyList<string> MockDialects => [.. global::MockServer.Dialects.Dialects.All.Select(d => d.Name)];
 
     public MatrixCell this[string dialect, string profile] =>
@@ -51,7 +54,7 @@ internal sealed record DialectMatrix(IReadOnlyList<string> Dialects, IReadOnlyLi
     {
         try
         {
-            await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Suite.Key }, Profile = dialect });
+            await using var server = await MockLlmServer.StartAsync(CellOptions(dialect));
             var completions = Suite.Options(server.BaseUrl);
             completions.Skip.Add("chat");
             completions.Model = CompletionsModel;
@@ -66,4 +69,11 @@ internal sealed record DialectMatrix(IReadOnlyList<string> Dialects, IReadOnlyLi
             return new MatrixCell(dialect, profile, [], $"{ex.GetType().Name}: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// A cell server's options: <paramref name="dialect"/>'s wire on a pinned wall clock, so the verdicts (and the doc)
+    /// do not depend on when a stream crosses a second.
+    /// </summary>
+    public static MockServerOptions CellOptions(string dialect) =>
+        new() { ApiKeys = { Suite.Key }, Profile = dialect, TimeProvider = new PinnedWallClock(CellNow) };
 }

@@ -90,6 +90,8 @@ public sealed class FixtureAdminRouteTests
     [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"good\"}, \"tokens\": [\"y\"]}],\n \"models\": [{\"id\": \"m\", \"root\": \"r\"}]}", "$.models", "(line 2")]
     [InlineData("{\"completions\": [{\"match\": {\"model\": \"llama-8b\", \"prompt\": \"good\"}, \"tokens\": [\"y\"]}]}", "$.completions[0].match.model", "(line 1")]
     [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"good\"}, \"tokens\": [\"y\"]}]", "not valid JSON", "line 1")]
+    [InlineData("{\"completions\": [\n  {\"match\": {\"prompt\": \"good\"}, \"tokens\": [{\"text\": \"z\", \"logprob\": -1e400}]}\n]}", "$.completions[0].tokens[0].logprob", "(line 2")]
+    [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"good\"},\n  \"tokens\": [{\"text\": \"z\", \"top_logprobs\": {\"z\": -0.1, \"y\": -1e400}}]}]}", "$.completions[0].tokens[0].top_logprobs['y']", "(line 2")]
     [InlineData("[]", "$", "(line 1")]
     [InlineData("", "is empty", "(line 1")]
     public async Task A_bad_document_is_a_400_naming_path_and_line_and_adds_nothing(string document, string path, string line)
@@ -103,6 +105,23 @@ public sealed class FixtureAdminRouteTests
         answer.Error.GetProperty("message").GetString().Should().StartWith("The fixture document was not added: ").And.Contain(path).And.Contain(line);
         server.Fixtures.List().Should().BeEmpty();
         (await RuntimeServer.CompleteAsync(server.V1("alpha"), "good")).Status.Should().Be(404, "not even the document's valid fixtures were added");
+    }
+
+    [Fact]
+    public async Task A_document_beyond_the_limit_is_a_409_and_adds_nothing()
+    {
+        await using var server = await RuntimeServer.StartAsync(o => o.EnableAdmin = true);
+        server.Fixtures.Limit = 2;
+        server.Fixtures.Add(RuntimeServer.Completion("a", " a"), "alpha");
+        server.Fixtures.Add(RuntimeServer.Completion("b", " b"));
+
+        var answer = await Answer.SendAsync(server.Root("beta"), HttpMethod.Post, "admin/fixtures", RuntimeServer.Completion("c", " c"));
+
+        answer.Status.Should().Be(409, answer.Body);
+        answer.Error.GetProperty("code").GetString().Should().Be("fixture_limit_reached");
+        answer.Error.GetProperty("message").GetString().Should().StartWith("The fixture document was not added: ").And.Contain("limit");
+        server.Fixtures.List().Should().HaveCount(2);
+        (await RuntimeServer.CompleteAsync(server.V1("beta"), "c")).Status.Should().Be(404);
     }
 
     [Theory]

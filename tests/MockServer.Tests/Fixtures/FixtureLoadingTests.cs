@@ -57,6 +57,20 @@ public sealed class FixtureLoadingTests : IDisposable
         (await start.Should().ThrowAsync<FixtureLoadException>()).Which.Message.Should().Contain(expected);
     }
 
+    [Theory]
+    [InlineData("{\"completions\": [{\"match\": {\"prompt\": \"a\"},\n  \"tokens\": [{\"text\": \"a\", \"logprob\": -1e400}]}]}", "$.completions[0].tokens[0].logprob")]
+    [InlineData("{\"chat\": [{\"match\": {\"user\": \"a\"},\n  \"tokens\": [{\"text\": \"a\", \"top_logprobs\": {\"a\": -0.1, \"b\": -1e400}}]}]}", "$.chat[0].tokens[0].top_logprobs['b']")]
+    public async Task A_logprob_that_overflows_a_double_stops_start_up_naming_file_path_and_line(string json, string path)
+    {
+        // Accepted, -1e400 would be -Infinity, which no response can carry as JSON: every request for logprobs would fail.
+        await File.WriteAllTextAsync(Path.Combine(_folder, "broken.json"), json);
+
+        var start = () => MockLlmServer.StartAsync(new MockServerOptions { FixturesDirectory = _folder });
+
+        (await start.Should().ThrowAsync<FixtureLoadException>()).Which.Message
+            .Should().Contain("broken.json").And.Contain(path).And.Contain("(line 2").And.Contain("not a finite number");
+    }
+
     [Fact]
     public async Task Missing_fixture_directory_is_reported()
     {

@@ -38,6 +38,27 @@ public sealed class RuntimeFixtureTests
     }
 
     [Fact]
+    public async Task Adding_beyond_the_limit_throws_adds_nothing_and_works_again_once_documents_are_removed()
+    {
+        await using var server = await RuntimeServer.StartAsync();
+        server.Fixtures.Limit.Should().Be(RuntimeFixtures.MaxDocuments, "the server starts with the documented bound");
+        server.Fixtures.Limit = 3; // the bound, scaled down: 10,000 adds would only make the test slow
+        var first = server.Fixtures.Add(RuntimeServer.Completion("one", " 1"), "alpha");
+        server.Fixtures.Add(RuntimeServer.Completion("two", " 2"), "beta");
+        server.Fixtures.Add(RuntimeServer.Completion("three", " 3"));
+
+        var beyond = () => server.Fixtures.Add(RuntimeServer.Completion("four", " 4"), "gamma");
+
+        beyond.Should().Throw<FixtureLimitException>().WithMessage("*3 run-time fixture documents*limit*");
+        server.Fixtures.List().Should().HaveCount(3, "every session's documents count, and the refused one was not added");
+        (await RuntimeServer.CompleteAsync(server.V1("gamma"), "four")).Status.Should().Be(404);
+
+        first.Dispose();
+        server.Fixtures.Add(RuntimeServer.Completion("four", " 4"), "gamma");
+        (await RuntimeServer.CompleteAsync(server.V1("gamma"), "four")).Should().Be((200, " 4"));
+    }
+
+    [Fact]
     public async Task Disposing_the_handle_removes_its_fixtures()
     {
         await using var server = await RuntimeServer.StartAsync();

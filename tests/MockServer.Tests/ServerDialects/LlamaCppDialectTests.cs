@@ -39,6 +39,32 @@ public sealed class LlamaCppDialectTests : IAsyncLifetime
         await _mock.OkAsync(Chat, """{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Hi"}],"max_tokens":2,"n_probs":3}""");
     }
 
+    [Theory]
+    [InlineData(",\"n\":1")]
+    [InlineData(",\"n\":2,\"temperature\":0.7")]
+    public async Task Best_of_is_not_a_llama_cpp_parameter_and_is_read_past(string rest)
+    {
+        // llamacpp.unknown-parameters-ignored (§9 Q1, §12.1): best_of below n, or above n in a stream, would be 400 where it is read.
+        var body = await _mock.OkAsync(Completions, "{\"model\":\"llama-8b\",\"prompt\":\"Hello\",\"max_tokens\":2,\"best_of\":0" + rest + "}");
+        body.GetProperty("choices").GetArrayLength().Should().Be(rest.Contains("\"n\":2", StringComparison.Ordinal) ? 2 : 1);
+
+        var (status, stream) = await _mock.PostAsync(Completions, """{"model":"llama-8b","prompt":"Hello","max_tokens":2,"best_of":3,"stream":true}""");
+        status.Should().Be(200, stream);
+    }
+
+    [Fact]
+    public async Task Greedy_sampling_with_several_choices_is_served_with_identical_choices()
+    {
+        // llamacpp.greedy-choices-served: vLLM's "n must be 1 when using greedy sampling" (§1.2) is not llama.cpp's.
+        var completion = await _mock.OkAsync(Completions, """{"model":"llama-8b","prompt":"Hello","max_tokens":4,"n":2,"temperature":0}""");
+        var texts = completion.GetProperty("choices").EnumerateArray().Select(c => c.GetProperty("text").GetString()).ToList();
+        texts.Should().HaveCount(2);
+        texts.Distinct().Should().ContainSingle("greedy sampling makes every choice the same");
+
+        var chat = await _mock.OkAsync(Chat, """{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Hi"}],"max_tokens":4,"n":2,"temperature":0}""");
+        chat.GetProperty("choices").GetArrayLength().Should().Be(2);
+    }
+
     [Fact]
     public async Task Max_tokens_zero_makes_one_token_and_a_negative_value_fills_the_context()
     {

@@ -41,6 +41,17 @@ public sealed class VllmDialectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Completions_n_null_is_refused_but_chat_reads_it_as_absent()
+    {
+        // vllm.completions-n-null-refused (§1.1): CompletionRequest declares n: int = 1, not Optional.
+        var error = await _mock.ErrorAsync(Completions, """{"model":"llama-8b","prompt":"Hello","max_tokens":2,"n":null}""", 400);
+        error.GetProperty("param").GetString().Should().Be("n");
+
+        var chat = await _mock.OkAsync(Chat, """{"model":"llama-8b-instruct","messages":[{"role":"user","content":"Hi"}],"max_tokens":2,"n":null}""");
+        chat.GetProperty("choices").GetArrayLength().Should().Be(1);
+    }
+
+    [Fact]
     public async Task Unknown_parameters_are_ignored_on_completions_and_chat()
     {
         // vllm.unknown-parameters-ignored (§0.3 vllm#10463): a misspelled field is not an error.
