@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using MockServer.Tests.TestUtils;
 
 namespace MockServer.Tests.Recording;
 
@@ -18,29 +13,19 @@ namespace MockServer.Tests.Recording;
 /// </summary>
 internal sealed class EchoUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LocalUpstream? _server;
 
-    private EchoUpstream(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _server!.BaseUrl;
 
     /// <summary>Every request's headers, in arrival order.</summary>
     public ConcurrentQueue<Dictionary<string, string>> Received { get; } = new();
 
     public static async Task<EchoUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        EchoUpstream? self = null;
-        app.Run(async context =>
+        var self = new EchoUpstream();
+        self._server = await LocalUpstream.StartAsync(async context =>
         {
-            self!.Received.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            self.Received.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
             var auth = context.Request.Headers.Authorization.ToString();
             var key = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : auth;
             var echo = JsonSerializer.Serialize(new Dictionary<string, string>
@@ -67,15 +52,8 @@ internal sealed class EchoUpstream : IAsyncDisposable
             await context.Response.Body.FlushAsync();
             await context.Response.WriteAsync("data: [DONE]\n\n");
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new EchoUpstream(app, new Uri(address.TrimEnd('/') + "/v1"));
         return self;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -51,17 +51,8 @@ public sealed class RecordingFileTests : IDisposable
     [InlineData("\"endpoint\": \"completions\"", "\"endpoint\": \"embeddings\"", "$.endpoint", 3)]
     [InlineData("\"offset_ms\": 7.5", "\"offset_ms\": 2", "$.response.frames[1].offset_ms", 12)]
     [InlineData("\"match\"", "\"macth\"", "$.match", 1)]
-    public async Task A_bad_recording_stops_the_start_naming_file_path_and_line(string from, string to, string path, int line)
-    {
-        Good.Should().Contain(from);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "bad.json"), Good.Replace(from, to, StringComparison.Ordinal));
-
-        var start = () => MockLlmServer.StartAsync(new MockServerOptions { ReplayDirectory = _dir });
-
-        var message = (await start.Should().ThrowAsync<FixtureLoadException>()).Which.Message;
-        message.Should().StartWith("Recording 'bad.json'");
-        message.Should().Contain($"at {path}").And.Contain($"(line {line},");
-    }
+    public Task A_bad_recording_stops_the_start_naming_file_path_and_line(string from, string to, string path, int line) =>
+        RecordingHarness.StartIsRefusedAsync(_dir, Good, from, to, path, line);
 
     [Theory]
     [InlineData("http://127.0.0.1:9/v1", null, "record mode needs both")]

@@ -51,6 +51,21 @@ internal static partial class RecordingHarness
 
     public static string TempDirectory(string prefix) => Directory.CreateTempSubdirectory(prefix).FullName;
 
+    /// <summary>
+    /// Writes <paramref name="good"/> with <paramref name="from"/> replaced by <paramref name="to"/> as <c>bad.json</c> in
+    /// <paramref name="directory"/>, and asserts that replaying it stops the start naming the file, JSON path and line.
+    /// </summary>
+    public static async Task StartIsRefusedAsync(string directory, string good, string from, string to, string path, int line)
+    {
+        good.Should().Contain(from);
+        await File.WriteAllTextAsync(Path.Combine(directory, "bad.json"), good.Replace(from, to, StringComparison.Ordinal));
+
+        var start = () => MockServer.Hosting.MockLlmServer.StartAsync(new MockServer.Hosting.MockServerOptions { ReplayDirectory = directory });
+
+        var message = (await start.Should().ThrowAsync<MockServer.Fixtures.FixtureLoadException>()).Which.Message;
+        message.Should().StartWith("Recording 'bad.json'").And.Contain($"at {path}").And.Contain($"(line {line},");
+    }
+
     [GeneratedRegex("\"id\":\"[^\"]*\"")]
     private static partial Regex Id();
 

@@ -79,16 +79,8 @@ public sealed class ReplayRobustnessTests : IDisposable
     [InlineData("\"status\": 200", "\"status\": 204", "$.response.body", 11)]
     [InlineData("\"status\": 200", "\"status\": 304", "$.response.body", 11)]
     [InlineData("\"status\": 200", "\"status\": 101", "$.response.status", 8)]
-    public async Task A_recording_replay_could_not_send_stops_the_start_naming_file_path_and_line(string from, string to, string path, int line)
-    {
-        Body.Should().Contain(from);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "bad.json"), Body.Replace(from, to, StringComparison.Ordinal));
-
-        var start = () => MockLlmServer.StartAsync(new MockServerOptions { ReplayDirectory = _dir });
-
-        var message = (await start.Should().ThrowAsync<FixtureLoadException>()).Which.Message;
-        message.Should().StartWith("Recording 'bad.json'").And.Contain($"at {path}").And.Contain($"(line {line},");
-    }
+    public Task A_recording_replay_could_not_send_stops_the_start_naming_file_path_and_line(string from, string to, string path, int line) =>
+        RecordingHarness.StartIsRefusedAsync(_dir, Body, from, to, path, line);
 
     [Fact]
     public async Task A_204_with_an_empty_body_replays()

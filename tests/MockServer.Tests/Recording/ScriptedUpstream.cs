@@ -1,10 +1,5 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using MockServer.Tests.TestUtils;
 
 namespace MockServer.Tests.Recording;
 
@@ -14,23 +9,15 @@ namespace MockServer.Tests.Recording;
 /// </summary>
 internal sealed class ScriptedUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LocalUpstream _server;
 
-    private ScriptedUpstream(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
+    private ScriptedUpstream(LocalUpstream server) => _server = server;
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _server.BaseUrl;
 
     public static async Task<ScriptedUpstream> StartAsync(params string[] chunks)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(async context =>
+        return new ScriptedUpstream(await LocalUpstream.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
             foreach (var chunk in chunks)
@@ -38,15 +25,8 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
                 await context.Response.WriteAsync(chunk);
                 await context.Response.Body.FlushAsync();
             }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ScriptedUpstream(app, new Uri(address.TrimEnd('/') + "/v1"));
+        }));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
