@@ -27,8 +27,11 @@ internal static class RequestDialect
     /// The dialect of a parsed body: its <c>model</c>'s when that names a served model, else the server's. Never throws:
     /// a body whose <c>model</c> is not a string is judged by the parser, in the server's dialect.
     /// </summary>
-    public static Dialect ForBody(ModelCatalog catalog, JsonElement root) =>
-        ModelIdOf(root) is { } id && catalog.Find(id) is { } model ? model.Dialect : catalog.ServerDialect;
+    public static Dialect ForBody(ModelCatalog catalog, JsonElement root) => ForModel(catalog, ModelIdOf(root));
+
+    /// <summary>The dialect of the model named <paramref name="modelId"/> (<see cref="ModelIdOf"/>) when it is served, else the server's.</summary>
+    public static Dialect ForModel(ModelCatalog catalog, string? modelId) =>
+        modelId is { } id && catalog.Find(id) is { } model ? model.Dialect : catalog.ServerDialect;
 
     /// <summary>The body's <c>model</c> when it is a readable string, else null.</summary>
     public static string? ModelIdOf(JsonElement root)

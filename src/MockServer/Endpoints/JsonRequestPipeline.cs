@@ -60,8 +60,9 @@ internal static class JsonRequestPipeline
         using (document)
         {
             var root = document.RootElement;
-            journal?.NoteModel(root); // as the client sent it, so a refused request is found by its model too
-            var dialect = RequestDialect.ForBody(catalog, root);
+            var modelId = RequestDialect.ModelIdOf(root); // read once, for the journal and the dialect
+            journal?.Model = modelId; // as the client sent it, so a refused request is found by its model too
+            var dialect = RequestDialect.ForModel(catalog, modelId);
             RequestDialect.Set(context, dialect);
             if (!json && dialect.ChecksContentType)
             {

@@ -27,21 +27,7 @@ internal sealed class JournalScratch
     public bool LeftEarly { get; set; }
 
     /// <summary>Notes the body's <c>model</c> when it is a string; one that is not valid UTF-16 (a lone surrogate) is left out, for the parser to refuse.</summary>
-    public void NoteModel(System.Text.Json.JsonElement root)
-    {
-        if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("model", out var model)
-            && model.ValueKind == System.Text.Json.JsonValueKind.String)
-        {
-            try
-            {
-                Model = model.GetString();
-            }
-            catch (InvalidOperationException)
-            {
-                // The parser answers such a model with a 400; the journal records only what it can read.
-            }
-        }
-    }
+    public void NoteModel(System.Text.Json.JsonElement root) => Model = Dialects.RequestDialect.ModelIdOf(root);
 
     /// <summary>Notes what answers an admitted request: the fixture of that name, or the synthetic model when null.</summary>
     public static void NoteAnswer(HttpContext context, string? fixture)
