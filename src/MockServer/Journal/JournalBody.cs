@@ -12,10 +12,8 @@ internal static class JournalBody
     /// <summary>
     /// The body as UTF-8 text, at most <see cref="RequestJournal.MaxBodyChars"/> characters (never a surrogate pair cut in
     /// half), and whether it was cut; null for a request whose body was never read (no body, not JSON, too large).
+    /// <paramref name="body"/> is the first bytes the journal kept of a body of <paramref name="total"/> bytes.
     /// </summary>
-    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body) => Text(body, body.Length);
-
-    /// <summary>As <see cref="Text(ReadOnlySpan{byte})"/>, for the first bytes of a body of <paramref name="total"/> bytes.</summary>
     public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body, int total)
     {
         if (body.IsEmpty)

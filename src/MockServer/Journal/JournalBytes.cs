@@ -4,7 +4,7 @@ namespace MockServer.Journal;
 /// One ring of bytes that holds the variable-length facts (path, headers, model, body) of every request the journal
 /// keeps. Positions are absolute (they only grow), so a block is intact while it lies within the last
 /// <see cref="Length"/> bytes written; a block never wraps, the tail that can't hold it is skipped. The ring grows by
-/// doubling (at most to <see cref="Max"/>) instead of dropping a record the journal's capacity would keep.
+/// doubling (at most to its maximum) instead of dropping a record the journal's capacity would keep.
 /// </summary>
 /// <remarks>
 /// Why a ring: a journal of 1000 records that each held its request's own arrays kept those arrays alive past gen0,
@@ -17,8 +17,6 @@ internal sealed class JournalBytes(int initial, int max)
     private long _written;
 
     public int Length => _buffer.Length;
-
-    public int Max => max;
 
     public bool CanGrow => _buffer.Length < max;
 
@@ -36,7 +34,7 @@ internal sealed class JournalBytes(int initial, int max)
     public ReadOnlySpan<byte> Read(long start, int count) =>
         count == 0 ? [] : _buffer.AsSpan((int)(start % _buffer.Length), count);
 
-    /// <summary>Doubles the ring (at most to <see cref="Max"/>), moving the records it holds, oldest first, to its start.</summary>
+    /// <summary>Doubles the ring (at most to its maximum), moving the records it holds, oldest first, to its start.</summary>
     public void Grow(IEnumerable<JournalSlot> oldestFirst)
     {
         var grown = new byte[_buffer.Length == 0 ? initial : (int)Math.Min((long)_buffer.Length * 2, max)];
