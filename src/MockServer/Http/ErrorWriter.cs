@@ -14,13 +14,20 @@ internal static class ErrorWriter
         var response = context.Response;
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
+        var body = Body(context, error);
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>The envelope's bytes in the request's dialect, for an answer written (or recorded) whole.</summary>
+    public static ReadOnlyMemory<byte> Body(HttpContext context, ApiError error)
+    {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer, WireJson.WriterOptions))
         {
             ErrorJson.Write(json, error, RequestDialect.Of(context));
         }
 
-        response.ContentLength = buffer.WrittenCount;
-        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        return buffer.WrittenMemory;
     }
 }

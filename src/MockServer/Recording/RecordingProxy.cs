@@ -284,13 +284,7 @@ internal sealed partial class RecordingProxy : IDisposable
         var reason = ex is OperationCanceledException ? "the request timed out" : _scrubber.Scrub(ex.Message);
         var error = new ApiError(502, $"Record mode could not get an answer from the upstream {_upstream.GetLeftPart(UriPartial.Authority)}: {reason}", "upstream_error", null, "upstream_unreachable");
         LogUnreachable(_logger, _upstream.GetLeftPart(UriPartial.Authority), reason);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            ErrorJson.Write(json, error, Dialects.RequestDialect.Of(context)); // the server's dialect: no model answered
-        }
-
-        var body = buffer.WrittenSpan.ToArray();
+        var body = Http.ErrorWriter.Body(context, error).ToArray(); // the server's dialect: no model answered
         List<KeyValuePair<string, string>> headers = [KeyValuePair.Create("Content-Type", "application/json")];
         var exchange = new RecordedExchange
         {
