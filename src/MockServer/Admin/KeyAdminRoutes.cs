@@ -75,7 +75,7 @@ internal static partial class KeyAdminRoutes
         }
 
         var options = context.RequestServices.GetRequiredService<MockServerOptions>();
-        var change = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, ParseChange).ConfigureAwait(false);
+        var change = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, (root, _) => ParseChange(root)).ConfigureAwait(false);
         if (change is null)
         {
             return;

@@ -29,10 +29,12 @@ internal sealed class ChatRequestParser(ModelCatalog catalog, Tokenizer tokenize
     public const string NoChatTemplateMessage =
         "As of transformers v4.44, default chat template is no longer allowed, so you must provide a chat template if the tokenizer does not define one.";
 
-    public ChatRequest Parse(JsonElement root)
+    /// <summary>Reads a body in the dialect of the model it names, else the server's (spec-facts §9).</summary>
+    public ChatRequest Parse(JsonElement root) => Parse(root, RequestDialect.ForBody(catalog, root));
+
+    /// <summary>Reads a body in <paramref name="dialect"/>, which the JSON pipeline has settled already (<see cref="RequestDialect.ForModel"/>).</summary>
+    public ChatRequest Parse(JsonElement root, Dialect dialect)
     {
-        // The model's dialect once the body names a served model, else the server's (spec-facts §9).
-        var dialect = RequestDialect.ForBody(catalog, root);
         var lax = new LaxValues(dialect);
         var ignoreUnknown = dialect.UnknownParameters == UnknownParameterPolicy.Ignored;
         CheckTopLevel(root, ParameterNames.Chat, ignoreUnknown);

@@ -14,7 +14,7 @@ internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResp
 {
     public async Task HandleAsync(HttpContext context)
     {
-        var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
+        var request = await JsonRequestPipeline.ReadAsync<ChatRequest>(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
         if (request is null)
         {
             return;

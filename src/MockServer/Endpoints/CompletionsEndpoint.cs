@@ -27,7 +27,7 @@ internal sealed class CompletionsEndpoint(
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        var request = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
+        var request = await JsonRequestPipeline.ReadAsync<CompletionRequest>(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
         if (request is null)
         {
             return;

@@ -19,7 +19,7 @@ internal static class JsonRequestPipeline
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     /// <summary>The parsed request, or null when an error has been written.</summary>
-    public static async Task<T?> ReadAsync<T>(HttpContext context, long maxBodyBytes, Func<JsonElement, T> parse)
+    public static async Task<T?> ReadAsync<T>(HttpContext context, long maxBodyBytes, Func<JsonElement, Dialect, T> parse)
         where T : class
     {
         var catalog = context.RequestServices.GetRequiredService<ModelCatalog>();
@@ -72,7 +72,7 @@ internal static class JsonRequestPipeline
 
             try
             {
-                return parse(root);
+                return parse(root, dialect);
             }
             catch (ApiErrorException ex)
             {

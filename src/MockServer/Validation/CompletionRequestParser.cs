@@ -20,10 +20,12 @@ internal sealed class CompletionRequestParser(ModelCatalog catalog, Tokenizer to
     private const int MaxChoices = RequestLimits.MaxChoices;
     private const int MaxLogprobs = RequestLimits.MaxLogprobs;
 
-    public CompletionRequest Parse(JsonElement root)
+    /// <summary>Reads a body in the dialect of the model it names, else the server's (spec-facts §9: each reads a body its own way).</summary>
+    public CompletionRequest Parse(JsonElement root) => Parse(root, RequestDialect.ForBody(catalog, root));
+
+    /// <summary>Reads a body in <paramref name="dialect"/>, which the JSON pipeline has settled already (<see cref="RequestDialect.ForModel"/>).</summary>
+    public CompletionRequest Parse(JsonElement root, Dialect dialect)
     {
-        // The model's dialect once the body names a served model, else the server's (spec-facts §9: each reads a body its own way).
-        var dialect = RequestDialect.ForBody(catalog, root);
         var lax = new LaxValues(dialect);
         var ignoreUnknown = dialect.UnknownParameters == UnknownParameterPolicy.Ignored;
         var lenientMax = dialect.MaxTokens == MaxTokensPolicy.LlamaCpp;
