@@ -45,14 +45,14 @@ echo "results: $out"
 
 # ---- build (Release) --------------------------------------------------------------------------------------------
 declare -A dll
-projects=(src/MockServer/MockServer.csproj)
+projects=(src/MockServer.Tool/MockServer.Tool.csproj)
 [[ $mode == stalled ]] || projects+=(bench/Bench/Bench.csproj) # the stalled step runs the mock only
 for project in "${projects[@]}"; do
   echo "building $project (Release)"
   dotnet build "$project" -c Release -nologo -v q >"$out/build-$(basename "$project" .csproj).log" 2>&1 \
     || { tail -20 "$out/build-$(basename "$project" .csproj).log"; exit 1; }
 done
-dll[mock]=$(dotnet msbuild src/MockServer/MockServer.csproj -p:Configuration=Release -getProperty:TargetPath)
+dll[mock]=$(dotnet msbuild src/MockServer.Tool/MockServer.Tool.csproj -p:Configuration=Release -getProperty:TargetPath)
 dll[bare]=none
 [[ $mode == stalled ]] || dll[bare]=$(dotnet msbuild bench/Bench/Bench.csproj -p:Configuration=Release -getProperty:TargetPath)
 declare -A port=([mock]=$mock_port [bare]=$bare_port)

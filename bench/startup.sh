@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
 port=${BENCH_STARTUP_PORT:-18090}
-dotnet build src/MockServer -c Release -v q -nologo >/dev/null
-dll=src/MockServer/bin/Release/net10.0/MockServer.dll
+dotnet build src/MockServer.Tool -c Release -v q -nologo >/dev/null
+dll=src/MockServer.Tool/bin/Release/net10.0/MockServer.Tool.dll
 body='{"model":"llama-8b","prompt":"The capital of France is","max_tokens":1,"logprobs":5}'
 times=()
 for _ in $(seq 1 "$runs"); do

@@ -12,7 +12,7 @@ namespace MockServer.Tests.Functional;
 /// </summary>
 public sealed partial class ProcessTests : IDisposable
 {
-    private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "MockServer.dll");
+    private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "MockServer.Tool.dll");
     private readonly string _workingDirectory = Directory.CreateTempSubdirectory("mock-cwd-").FullName;
 
     public void Dispose() => Directory.Delete(_workingDirectory, recursive: true);
