@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Frozen;
 using System.Text.Json;
 using MockServer.Budgets;
+using MockServer.Catalog;
 using MockServer.Endpoints;
 using MockServer.Errors;
 using MockServer.Hosting;
@@ -75,7 +76,7 @@ internal static partial class KeyAdminRoutes
         }
 
         var options = context.RequestServices.GetRequiredService<MockServerOptions>();
-        var change = await JsonRequestPipeline.ReadAsync(context, options.MaxRequestBodyBytes, (root, _) => ParseChange(root)).ConfigureAwait(false);
+        var change = await JsonRequestPipeline.ReadAsync(context, context.RequestServices.GetRequiredService<ModelCatalog>(), options.MaxRequestBodyBytes, (root, _) => ParseChange(root)).ConfigureAwait(false);
         if (change is null)
         {
             return;

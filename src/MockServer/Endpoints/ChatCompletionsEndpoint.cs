@@ -10,11 +10,11 @@ namespace MockServer.Endpoints;
 /// parse, every check before the first byte), the steps of <see cref="Admission"/> (timing, faults, cold start, budget), then the chat
 /// adapter over the shared generation core.
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, RuntimeFixtures runtime, ModelWarmth warmth, MockServerOptions options)
+internal sealed class ChatCompletionsEndpoint(ChatRequestParser parser, ChatResponder responder, RuntimeFixtures runtime, ModelWarmth warmth, ModelCatalog catalog, MockServerOptions options)
 {
     public async Task HandleAsync(HttpContext context)
     {
-        var request = await JsonRequestPipeline.ReadAsync<ChatRequest>(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
+        var request = await JsonRequestPipeline.ReadAsync<ChatRequest>(context, catalog, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
         if (request is null)
         {
             return;

@@ -22,12 +22,13 @@ internal sealed class CompletionsEndpoint(
     RuntimeFixtures runtime,
     RequestIds ids,
     ModelWarmth warmth,
+    ModelCatalog catalog,
     MockServerOptions options)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        var request = await JsonRequestPipeline.ReadAsync<CompletionRequest>(context, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
+        var request = await JsonRequestPipeline.ReadAsync<CompletionRequest>(context, catalog, options.MaxRequestBodyBytes, parser.Parse).ConfigureAwait(false);
         if (request is null)
         {
             return;

@@ -19,10 +19,13 @@ internal static class JsonRequestPipeline
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     /// <summary>The parsed request, or null when an error has been written.</summary>
-    public static async Task<T?> ReadAsync<T>(HttpContext context, long maxBodyBytes, Func<JsonElement, Dialect, T> parse)
+    /// <remarks>
+    /// The catalog is the caller's, not looked up in <see cref="HttpContext.RequestServices"/>: touching those creates a
+    /// DI scope per request (and its disposal), a cost the completions path did not pay before the dialects came.
+    /// </remarks>
+    public static async Task<T?> ReadAsync<T>(HttpContext context, ModelCatalog catalog, long maxBodyBytes, Func<JsonElement, Dialect, T> parse)
         where T : class
     {
-        var catalog = context.RequestServices.GetRequiredService<ModelCatalog>();
         var json = RequestBody.IsJson(context.Request.ContentType);
 
         // Refused before reading unless a dialect that ignores Content-Type may be named by the body (spec-facts §12.1).
