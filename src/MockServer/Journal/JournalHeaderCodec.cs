@@ -12,10 +12,19 @@ internal static class JournalHeaderCodec
     /// <summary>At most this many bytes of headers are kept per request; headers past it are left out whole.</summary>
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>The bytes the headers take (the ones that fit in <see cref="MaxBytes"/>) and how many headers that is.</summary>
-    public static (int Bytes, int Count) Measure(IHeaderDictionary headers)
+    // Each thread's encoding buffer (at most MaxBytes): the headers are encoded once, before the journal's lock is
+    // taken, and only copied under it. Add runs without an await from Encode to the copy, so the thread keeps it.
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
+    /// <summary>
+    /// Encodes the headers that fit in <see cref="MaxBytes"/> (whole ones, in order) into the calling thread's buffer,
+    /// valid until that thread encodes again.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Encode(IHeaderDictionary headers)
     {
-        var (bytes, count) = (0, 0);
+        var buffer = t_buffer ??= new byte[1024];
+        var used = 0;
         foreach (var (name, values) in headers)
         {
             var size = StringSize(name) + VarSize(values.Count);
@@ -24,34 +33,29 @@ internal static class JournalHeaderCodec
                 size += StringSize(value ?? string.Empty);
             }
 
-            if (bytes + size > MaxBytes)
+            if (used + size > MaxBytes)
             {
                 break;
             }
 
-            (bytes, count) = (bytes + size, count + 1);
-        }
-
-        return (bytes, count);
-    }
-
-    /// <summary>Writes the first <paramref name="count"/> headers, as measured by <see cref="Measure"/>.</summary>
-    public static void Write(IHeaderDictionary headers, int count, Span<byte> into)
-    {
-        foreach (var (name, values) in headers)
-        {
-            if (count-- == 0)
+            if (used + size > buffer.Length)
             {
-                return;
+                Array.Resize(ref buffer, Math.Min(MaxBytes, Math.Max(buffer.Length * 2, used + size)));
+                t_buffer = buffer;
             }
 
+            var into = buffer.AsSpan(used, size);
             into = WriteString(name, into);
             into = WriteVar(values.Count, into);
             foreach (var value in values)
             {
                 into = WriteString(value ?? string.Empty, into);
             }
+
+            used += size;
         }
+
+        return buffer.AsMemory(0, used);
     }
 
     public static KeyValuePair<string, StringValues>[] Read(ReadOnlySpan<byte> from)

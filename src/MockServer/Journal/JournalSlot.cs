@@ -63,15 +63,14 @@ internal sealed class JournalSlot
         var request = context.Request;
         var path = Cut(request.Path.Value ?? string.Empty, MaxPathChars);
         var model = scratch.Model is { } m ? Cut(m, MaxModelChars) : null;
-        var (headerBytes, headerCount) = JournalHeaderCodec.Measure(request.Headers);
+        var headers = JournalHeaderCodec.Encode(request.Headers);
         var body = scratch.Body;
         var method = HttpMethods.GetCanonicalizedValue(request.Method);
         return new Pending(
             method,
             path,
             Encoding.UTF8.GetByteCount(path),
-            headerBytes,
-            headerCount,
+            headers,
             model,
             model is null ? -1 : Encoding.UTF8.GetByteCount(model),
             body,
@@ -90,11 +89,11 @@ internal sealed class JournalSlot
         _fault = scratch.Fault ?? (applied.Count == 0 ? null : applied.ToString());
         (_answeredBy, _fixture, _nearMisses) = (scratch.AnsweredBy, scratch.Fixture, scratch.NearMisses);
         (_stream, _frames, _done, _leftEarly) = (scratch.Stream, scratch.Frames, scratch.Done, scratch.LeftEarly);
-        (_pathBytes, _headerBytes, _modelBytes, _bodyTotal, _bodyHash) = (pending.PathBytes, pending.HeaderBytes, pending.ModelBytes, pending.Body.Length, pending.BodyHash);
+        (_pathBytes, _headerBytes, _modelBytes, _bodyTotal, _bodyHash) = (pending.PathBytes, pending.Headers.Length, pending.ModelBytes, pending.Body.Length, pending.BodyHash);
         _bodyBytes = Math.Min(pending.Body.Length, MaxBodyBytes);
 
         into = into[Encoding.UTF8.GetBytes(pending.Path, into)..];
-        JournalHeaderCodec.Write(context.Request.Headers, pending.HeaderCount, into[.._headerBytes]);
+        pending.Headers.Span.CopyTo(into);
         into = into[_headerBytes..];
         if (pending.Model is { } model)
         {
@@ -168,18 +167,20 @@ internal sealed class JournalSlot
         };
     }
 
-    /// <summary>A request's facts measured outside the journal's lock.</summary>
+    /// <summary>
+    /// A request's facts measured outside the journal's lock, its headers already encoded (in the thread's buffer,
+    /// <see cref="JournalHeaderCodec.Encode"/>: valid until <see cref="Write"/> copies them, on the same thread).
+    /// </summary>
     internal readonly record struct Pending(
         string Method,
         string Path,
         int PathBytes,
-        int HeaderBytes,
-        int HeaderCount,
+        ReadOnlyMemory<byte> Headers,
         string? Model,
         int ModelBytes,
         ReadOnlyMemory<byte> Body,
         string? BodyHash)
     {
-        public int Length => PathBytes + HeaderBytes + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes);
+        public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes);
     }
 }

@@ -70,6 +70,38 @@ public sealed class JournalRingTests
     }
 
     [Fact]
+    public void Headers_are_kept_whole_in_order_up_to_64_KiB_and_one_request_never_sees_another_requests_headers()
+    {
+        var journal = new RequestJournal(10);
+
+        // 30,000 three-byte characters: 90 kB of UTF-8, past the bound alone, so it and every header after it are left out.
+        var big = Context("big", 0);
+        big.Request.Headers["X-Small"] = "é";
+        big.Request.Headers["X-Huge"] = new string('€', 30_000);
+        big.Request.Headers["X-After"] = "kept only if the bound were per header";
+        journal.Add(big, new JournalScratch(), journal.NextSequence(), DateTimeOffset.UnixEpoch, TimeSpan.Zero);
+
+        // Two 20 kB values fit (with the small ones) under 64 KiB; a third would not.
+        var fits = Context("fits", 1);
+        fits.Request.Headers["X-A"] = new string('a', 20_000);
+        fits.Request.Headers["X-B"] = new string('b', 20_000);
+        fits.Request.Headers["X-C"] = new string('c', 30_000);
+        journal.Add(fits, new JournalScratch(), journal.NextSequence(), DateTimeOffset.UnixEpoch, TimeSpan.Zero);
+
+        // A small request after the big ones: the encoding buffer they grew is reused, and none of their bytes leak in.
+        journal.Add(Context("small", 2), new JournalScratch(), journal.NextSequence(), DateTimeOffset.UnixEpoch, TimeSpan.Zero);
+
+        var entries = journal.Entries();
+        entries[0].Headers.Should().ContainKey("X-Small").WhoseValue.Should().Be("é");
+        entries[0].Headers.Should().NotContainKey("X-Huge").And.NotContainKey("X-After");
+        entries[1].Headers["X-A"].Should().Be(new string('a', 20_000));
+        entries[1].Headers["X-B"].Should().Be(new string('b', 20_000));
+        entries[1].Headers.Should().NotContainKey("X-C");
+        entries[2].Headers.Keys.Where(k => k.StartsWith("X-", StringComparison.Ordinal)).Should().Equal("X-Request-Number");
+        entries[2].Headers["X-Request-Number"].Should().Be("2");
+    }
+
+    [Fact]
     public void A_body_kept_cut_still_hashes_all_of_it()
     {
         var journal = new RequestJournal(10);
