@@ -11,10 +11,10 @@ namespace Conformance.Cli;
 /// </summary>
 internal sealed class MatrixCommand : Command
 {
-    private readonly Option<FileInfo> _config = new("--config") { Description = "The targets (schemas/matrix-targets.schema.json): name, baseUrl, model, profile, apiKeyEnv (the NAME of the key's environment variable).", Required = true };
-    private readonly Option<FileInfo?> _markdown = new("--markdown") { Description = "Write the matrix as markdown here (default: print it)." };
-    private readonly Option<FileInfo?> _html = new("--html") { Description = "Write the matrix as one self-contained HTML file here." };
-    private readonly Option<FileInfo?> _json = new("--json") { Description = "Write every target's full JSON report (or why it was not checked) here." };
+    private readonly Option<FileInfo> _config = new("--config") { HelpName = "FILE", Description = "The targets (schemas/matrix-targets.schema.json): name, baseUrl, model, profile, apiKeyEnv (the NAME of the key's environment variable).", Required = true };
+    private readonly Option<FileInfo?> _markdown = new("--markdown") { HelpName = "FILE", Description = "Write the matrix as markdown here (default: print it)." };
+    private readonly Option<FileInfo?> _html = new("--html") { HelpName = "FILE", Description = "Write the matrix as one self-contained HTML file here." };
+    private readonly Option<FileInfo?> _json = new("--json") { HelpName = "FILE", Description = "Write every target's full JSON report (or why it was not checked) here." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No line per finished target." };
 
     private readonly CliEnvironment _env;
