@@ -4,7 +4,7 @@ using Conformance.Reporting;
 
 namespace Conformance.Cli;
 
-/// <summary>The root command: run the checks (or list them); <c>diff</c> is its one subcommand (STYLE.md §2.17).</summary>
+/// <summary>The root command: run the checks (or list them); <c>diff</c> and <c>matrix</c> are its subcommands (STYLE.md §2.17).</summary>
 internal sealed class ConformanceRootCommand : RootCommand
 {
     private readonly Option<string?> _baseUrl = new("--base-url") { Description = "Base URL including /v1. Default: $OPENAI_BASE_URL, then $ACS_API_BASE." };
@@ -42,6 +42,7 @@ internal sealed class ConformanceRootCommand : RootCommand
 
         SetAction(ExecuteAsync);
         Subcommands.Add(new DiffCommand(env));
+        Subcommands.Add(new MatrixCommand(env));
     }
 
     /// <summary>The raw --api-key value of the last parse this command ran, so every error line can be redacted with it.</summary>

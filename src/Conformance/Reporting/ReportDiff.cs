@@ -96,7 +96,8 @@ internal static class ReportDiff
         _ => 4,
     };
 
-    private static string Name(Verdict verdict) => verdict switch
+    /// <summary>The verdict as the JSON report spells it; the matrix shows the same names.</summary>
+    internal static string Name(Verdict verdict) => verdict switch
     {
         Verdict.Pass => "pass",
         Verdict.Fail => "fail",

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+using Conformance.Checks;
+using Conformance.Http;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace Conformance.Matrix;
+
+/// <summary>
+/// Reads a <c>matrix --config</c> file, validated against <c>schemas/matrix-targets.schema.json</c> and then against what
+/// a run can use (a known profile, selectors that match checks, an absolute URL without credentials, unique names).
+/// Every problem stops before any request with the file, the JSON path and the line; none is a stack trace. Header
+/// values are never quoted: they may be secrets.
+/// </summary>
+internal static class MatrixConfig
+{
+    private const string SchemaName = "schemas/matrix-targets.schema.json";
+
+    /// <summary>Comments and trailing commas are allowed, as in the mock's fixture and keys files; a property given twice is not.</summary>
+    private static readonly JsonDocumentOptions Reading = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        AllowDuplicateProperties = false,
+    };
+
+    public static async Task<IReadOnlyList<MatrixTarget>> LoadAsync(string path, CancellationToken ct)
+    {
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MatrixConfigException($"matrix config '{path}' cannot be read: {ex.Message}", ex);
+        }
+
+        try
+        {
+            using var syntax = JsonDocument.Parse(text, Reading);
+        }
+        catch (JsonException ex)
+        {
+            // System.Text.Json counts lines and positions from 0.
+            var where = ex.LineNumber is { } line ? Position(line + 1, (ex.BytePositionInLine ?? 0) + 1) : ".";
+            throw new MatrixConfigException($"matrix config '{path}' is not valid JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}{where}", ex);
+        }
+
+        var token = JToken.Parse(text, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load });
+        var schema = await LoadSchemaAsync().ConfigureAwait(false);
+        if (Flatten(schema.Validate(token)).FirstOrDefault() is { } first)
+        {
+            throw new MatrixConfigException(
+                $"matrix config '{path}' does not match {SchemaName} at {Place(first)}: {Describe(first)}"
+                + (first.HasLineInfo ? Position(first.LineNumber, first.LinePosition) : "."));
+        }
+
+        var targets = new List<MatrixTarget>();
+        var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var items = (JArray)token["targets"]!;
+        for (var i = 0; i < items.Count; i++)
+        {
+            targets.Add(Target(path, (JObject)items[i], $"$.targets[{i}]", names, i));
+        }
+
+        return targets;
+    }
+
+    private static MatrixTarget Target(string path, JObject item, string at, Dictionary<string, int> names, int index)
+    {
+        MatrixConfigException Bad(string property, string reason) => At(path, item, at, property, reason);
+
+        var name = (string)item["name"]!;
+        if (!names.TryAdd(name, index))
+        {
+            throw Bad("name", $"the name '{name}' is already used by $.targets[{names[name]}]; names head columns and must be unique");
+        }
+
+        var url = (string)item["baseUrl"]!;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            // A malformed URL may still carry credentials: not echoed when it has an '@'.
+            throw Bad("baseUrl", url.Contains('@', StringComparison.Ordinal) ? "not an absolute http(s) URL" : $"'{url}' is not an absolute http(s) URL");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            throw Bad("baseUrl", "the URL must not contain credentials (user:password@); name the key's variable in apiKeyEnv");
+        }
+
+        Profiles.Profile profile;
+        try
+        {
+            profile = ConformanceRunner.ResolveProfile((string?)item["profile"]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Bad("profile", Cli.CliApp.UserMessage(ex));
+        }
+
+        var model = (string?)item["model"] ?? profile.DefaultModel;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw At(path, item, at, null, $"'model' is required for the {profile.Name} profile");
+        }
+
+        var target = new MatrixTarget(name, uri, model, profile.Name, (string?)item["apiKeyEnv"])
+        {
+            Only = Strings(item["only"]),
+            Skip = Strings(item["skip"]),
+            Headers = item["headers"] is JObject headers ? [.. headers.Properties().Select(p => new KeyValuePair<string, string>(p.Name, (string)p.Value!))] : [],
+            ToolProbe = (bool?)item["toolProbe"] ?? false,
+        };
+
+        foreach (var (property, selectors) in (ReadOnlySpan<(string, IReadOnlyList<string>)>)[("only", target.Only), ("skip", target.Skip)])
+        {
+            for (var j = 0; j < selectors.Count; j++)
+            {
+                if (!Catalogue.All.Any(c => Catalogue.Matches(c, selectors[j])))
+                {
+                    throw At(path, item[property]![j]!, $"{at}.{property}[{j}]", null, $"'{selectors[j]}' matches no check id or category (see llm-conformance --list)");
+                }
+            }
+        }
+
+        try
+        {
+            ExtraHeaders.Validate(target.Headers, "headers");
+        }
+        catch (ArgumentException ex)
+        {
+            throw Bad("headers", Cli.CliApp.UserMessage(ex));
+        }
+
+        return target;
+    }
+
+    private static string[] Strings(JToken? token) => token is JArray array ? [.. array.Select(t => (string)t!)] : [];
+
+    private static async Task<JsonSchema> LoadSchemaAsync()
+    {
+        using var stream = typeof(MatrixConfig).Assembly.GetManifestResourceStream(SchemaName)
+            ?? throw new InvalidOperationException($"{SchemaName} is not embedded in the build.");
+        using var reader = new StreamReader(stream);
+        return await JsonSchema.FromJsonAsync(await reader.ReadToEndAsync().ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    /// <summary>A problem at <paramref name="at"/> (or its <paramref name="property"/>), with the line of the value it names.</summary>
+    private static MatrixConfigException At(string path, JToken node, string at, string? property, string reason)
+    {
+        var located = property is not null && node[property] is { } child ? child : node;
+        var place = property is not null && node[property] is not null ? $"{at}.{property}" : at;
+        var line = located is Newtonsoft.Json.IJsonLineInfo info && info.HasLineInfo() ? Position(info.LineNumber, info.LinePosition) : ".";
+        return new MatrixConfigException($"matrix config '{path}' at {place}: {reason}{line}");
+    }
+
+    private static string Position(long line, long position) =>
+        string.Create(CultureInfo.InvariantCulture, $" (line {line}, position {position}).");
+
+    private static string FirstSentence(string message)
+    {
+        // "... LineNumber: 3 | BytePositionInLine: 4." repeats what Position says.
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd(' ', '.', '|');
+    }
+
+    // A target's errors come nested under the array item that holds it; the inner one names the property to fix.
+    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors) =>
+        errors.SelectMany(e => e is ChildSchemaValidationError child && child.Errors.Count > 0
+            ? Flatten(child.Errors.SelectMany(c => c.Value))
+            : [e]);
+
+    // A missing property is reported at the path it would have; the object that lacks it is where to add it.
+    private static string Place(ValidationError error) =>
+        error.Kind == ValidationErrorKind.PropertyRequired && error.Path is { } p && p.EndsWith("." + error.Property, StringComparison.Ordinal)
+            ? JsonPath(p[..^(error.Property!.Length + 1)])
+            : JsonPath(error.Path);
+
+    /// <summary>NJsonSchema reports <c>#/targets[0].name</c>; people read <c>$.targets[0].name</c>.</summary>
+    private static string JsonPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "#" ? "$" : "$." + path.TrimStart('#', '/').Replace('/', '.');
+
+    private static string Describe(ValidationError error) => error.Kind switch
+    {
+        ValidationErrorKind.PropertyRequired => $"required property '{error.Property}' is missing",
+        ValidationErrorKind.NoAdditionalPropertiesAllowed => $"property '{error.Property}' is not allowed; a target has name, baseUrl, model, profile, apiKeyEnv, only, skip, headers and toolProbe (a key goes in the environment, named by apiKeyEnv)",
+        ValidationErrorKind.StringTooShort => "the string is empty",
+        ValidationErrorKind.PatternMismatch when error.Path?.EndsWith(".apiKeyEnv", StringComparison.Ordinal) == true => "an environment variable name holds letters, digits and '_', not starting with a digit",
+        ValidationErrorKind.PatternMismatch => "a name holds letters, digits, spaces and . _ ( ) / + -, at most 64, starting with a letter or digit",
+        ValidationErrorKind.TooFewItems => "give at least one target",
+        ValidationErrorKind.TooManyItems => "at most 64 targets",
+        ValidationErrorKind.StringExpected => "expected a string",
+        ValidationErrorKind.BooleanExpected => "expected true or false",
+        ValidationErrorKind.ArrayExpected => "expected an array",
+        ValidationErrorKind.ObjectExpected => "expected an object",
+        _ => error.Kind.ToString(),
+    };
+}
