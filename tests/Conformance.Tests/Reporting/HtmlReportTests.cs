@@ -135,16 +135,17 @@ public sealed partial class HtmlReportTests
     }
 
     [Fact]
-    public async Task Cli_html_writes_the_report_redacted_and_escaped_from_a_hostile_endpoint()
+    public async Task Cli_html_writes_the_report_with_the_key_and_secret_headers_redacted_and_the_endpoint_escaped()
     {
         const string Key = "sk-Html9Report8Key7Secret";
+        const string Gateway = "gw-Route4Secret5Value6";
         await using var server = await TinyServer.StartAsync(async ctx =>
         {
             if (ctx.Request.Path.Value!.EndsWith("/models", StringComparison.Ordinal))
             {
-                // Echoes the key back, inside markup meant to run in whoever opens the report.
+                // Echoes the key and the secret header back, inside markup meant to run in whoever opens the report.
                 ctx.Response.ContentType = "application/json";
-                await ctx.Response.WriteAsync("{\"object\":\"<script>alert('" + ctx.Request.Headers.Authorization + "')</script>\",\"data\":[]}", Encoding.UTF8);
+                await ctx.Response.WriteAsync("{\"object\":\"<script>alert('" + ctx.Request.Headers.Authorization + ctx.Request.Headers["X-Gateway-Token"] + "')</script>\",\"data\":[]}", Encoding.UTF8);
                 return;
             }
 
@@ -155,11 +156,11 @@ public sealed partial class HtmlReportTests
         {
             var html = Path.Combine(dir, "report.html");
 
-            var (code, _, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), "--api-key", Key, "--only", "models", "--quiet", "--timeout", "10", "--html", html]);
+            var (code, _, error) = await RunAsync(["--base-url", server.BaseUrl.ToString(), "--api-key", Key, "--header", "X-Gateway-Token: " + Gateway, "--only", "models", "--quiet", "--timeout", "10", "--html", html]);
 
             code.Should().Be(CliApp.Failed, error);
             var text = await File.ReadAllTextAsync(html, Encoding.UTF8);
-            text.Should().StartWith("<!DOCTYPE html>").And.NotContain(Key).And.NotContain(Key[3..]).And.NotContainEquivalentOf("<script");
+            text.Should().StartWith("<!DOCTYPE html>").And.NotContain(Key).And.NotContain(Key[3..]).And.NotContain(Gateway[3..]).And.NotContainEquivalentOf("<script");
             Details(Section(text, "failures"), "models.list-shape").Should().Contain("&lt;script&gt;alert(");
         }
         finally
