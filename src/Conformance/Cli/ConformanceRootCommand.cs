@@ -17,6 +17,7 @@ internal sealed class ConformanceRootCommand : RootCommand
     private readonly Option<string> _format = new("--format") { Description = "Format of --list: text or markdown.", DefaultValueFactory = _ => "text" };
     private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the JSON report (schemas/conformance-report.schema.json) here." };
     private readonly Option<FileInfo?> _junit = new("--junit") { Description = "Write a JUnit XML report here." };
+    private readonly Option<FileInfo?> _html = new("--html") { Description = "Write a self-contained HTML report here (opens offline; failures' evidence one click away)." };
     private readonly Option<int> _budget = new("--budget") { Description = "Run-wide token budget.", DefaultValueFactory = _ => 4_000 };
     private readonly Option<int> _concurrency = new("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 4 };
     private readonly Option<double> _timeout = new("--timeout") { Description = "Seconds one request may take.", DefaultValueFactory = _ => 30 };
@@ -35,7 +36,7 @@ internal sealed class ConformanceRootCommand : RootCommand
         : base("Checks that an OpenAI-compatible /v1/completions endpoint keeps its contract, from the raw bytes up.")
     {
         _env = env;
-        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet, _toolProbe, _header, _streamHeader])
+        foreach (Option option in (Option[])[_baseUrl, _apiKey, _model, _profile, _only, _skip, _list, _format, _json, _junit, _html, _budget, _concurrency, _timeout, _runTimeout, _maxRetryWait, _maxBodyBytes, _quiet, _toolProbe, _header, _streamHeader])
         {
             Options.Add(option);
         }
@@ -187,6 +188,11 @@ internal sealed class ConformanceRootCommand : RootCommand
             if (parse.GetValue(_junit) is { } junit)
             {
                 await ReportFile.WriteAsync(junit.FullName, redactor.Redact(JUnitReport.Render(report)), ct);
+            }
+
+            if (parse.GetValue(_html) is { } html)
+            {
+                await ReportFile.WriteAsync(html.FullName, redactor.Redact(HtmlReport.Render(report, redactor)), ct);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -12,12 +12,6 @@ namespace Conformance.Tests.Cli;
 /// </summary>
 public sealed partial class CiRecipeWorkflowTests
 {
-    /// <summary>
-    /// Flags the recipe uses that a helper branch adds in parallel (issue 10): dropped before parsing only while this
-    /// build does not have them, so once merged they are checked like every other flag. Remove after the merge.
-    /// </summary>
-    private static readonly string[] PendingFlags = ["--html"];
-
     private static YamlMappingNode Workflow()
     {
         var stream = new YamlStream();
@@ -65,33 +59,14 @@ public sealed partial class CiRecipeWorkflowTests
     public void Every_llm_conformance_command_line_in_the_workflow_parses()
     {
         var root = new ConformanceRootCommand(new CliEnvironment(TextWriter.Null, TextWriter.Null, _ => null));
-        var known = root.Options.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var invocations = Invocations();
 
         invocations.Should().HaveCountGreaterThanOrEqualTo(2);
         foreach (var args in invocations)
         {
-            var parse = root.Parse(WithoutPending(args, known));
+            var parse = root.Parse(args);
             parse.Errors.Select(e => e.Message).Should().BeEmpty(string.Join(' ', args));
         }
-    }
-
-    /// <summary>The arguments without a <see cref="PendingFlags"/> flag (and its value) this build does not know yet.</summary>
-    private static string[] WithoutPending(string[] args, HashSet<string> known)
-    {
-        var kept = new List<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (PendingFlags.Contains(args[i]) && !known.Contains(args[i]))
-            {
-                i++;
-                continue;
-            }
-
-            kept.Add(args[i]);
-        }
-
-        return [.. kept];
     }
 
     /// <summary>Shell words: blanks separate, double or single quotes group (the recipe quotes only whole words).</summary>
