@@ -61,7 +61,10 @@ internal static class HtmlPage
         """;
 
     /// <summary>A whole document: the shell around <paramref name="body"/>, which must already be markup built with <see cref="Text"/>.</summary>
-    public static string Document(string title, string body)
+    /// <param name="title">The page title (escaped here).</param>
+    /// <param name="body">The body's markup.</param>
+    /// <param name="css">Rules a page adds to <see cref="Css"/> (the matrix's cells).</param>
+    public static string Document(string title, string body, string css = "")
     {
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(body);
@@ -69,7 +72,7 @@ internal static class HtmlPage
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy).Append("\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>").Append(Text(title)).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n")
+            .Append("<title>").Append(Text(title)).Append("</title>\n<style>\n").Append(Css).Append(css).Append("</style>\n</head>\n<body>\n")
             .Append(body)
             .Append("</body>\n</html>\n");
         return sb.ToString();
@@ -78,7 +81,9 @@ internal static class HtmlPage
     /// <summary>
     /// Escapes text for element content and for double- or single-quoted attribute values: <c>&amp; &lt; &gt; " '</c>
     /// become references; a C0 control other than tab, newline and carriage return, DEL, a C1 control, a noncharacter or a lone
-    /// surrogate (which an HTML document must not hold, and which NUL-terminated tools cut at) becomes U+FFFD.
+    /// surrogate (which an HTML document must not hold, and which NUL-terminated tools cut at) becomes U+FFFD, and so
+    /// does a bidirectional embedding, override or isolate (which would let an endpoint's text reorder what the page
+    /// shows around it).
     /// Replaced, not dropped, as the JUnit report does: dropping would join the text on either side.
     /// </summary>
     public static string Text(string? text)
@@ -100,7 +105,8 @@ internal static class HtmlPage
                 case '"': sb.Append("&quot;"); break;
                 case '\'': sb.Append("&#39;"); break;
                 case '\t' or '\n' or '\r': sb.Append(ch); break;
-                case < ' ' or (>= '\u007F' and <= '\u009F') or '\uFFFE' or '\uFFFF' or (>= '\uFDD0' and <= '\uFDEF'): sb.Append('\uFFFD'); break;
+                case < ' ' or (>= '\u007F' and <= '\u009F') or '\uFFFE' or '\uFFFF' or (>= '\uFDD0' and <= '\uFDEF')
+                    or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'): sb.Append('\uFFFD'); break;
                 default:
                     if (char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                     {

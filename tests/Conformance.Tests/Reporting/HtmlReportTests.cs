@@ -17,7 +17,7 @@ namespace Conformance.Tests.Reporting;
 public sealed partial class HtmlReportTests
 {
     /// <summary>Markup a hostile endpoint would love to see rendered: a script, an event handler, a way out of an attribute and out of a &lt;pre&gt;.</summary>
-    private const string Hostile = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'</pre></details><svg onload=alert(3)>&lt;b&gt;\u0000\u0007\u0085\uD800x";
+    private const string Hostile = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'</pre></details><svg onload=alert(3)>&lt;b&gt;\u0000\u0007\u0085\uD800x\u202Egnp.exe";
 
     /// <summary>The only elements and attributes the writer emits; anything else in a tag came from the endpoint.</summary>
     private static readonly HashSet<string> Elements = ["!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "dl", "dt", "dd", "code", "span", "p", "strong", "ul", "li", "a", "section", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "details", "summary", "div", "pre"];
@@ -59,7 +59,7 @@ public sealed partial class HtmlReportTests
         html.Should().Contain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&#39;&lt;/pre&gt;", "the text is shown, escaped");
         html.Should().Contain("&amp;lt;b&amp;gt;", "an entity in the text is shown as written, not decoded");
         StrayAmpersand().IsMatch(html).Should().BeFalse("every & is one of the writer's references");
-        html.Should().NotContain("\u0000").And.NotContain("\u0007").And.NotContain("\u0085").And.NotContain("\uD800");
+        html.Should().NotContain("\u0000").And.NotContain("\u0007").And.NotContain("\u0085").And.NotContain("\uD800").And.NotContain("\u202E", "a right-to-left override would reorder what the page shows");
         html.Should().Contain("\uFFFD\uFFFD\uFFFD\uFFFDx", "control characters and a lone surrogate are replaced, not dropped");
         html.Should().Contain($"<meta http-equiv=\"Content-Security-Policy\" content=\"{HtmlPage.ContentSecurityPolicy}\">");
         HtmlPage.ContentSecurityPolicy.Should().StartWith("default-src 'none'", "a CSP that allows no script is the second line of defence");
