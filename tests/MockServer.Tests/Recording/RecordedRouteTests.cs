@@ -28,6 +28,7 @@ public sealed class RecordedRouteTests : IDisposable
         await using var replayer = await MockLlmServer.StartAsync(new MockServerOptions { ReplayDirectory = _dir, ReplayTiming = "none" });
         using var replayClient = Api.ClientFor(replayer);
         (await replayClient.SendAsync(new Exchange("models", HttpMethod.Get, "models", null))).Text.Should().Contain("\"echo\":");
-        replayer.Journal.Entries().Single().AnsweredBy.Should().Be("recording");
+        // An entry is added once its request's handling ends, which can be just after the client read the answer: wait.
+        (await replayer.Journal.WaitForAsync(1)).Single().AnsweredBy.Should().Be("recording");
     }
 }
