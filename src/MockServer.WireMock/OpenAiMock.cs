@@ -94,6 +94,11 @@ public sealed class OpenAiMock : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
         await _handler.DisposeAsync().ConfigureAwait(false);
     }

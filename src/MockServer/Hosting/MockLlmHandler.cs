@@ -42,6 +42,9 @@ public sealed class MockLlmHandler : IAsyncDisposable
     /// <summary>Every <c>/v1</c> key's usage and limits, as <see cref="MockLlmServer.Keys"/>.</summary>
     public KeyAccounts Keys => _app.Services.GetRequiredService<KeyAccounts>();
 
+    /// <summary>The application's services, for tests that reach inside (its routes).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Builds the mock's application over <paramref name="options"/> and starts it without a listener.</summary>
     /// <exception cref="FixtureLoadException">A fixture is invalid; the message names the file and JSON path.</exception>
     /// <exception cref="KeysFileException">The keys file is invalid; the message names the file, JSON path and line.</exception>
