@@ -15,9 +15,10 @@ public sealed class FrameByFrameTests
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Each_frame_arrives_while_the_mock_still_waits_to_write_the_next()
+    public async Task Frames_arrive_one_by_one_the_first_while_the_mock_still_waits_to_write_the_next()
     {
         var clock = new WatchedTimeProvider();
+        var start = clock.GetUtcNow();
         var delay = TimeSpan.FromSeconds(1);
         var options = new MockServerOptions { TimeProvider = clock, TokenDelay = delay };
         string[] tokens = [" one", " two", " three", " four", " five"];
@@ -32,23 +33,25 @@ public sealed class FrameByFrameTests
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(HangGuard);
         await using var body = await response.Content.ReadAsStreamAsync();
 
-        // Frame k is sent k token delays after the first, and the fake clock moves only when this test says so: so each
-        // frame read below was flushed to the client while the mock was still waiting to write the ones after it.
-        for (var k = 0; k < tokens.Length; k++)
+        // Frame k is due k token delays after the first, and the fake clock moves only when this test says so. Frame 0
+        // arrives before the clock has ever moved: the mock is then still waiting on the clock to write frame 1, so a
+        // stream buffered anywhere (by WireMock, or up to the response's end) never shows it, and the test fails on
+        // its guard. Later frames come one event at a time as the clock moves, each when the mock waits on a timer
+        // (an advance that lands just before the timer is armed is made up by the next round).
+        var first = await StreamReading.ReadUntilAsync(body, "\n\n").WaitAsync(HangGuard);
+        first.Should().StartWith("data: {").And.Contain($"\"text\":\"{tokens[0]}\"").And.NotContain(tokens[1]);
+        clock.GetUtcNow().Should().Be(start, "no frame after the first was due yet");
+        env.Mock.Journal.Entries().Should().BeEmpty("the request is still being answered");
+
+        for (var k = 1; k < tokens.Length; k++)
         {
-            if (k > 0)
+            var read = StreamReading.ReadUntilAsync(body, "\n\n");
+            while (!read.IsCompleted && await Task.WhenAny(read, clock.WaitForPendingAsync(1)).WaitAsync(HangGuard) != read)
             {
-                await clock.WaitForPendingAsync(1).WaitAsync(HangGuard); // the mock waits on the clock for frame k
                 await Task.Run(() => clock.Advance(delay)); // off the test's synchronization context
             }
 
-            var frame = await StreamReading.ReadUntilAsync(body, "\n\n").WaitAsync(HangGuard);
-            frame.Should().StartWith("data: {").And.Contain($"\"text\":\"{tokens[k]}\"");
-            if (k + 1 < tokens.Length)
-            {
-                frame.Should().NotContain(tokens[k + 1]);
-                env.Mock.Journal.Entries().Should().BeEmpty("the stream is still being written");
-            }
+            (await read).Should().Contain($"\"text\":\"{tokens[k]}\"");
         }
 
         (await new StreamReader(body).ReadToEndAsync().WaitAsync(HangGuard)).Should().EndWith("data: [DONE]\n\n");
