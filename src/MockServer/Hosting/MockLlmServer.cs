@@ -172,7 +172,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, MockServerOptions options)
+    internal static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, MockServerOptions options)
     {
         options.Validate();
         var fixtures = await FixtureLoader.LoadAsync(options.IncludeDefaultFixtures, options.FixturesDirectory, options.Fixtures).ConfigureAwait(false);
