@@ -12,6 +12,7 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
     private readonly Lock _gate = new();
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private int _pending;
+    private int _registering; // timers armed (or changed) whose registration with the fake clock is not done yet
 
     public int Pending
     {
@@ -29,7 +30,9 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
     {
         lock (_gate)
         {
-            if (_pending == count)
+            // Not while a timer is being registered: it counts as pending before the clock knows it, and a test that
+            // advanced the clock in that gap would advance past a timer that then never fires.
+            if (_pending == count && _registering == 0)
             {
                 return Task.CompletedTask;
             }
@@ -43,28 +46,49 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new WatchedTimer(this, callback, state) { Periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero };
+        Registering(+1);
         if (dueTime != Timeout.InfiniteTimeSpan)
         {
-            timer.Arm(notify: false);
+            timer.Arm();
         }
 
         // Waiters learn of the timer only once the fake clock knows it: a test that advances as soon as it sees the
         // timer pending must not advance a clock the timer is not registered with yet (it would never fire).
         timer.Inner = base.CreateTimer(WatchedTimer.Fire, timer, dueTime, period);
-        Adjust(0);
+        Registering(-1);
         return timer;
     }
 
-    private void Adjust(int by, bool notify = true)
+    private void Registering(int by)
+    {
+        lock (_gate)
+        {
+            _registering += by;
+            Notify();
+        }
+    }
+
+    private void Adjust(int by)
     {
         lock (_gate)
         {
             _pending += by;
-            foreach (var waiter in notify ? _waiters.Where(w => w.Count == _pending).ToList() : [])
-            {
-                _waiters.Remove(waiter);
-                waiter.Done.SetResult();
-            }
+            Notify();
+        }
+    }
+
+    // Under _gate. Waiters hear only settled counts: none while a registration is under way.
+    private void Notify()
+    {
+        if (_registering != 0)
+        {
+            return;
+        }
+
+        foreach (var waiter in _waiters.Where(w => w.Count == _pending).ToList())
+        {
+            _waiters.Remove(waiter);
+            waiter.Done.SetResult();
         }
     }
 
@@ -89,28 +113,29 @@ internal sealed class WatchedTimeProvider() : FakeTimeProvider(new DateTimeOffse
             timer._callback(timer._state);
         }
 
-        public void Arm(bool notify = true)
+        public void Arm()
         {
             if (Interlocked.Exchange(ref _armed, 1) == 0)
             {
-                owner.Adjust(+1, notify);
+                owner.Adjust(+1);
             }
         }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             Periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
+            owner.Registering(+1); // as in CreateTimer: waiters hear of it once the clock knows the new due time
             if (dueTime == Timeout.InfiniteTimeSpan)
             {
                 Disarm();
             }
             else
             {
-                Arm(notify: false);
+                Arm();
             }
 
             var changed = Inner.Change(dueTime, period);
-            owner.Adjust(0); // as in CreateTimer: waiters hear of it once the clock knows the new due time
+            owner.Registering(-1);
             return changed;
         }
 
