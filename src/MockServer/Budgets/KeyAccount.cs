@@ -24,7 +24,11 @@ internal sealed class KeyAccount
         Key = Encoding.UTF8.GetBytes(key);
         Name = name;
         _limits = limits;
+        Configured = limits;
     }
+
+    /// <summary>The limits the key was configured with (keys file or code), which <see cref="Restore"/> puts back.</summary>
+    public KeyLimits Configured { get; }
 
     /// <summary>The key's bytes, compared in fixed time by <see cref="Http.ApiKeyMiddleware"/>; never shown.</summary>
     public byte[] Key { get; }
@@ -118,6 +122,16 @@ internal sealed class KeyAccount
     }
 
     public KeyUsage SetLimits(KeyLimits limits) => ChangeLimits(_ => limits);
+
+    /// <summary>The key as configured at start: <see cref="Reset"/>, and the configured limits back (a test may have changed them).</summary>
+    public KeyUsage Restore()
+    {
+        lock (_gate)
+        {
+            _limits = Configured;
+            return Reset();
+        }
+    }
 
     /// <summary>Changes the limits from the ones in force, atomically (a PATCH that names some of them).</summary>
     public KeyUsage ChangeLimits(Func<KeyLimits, KeyLimits> change)

@@ -41,6 +41,15 @@ public sealed partial class KeyAccounts
         return account.SetLimits(limits);
     }
 
+    /// <summary>Every key as configured at start: usage and windows to zero, limits as configured (<see cref="Hosting.MockLlmServer.Reset"/>).</summary>
+    internal void RestoreAll()
+    {
+        foreach (var account in Accounts)
+        {
+            account.Restore();
+        }
+    }
+
     internal bool TryFind(string name, out KeyAccount account) => _byName.TryGetValue(name, out account!);
 
     /// <summary>

@@ -69,6 +69,9 @@ internal sealed class ModelWarmth(TimeProvider time)
         return true;
     }
 
+    /// <summary>Every cold model as at start, never asked for: its next request starts a boot (<see cref="Hosting.MockLlmServer.Reset"/>).</summary>
+    public void Reset() => _states.Clear();
+
     private sealed class State
     {
         public Lock Gate { get; } = new();

@@ -17,6 +17,9 @@ internal sealed class RequestIds(ulong seed)
 
     public (string Id, ulong Entropy) Next() => Next(Completion);
 
+    /// <summary>The next request is numbered 1 again, so it gets the id and sampling entropy a fresh server's first request gets.</summary>
+    public void Reset() => Interlocked.Exchange(ref _counter, 0);
+
     public (string Id, ulong Entropy) Next(string prefix)
     {
         var n = (ulong)Interlocked.Increment(ref _counter);

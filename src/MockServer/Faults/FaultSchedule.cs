@@ -106,6 +106,18 @@ internal sealed partial class FaultSchedule(ulong seed, IReadOnlyList<ScheduledF
         return null;
     }
 
+    /// <summary>
+    /// Forgets every occurrence count, so the same requests draw the same faults as on a fresh server
+    /// (<see cref="Hosting.MockLlmServer.Reset"/>).
+    /// </summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _occurrences.Clear();
+        }
+    }
+
     private long Next(ulong fingerprint, ILogger? logger)
     {
         var full = false;

@@ -65,4 +65,13 @@ internal sealed class RecordingSet
             return recorded[Math.Min(n, recorded.Length - 1)];
         }
     }
+
+    /// <summary>Every key replays from its first recording again (<see cref="Hosting.MockLlmServer.Reset"/>).</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _served.Clear();
+        }
+    }
 }

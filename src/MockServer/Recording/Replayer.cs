@@ -18,6 +18,9 @@ internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServ
 
     public RecordedExchange? Find(string key) => recordings.Next(key);
 
+    /// <summary>A request recorded more than once replays its first recording again.</summary>
+    public void Reset() => recordings.Reset();
+
     /// <summary>The pacing for this request: the header's, or the server's.</summary>
     /// <exception cref="FormatException">The header is not a timing.</exception>
     public ReplayTiming TimingFor(HttpContext context) =>
