@@ -88,6 +88,9 @@ public sealed class OpenAiMock : IAsyncDisposable
     /// <exception cref="ArgumentException">No model with that id is served.</exception>
     public ModelEvictionResult Evict(string modelId) => _handler.Evict(modelId);
 
+    /// <summary>Puts back what a test can change, as <c>MockLlmServer.Reset</c> does, so tests sharing one WireMock server do not see each other's journal, run-time fixtures or key usage.</summary>
+    public void Reset() => _handler.Reset();
+
     /// <summary>
     /// Stops the mock. Dispose the WireMock server first (declare it after the mock); a request the mock would own that
     /// arrives afterwards goes to WireMock's mappings.

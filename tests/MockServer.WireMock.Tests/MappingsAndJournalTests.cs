@@ -50,5 +50,25 @@ public sealed class MappingsAndJournalTests
         env.Server.LogEntries.Select(e => e.RequestMessage.Path).Should().Equal("/v1/embeddings");
     }
 
+    [Fact]
+    public async Task Reset_empties_the_journal_and_drops_run_time_fixtures_so_tests_sharing_the_server_do_not_see_each_other()
+    {
+        await using var env = await WireMockWithMock.StartAsync();
+        using var client = env.Client();
+        env.Mock.Fixtures.Add("""{"completions":[{"name":"shared","match":{"model":"llama-8b","prompt":"Shared server?"},"tokens":[" Scripted"]}]}""");
+        using (var scripted = await client.PostAsync("completions", Json("""{"model":"llama-8b","prompt":"Shared server?","max_tokens":1}""")))
+        {
+            (await scripted.Content.ReadAsStringAsync()).Should().Contain("\"text\":\" Scripted\"");
+        }
+
+        await env.Mock.Journal.WaitForAsync(1).WaitAsync(TimeSpan.FromSeconds(30)); // a hang guard, never reached when the behaviour holds
+        env.Mock.Reset();
+
+        env.Mock.Journal.Entries().Should().BeEmpty();
+        env.Mock.Fixtures.List().Should().BeEmpty();
+        using var after = await client.PostAsync("completions", Json("""{"model":"llama-8b","prompt":"Shared server?","max_tokens":1}"""));
+        (await after.Content.ReadAsStringAsync()).Should().NotContain("\"text\":\" Scripted\"", "the fixture went with the reset");
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

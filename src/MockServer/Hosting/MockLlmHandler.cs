@@ -97,6 +97,9 @@ public sealed class MockLlmHandler : IAsyncDisposable
             ?? throw new ArgumentException($"No model '{modelId}' is served.", nameof(modelId));
     }
 
+    /// <summary>Puts back what a test can change, as <see cref="MockLlmServer.Reset"/> does (journal, run-time fixtures, key usage, cold models, fault and replay counts, ids).</summary>
+    public void Reset() => MockLlmServer.ResetState(_app.Services);
+
     /// <summary>Stops the mock's application; later calls to <see cref="HandleAsync"/> throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {

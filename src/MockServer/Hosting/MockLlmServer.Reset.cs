@@ -20,14 +20,17 @@ public sealed partial class MockLlmServer
     /// the keys themselves, recordings already written. Streams still in flight are not ended (<see cref="Evict"/> does
     /// that). Call it between tests, not while a request runs: a request in flight is charged to the key's new period.
     /// </remarks>
-    public void Reset()
+    public void Reset() => ResetState(Services);
+
+    /// <summary>What <see cref="Reset"/> does, for any host of the mock's services (<see cref="MockLlmHandler"/> too).</summary>
+    internal static void ResetState(IServiceProvider services)
     {
-        Journal.Clear();
-        Fixtures.Clear();
-        Keys.RestoreAll();
-        Services.GetRequiredService<ModelWarmth>().Reset();
-        Services.GetRequiredService<FaultSchedule>().Reset();
-        Services.GetService<Replayer>()?.Reset();
-        Services.GetRequiredService<RequestIds>().Reset();
+        services.GetRequiredService<Journal.RequestJournal>().Clear();
+        services.GetRequiredService<Fixtures.RuntimeFixtures>().Clear();
+        services.GetRequiredService<Budgets.KeyAccounts>().RestoreAll();
+        services.GetRequiredService<ModelWarmth>().Reset();
+        services.GetRequiredService<FaultSchedule>().Reset();
+        services.GetService<Replayer>()?.Reset();
+        services.GetRequiredService<RequestIds>().Reset();
     }
 }
