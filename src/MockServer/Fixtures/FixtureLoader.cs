@@ -15,6 +15,15 @@ internal static class FixtureLoader
 {
     private const string EmbeddedPrefix = "fixtures/";
 
+    // Parsed on first use. The embedded defaults are held to the schema by the tests (EmbeddedFixturesTests), not at
+    // every start, so a start with no fixtures of its own never loads NJsonSchema and Newtonsoft.Json: about a third
+    // of the methods the JIT compiled before the first answer (bench/startup.sh; issue 10: answer within a second).
+    // FromJsonAsync parses text already in memory, with no reference to resolve, so waiting on it blocks nothing.
+    private static readonly Lazy<JsonSchema> FixtureSchema = new(() => JsonSchema.FromJsonAsync(EmbeddedText("schemas/fixture.schema.json")).GetAwaiter().GetResult());
+
+    /// <summary>The fixture schema (<c>schemas/fixture.schema.json</c>), parsed once, on first use.</summary>
+    internal static JsonSchema Schema => FixtureSchema.Value;
+
     public static async Task<FixtureSet> LoadAsync(bool includeDefaults, string? directory, IEnumerable<FixtureDocument> fromCode)
     {
         // Source rank: higher wins. A directory file named like a default replaces that default.
@@ -58,14 +67,13 @@ internal static class FixtureLoader
             Add(2, doc);
         }
 
-        var schema = await JsonSchema.FromJsonAsync(EmbeddedText("schemas/fixture.schema.json")).ConfigureAwait(false);
         var models = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
         var completions = new List<(int Rank, int Order, CompletionFixture Fixture)>();
         var chats = new List<(int Rank, int Order, ChatFixture Fixture)>();
         var texts = new Dictionary<string, string>(StringComparer.Ordinal); // strict text by file, to place later errors
         foreach (var (rank, doc) in sources.OrderBy(s => s.Rank))
         {
-            var read = Read(schema, doc);
+            var read = Read(doc, validate: rank > 0); // rank 0: the embedded defaults, checked by the tests
             texts[doc.Name] = read.Text;
             foreach (var model in read.Models)
             {
@@ -78,7 +86,7 @@ internal static class FixtureLoader
         }
 
         CheckModels(completions.Select(c => c.Fixture), chats.Select(c => c.Fixture), models, texts, "in any fixture file");
-        return new FixtureSet([.. models.Values], InPrecedence(completions), InPrecedence(chats)) { Schema = schema };
+        return new FixtureSet([.. models.Values], InPrecedence(completions), InPrecedence(chats));
     }
 
     /// <summary>
@@ -87,13 +95,17 @@ internal static class FixtureLoader
     /// <see cref="CheckModels"/> once every document is read.
     /// </summary>
     /// <exception cref="FixtureLoadException">The document is invalid; the message names it, the JSON path and, where known, the line.</exception>
-    /// <param name="schema">The fixture schema.</param>
     /// <param name="doc">The document.</param>
     /// <param name="allowModels">False for a run-time document, which may not declare models (<see cref="RuntimeFixtures"/> says why).</param>
-    internal static DocumentContent Read(JsonSchema schema, FixtureDocument doc, bool allowModels = true)
+    /// <param name="validate">False only for the embedded defaults, which the tests hold to the schema.</param>
+    internal static DocumentContent Read(FixtureDocument doc, bool allowModels = true, bool validate = true)
     {
         var text = FixtureJsonText.ToStrictJson(doc);
-        Validate(schema, doc.Name, text);
+        if (validate)
+        {
+            Validate(Schema, doc.Name, text);
+        }
+
         using var json = JsonDocument.Parse(text);
         var root = json.RootElement;
         if (!allowModels && root.TryGetProperty("models", out _))
@@ -184,7 +196,7 @@ internal static class FixtureLoader
         return reader.ReadToEnd();
     }
 
-    private static IEnumerable<FixtureDocument> EmbeddedDefaults()
+    internal static IEnumerable<FixtureDocument> EmbeddedDefaults()
     {
         var assembly = typeof(FixtureLoader).Assembly;
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))

@@ -5,9 +5,6 @@ internal sealed class FixtureSet(IReadOnlyList<ModelDefinition> models, IReadOnl
 {
     public IReadOnlyList<ModelDefinition> Models { get; } = models;
 
-    /// <summary>The schema the files were validated against, kept to validate run-time documents the same way (<see cref="RuntimeFixtures"/>).</summary>
-    internal NJsonSchema.JsonSchema? Schema { get; init; }
-
     /// <summary>
     /// In precedence order: later sources (code, then <c>--fixtures</c>, then the embedded defaults) first; within a
     /// source, exact matches before prefixes (longest first) before regexes, then file order.

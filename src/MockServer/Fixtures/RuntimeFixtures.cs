@@ -1,5 +1,4 @@
 using MockServer.Journal;
-using NJsonSchema;
 
 namespace MockServer.Fixtures;
 
@@ -32,7 +31,6 @@ public sealed class RuntimeFixtures
     private const string WhereModels = "in the server's fixture files (a run-time document cannot declare models)";
 
     private readonly FixtureSet _files;
-    private readonly JsonSchema _schema;
     private readonly Dictionary<string, ModelDefinition> _models;
     private readonly Lock _gate = new(); // serializes changes, and the schema validator, which is not documented as thread-safe
     private Snapshot _snapshot;
@@ -44,7 +42,6 @@ public sealed class RuntimeFixtures
     internal RuntimeFixtures(FixtureSet files)
     {
         _files = files;
-        _schema = files.Schema ?? throw new ArgumentException("The fixture set was not loaded by FixtureLoader.", nameof(files));
         _models = files.Models.ToDictionary(m => m.Id, StringComparer.Ordinal);
         _snapshot = Snapshot.Empty(files);
     }
@@ -160,7 +157,7 @@ public sealed class RuntimeFixtures
 
     private DocumentContent Read(FixtureDocument doc)
     {
-        var content = FixtureLoader.Read(_schema, doc, allowModels: false);
+        var content = FixtureLoader.Read(doc, allowModels: false);
         if (content.Completions.Count + content.Chats.Count == 0)
         {
             throw FixtureLoader.At(doc.Name, content.Text, "$", "the document holds no fixtures; give \"completions\" or \"chat\" with at least one fixture");
