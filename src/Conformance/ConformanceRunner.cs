@@ -229,7 +229,8 @@ public static class ConformanceRunner
         return report;
     }
 
-    private static void Summarise(ConformanceReport report)
+    /// <summary>The report's totals, counted from its checks (the one place they are counted).</summary>
+    internal static void Summarise(ConformanceReport report)
     {
         var checks = report.Checks;
         report.Summary = new ReportSummary

@@ -177,16 +177,7 @@ public sealed partial class HtmlReportTests
             Target = new ReportTarget { BaseUrl = "http://127.0.0.1:1/v1", Model = "llama-8b", Profile = "acs" },
             Checks = [.. checks],
         };
-        report.Summary = new ReportSummary
-        {
-            Total = checks.Length,
-            Passed = checks.Count(c => c.Verdict == Verdict.Pass),
-            Failed = checks.Count(c => c.Verdict == Verdict.Fail),
-            Warned = checks.Count(c => c.Verdict == Verdict.Warn),
-            Divergent = checks.Count(c => c.Verdict == Verdict.Divergence),
-            NotApplicable = checks.Count(c => c.Verdict == Verdict.NotApplicable),
-            Skipped = checks.Count(c => c.Verdict == Verdict.Skipped),
-        };
+        ConformanceRunner.Summarise(report);
         return report;
     }
 
