@@ -41,8 +41,10 @@ internal sealed class MatrixCommand : Command
         }
         catch (MatrixConfigException ex)
         {
-            // Keys are never in the file, but the message is redacted with the ones the CLI knows all the same.
-            await _env.Error.WriteLineAsync("error: " + CliApp.RedactKeys(ex.Message, null, _env));
+            // Keys belong in the environment, but one pasted into the file (e.g. as the profile) would be quoted back:
+            // the message is redacted with the values of every variable the file names, and the ones the CLI knows.
+            var keys = new Http.Redactor(null, ex.KeyVariables.Select(_env.GetVariable).OfType<string>());
+            await _env.Error.WriteLineAsync("error: " + CliApp.RedactKeys(keys.Redact(ex.Message), null, _env));
             return CliApp.UsageError;
         }
 

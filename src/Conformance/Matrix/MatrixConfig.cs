@@ -14,8 +14,11 @@ namespace Conformance.Matrix;
 /// Every problem stops before any request with the file, the JSON path and the line; none is a stack trace. Header
 /// values are never quoted: they may be secrets.
 /// </summary>
-internal static class MatrixConfig
+internal static partial class MatrixConfig
 {
+    /// <summary>The largest config file read (1 MiB).</summary>
+    public const int MaxBytes = 1024 * 1024;
+
     private const string SchemaName = "schemas/matrix-targets.schema.json";
 
     /// <summary>Comments and trailing commas are allowed, as in the mock's fixture and keys files; a property given twice is not.</summary>
@@ -28,15 +31,25 @@ internal static class MatrixConfig
 
     public static async Task<IReadOnlyList<MatrixTarget>> LoadAsync(string path, CancellationToken ct)
     {
-        string text;
+        var text = await ReadAsync(path, ct).ConfigureAwait(false);
         try
         {
-            text = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+            return await ParseAsync(path, text).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (MatrixConfigException ex)
         {
-            throw new MatrixConfigException($"matrix config '{path}' cannot be read: {ex.Message}", ex);
+            // A key pasted where a name belongs (profile, only) would be quoted back: the command redacts the message
+            // with the values of the variables the file names, found even when the file is otherwise broken.
+            throw new MatrixConfigException(ex.Message, ex) { KeyVariables = KeyVariableNames(text) };
         }
+    }
+
+    /// <summary>Every <c>apiKeyEnv</c> value in the raw text, best effort (the file may not parse).</summary>
+    public static IReadOnlyList<string> KeyVariableNames(string text) =>
+        [.. KeyVariable().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal)];
+
+    private static async Task<IReadOnlyList<MatrixTarget>> ParseAsync(string path, string text)
+    {
 
         try
         {
@@ -49,7 +62,10 @@ internal static class MatrixConfig
             throw new MatrixConfigException($"matrix config '{path}' is not valid JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}{where}", ex);
         }
 
-        var token = JToken.Parse(text, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load });
+        // DateParseHandling.None: Newtonsoft's default turns a date-like string ("2023-06-01T10:00:00Z") into a DateTime,
+        // and (string)token then formats it in the current culture; a header value must reach the target as written.
+        using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(text)) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
+        var token = JToken.ReadFrom(reader, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load });
         var schema = await LoadSchemaAsync().ConfigureAwait(false);
         if (Flatten(schema.Validate(token)).FirstOrDefault() is { } first)
         {
@@ -67,6 +83,37 @@ internal static class MatrixConfig
         }
 
         return targets;
+    }
+
+    /// <summary>
+    /// The file's text, at most <see cref="MaxBytes"/>: a config is a few lines, so a bigger file is a mistake (a log,
+    /// a binary), reported as one, instead of read whole into memory.
+    /// </summary>
+    private static async Task<string> ReadAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
+            var buffer = new byte[MaxBytes + 1];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), ct).ConfigureAwait(false)) > 0)
+            {
+                read += n;
+            }
+
+            if (read > MaxBytes)
+            {
+                throw new MatrixConfigException($"matrix config '{path}' is too large: more than {MaxBytes / 1024} KiB (a config lists at most 64 targets)");
+            }
+
+            using var text = new StreamReader(new MemoryStream(buffer, 0, read), detectEncodingFromByteOrderMarks: true);
+            return await text.ReadToEndAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MatrixConfigException($"matrix config '{path}' cannot be read: {ex.Message}", ex);
+        }
     }
 
     private static MatrixTarget Target(string path, JObject item, string at, Dictionary<string, int> names, int index)
@@ -198,4 +245,7 @@ internal static class MatrixConfig
         ValidationErrorKind.ObjectExpected => "expected an object",
         _ => error.Kind.ToString(),
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"""apiKeyEnv""\s*:\s*""([^""\\]{1,256})""")]
+    private static partial System.Text.RegularExpressions.Regex KeyVariable();
 }
