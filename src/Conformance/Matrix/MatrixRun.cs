@@ -38,9 +38,14 @@ internal static class MatrixRun
         return columns;
     }
 
-    /// <summary>Every secret the columns' runs used, so an output that joins them is redacted with all of them.</summary>
-    public static Redactor Redactor(IReadOnlyList<MatrixTarget> targets, Func<string, string?> getVariable) =>
-        new(null, targets.SelectMany(t => ExtraHeaders.Secrets(t.Options(Key(t, getVariable), TimeProvider.System)).Prepend(Key(t, getVariable) ?? string.Empty)));
+    /// <summary>
+    /// The redactor of the text the columns share (headings, progress lines, the joined pages): every secret of every
+    /// target, but only its long forms (<see cref="Http.Redactor.ForSharedText"/>). Each column's own text (report,
+    /// evidence, error) already went through its own run's full redactor in <see cref="RunAsync"/>, so one target's
+    /// short key form (<c>sk-models</c> masks <c>models</c> whole) never corrupts another target's cells.
+    /// </summary>
+    public static Redactor SharedRedactor(IReadOnlyList<MatrixTarget> targets, Func<string, string?> getVariable) =>
+        Http.Redactor.ForSharedText(targets.SelectMany(t => ExtraHeaders.Secrets(t.Options(Key(t, getVariable), TimeProvider.System)).Prepend(Key(t, getVariable) ?? string.Empty)));
 
     private static async Task<MatrixColumn> RunOneAsync(MatrixTarget target, Func<string, string?> getVariable, TimeProvider clock, CancellationToken ct)
     {

@@ -167,6 +167,33 @@ public sealed partial class MatrixCommandTests : IDisposable
         sent.Should().NotBeEmpty().And.OnlyContain(v => v == "2023-06-01T10:00:00Z");
     }
 
+    [Fact]
+    public async Task A_short_key_of_one_target_masks_nothing_in_another_targets_column()
+    {
+        const string shortKey = "sk-models";
+        await using var keyed = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { shortKey }, TimeProvider = new PinnedWallClock(CellNow) });
+        await using var open = await MockLlmServer.StartAsync(new MockServerOptions { TimeProvider = new PinnedWallClock(CellNow) });
+        var config = Config(Target("keyed", keyed.BaseUrl, "acs", KeyVariable), Target("open", open.BaseUrl, "acs"));
+
+        var (code, output, error) = await RunAsync(Args(config), new() { [KeyVariable] = shortKey });
+
+        code.Should().Be(CliApp.Passed, output + error);
+        var expected = await OwnRunAsync(open.BaseUrl, "acs", null);
+        expected.Should().ContainKey("models.list-shape");
+        MarkdownCells(await File.ReadAllTextAsync(Path.Combine(_dir, "out.md"))).Keys.Should().BeEquivalentTo(expected.Keys);
+        HtmlCells(await File.ReadAllTextAsync(Path.Combine(_dir, "out.html"))).Keys.Should().BeEquivalentTo(expected.Keys);
+
+        // The open target's entry is its own run's report, untouched by the other target's key.
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out.json")))!;
+        var openEntry = json["targets"]![1]!["report"]!;
+        openEntry.ToJsonString().Should().NotContain(Conformance.Http.Redactor.Mask).And.Contain("/models");
+        openEntry["checks"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()).Should().BeEquivalentTo(expected.Keys);
+        foreach (var text in new[] { output, error }.Concat(Directory.GetFiles(_dir, "out.*").Select(File.ReadAllText)))
+        {
+            text.Should().NotContainEquivalentOf(shortKey);
+        }
+    }
+
     [Theory]
     [InlineData("\"profile\": \"KEY\"", "unknown profile")]
     [InlineData("\"only\": [\"models\", \"KEY\"]", "matches no check id")]
