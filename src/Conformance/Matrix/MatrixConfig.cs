@@ -21,12 +21,15 @@ internal static partial class MatrixConfig
 
     private const string SchemaName = "schemas/matrix-targets.schema.json";
 
-    /// <summary>Comments and trailing commas are allowed, as in the mock's fixture and keys files; a property given twice is not.</summary>
+    /// <summary>
+    /// Comments and trailing commas are allowed, as in the mock's fixture and keys files; a property given twice is not,
+    /// but that is told when the text is loaded for the schema (with the path and the line).
+    /// </summary>
     private static readonly JsonDocumentOptions Reading = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        AllowDuplicateProperties = false,
+        AllowDuplicateProperties = true,
     };
 
     public static async Task<IReadOnlyList<MatrixTarget>> LoadAsync(string path, CancellationToken ct)
@@ -50,7 +53,6 @@ internal static partial class MatrixConfig
 
     private static async Task<IReadOnlyList<MatrixTarget>> ParseAsync(string path, string text)
     {
-
         try
         {
             using var syntax = JsonDocument.Parse(text, Reading);
@@ -64,8 +66,20 @@ internal static partial class MatrixConfig
 
         // DateParseHandling.None: Newtonsoft's default turns a date-like string ("2023-06-01T10:00:00Z") into a DateTime,
         // and (string)token then formats it in the current culture; a header value must reach the target as written.
+        // A property given twice is found here, not by System.Text.Json, whose error has neither the path nor the line.
         using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(text)) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
-        var token = JToken.ReadFrom(reader, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load });
+        JToken token;
+        try
+        {
+            token = JToken.ReadFrom(reader, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load, DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
+        }
+        catch (Newtonsoft.Json.JsonReaderException ex)
+        {
+            // Newtonsoft's message ends with its own "Path '…', line N, position M."; ours says that the usual way.
+            var reason = ex.Message.StartsWith("Property with the name", StringComparison.Ordinal) ? "the property is given twice" : FirstSentence(ex.Message.Split(" Path '", 2)[0]);
+            throw new MatrixConfigException($"matrix config '{path}' is not valid JSON at {JsonPath(ex.Path)}: {reason}{Position(ex.LineNumber, ex.LinePosition)}", ex);
+        }
+
         var schema = await LoadSchemaAsync().ConfigureAwait(false);
         if (Flatten(schema.Validate(token)).FirstOrDefault() is { } first)
         {
@@ -148,6 +162,11 @@ internal static partial class MatrixConfig
             throw Bad("profile", Cli.CliApp.UserMessage(ex));
         }
 
+        if (item["model"] is { } given && string.IsNullOrWhiteSpace((string?)given))
+        {
+            throw Bad("model", "the model is blank; give a model name, or leave 'model' out for the profile's default");
+        }
+
         var model = (string?)item["model"] ?? profile.DefaultModel;
         if (string.IsNullOrWhiteSpace(model))
         {
@@ -175,7 +194,7 @@ internal static partial class MatrixConfig
 
         try
         {
-            ExtraHeaders.Validate(target.Headers, "headers");
+            ExtraHeaders.Validate(target.Headers, "headers", "name the key's environment variable in apiKeyEnv");
         }
         catch (ArgumentException ex)
         {
@@ -228,7 +247,7 @@ internal static partial class MatrixConfig
 
     /// <summary>NJsonSchema reports <c>#/targets[0].name</c>; people read <c>$.targets[0].name</c>.</summary>
     private static string JsonPath(string? path) =>
-        string.IsNullOrEmpty(path) || path == "#" ? "$" : "$." + path.TrimStart('#', '/').Replace('/', '.');
+        path?.TrimStart('#', '/') is { Length: > 0 } inner ? "$." + inner.Replace('/', '.') : "$";
 
     private static string Describe(ValidationError error) => error.Kind switch
     {

@@ -67,7 +67,7 @@ internal static class MatrixRun
             // A wrong target is one line in its column, as it is one line and exit 2 for a single run (docs/conformance.md, "Preflight").
             if (await ConformanceRunner.PreflightAsync(options, ct).ConfigureAwait(false) is { } problem)
             {
-                return new(target, null, problem);
+                return new(target, null, ForMatrix(problem, target.ApiKeyEnv));
             }
 
             return new(target, await ConformanceRunner.RunAsync(options, ct).ConfigureAwait(false), null);
@@ -79,6 +79,11 @@ internal static class MatrixRun
             return new(target, null, Http.Redactor.For(options).Redact($"the run stopped: {ex.GetType().Name}: {Cli.CliApp.UserMessage(ex)}"));
         }
     }
+
+    /// <summary>The preflight's key advice for a single run (<c>--api-key</c>, <c>OPENAI_API_KEY</c>) said the matrix's way: the target's own variable.</summary>
+    private static string ForMatrix(string problem, string? variable) => problem
+        .Replace(Preflight.NoKeyHint, variable is null ? "name the key's environment variable in apiKeyEnv" : $"set {variable} (apiKeyEnv)", StringComparison.Ordinal)
+        .Replace(Preflight.RefusedKeyHint, variable is null ? "name the key's environment variable in apiKeyEnv" : $"check the key in {variable} (apiKeyEnv)", StringComparison.Ordinal);
 
     /// <summary>The target's key, trimmed, from the variable its config names; null when it names none or the variable is empty.</summary>
     private static string? Key(MatrixTarget target, Func<string, string?> getVariable) =>

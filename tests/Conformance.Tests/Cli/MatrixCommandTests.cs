@@ -133,6 +133,10 @@ public sealed partial class MatrixCommandTests : IDisposable
         { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"only\":[\"models\", \"no.such.check\"]}]}", "$.targets[0].only[1]", "no.such.check" },
         { "{\"targets\":[\n {\"name\":\"a\",\n  \"baseUrl\":\"ftp://example/v1\"}]}", "$.targets[0].baseUrl", "ftp://" },
         { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"model\": }]}", "$", "\"model\"" },
+        { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"name\":\"b\"}]}", "$.targets[0].name: the property is given twice", "\"name\":\"b\"" },
+        { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"model\":\"  \"}]}", "$.targets[0].model: the model is blank", "\"  \"" },
+        { "\n null", "$: expected an object", "null" },
+        { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"headers\":{\"Authorization\":\"x\"}}]}", "$.targets[0].headers: headers: the suite sets 'Authorization' itself (name the key's environment variable in apiKeyEnv)", "Authorization" },
     };
 
     [Theory]
@@ -227,6 +231,20 @@ public sealed partial class MatrixCommandTests : IDisposable
         var (atLimit, _, atLimitError) = await RunAsync(["matrix", "--config", path]);
         atLimit.Should().Be(CliApp.UsageError);
         atLimitError.Should().Contain("unknown profile").And.NotContain("too large");
+    }
+
+    [Fact]
+    public async Task A_refused_or_missing_key_is_reported_with_the_targets_own_variable()
+    {
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Key } });
+        var config = Config(Target("keyless", server.BaseUrl, "acs"), Target("wrong key", server.BaseUrl, "acs", KeyVariable));
+
+        var (code, output, error) = await RunAsync(Args(config), new() { [KeyVariable] = "sk-not-the-key-0000" });
+
+        code.Should().Be(CliApp.Failed, error);
+        output.Should().MatchRegex(@"keyless: not checked: the endpoint requires a key \(.*\): name the key's environment variable in apiKeyEnv")
+            .And.MatchRegex($@"wrong key: not checked: the endpoint refused the key \(.*\); check the key in {KeyVariable} \(apiKeyEnv\)")
+            .And.NotContain("--api-key").And.NotContain("OPENAI_API_KEY");
     }
 
     [Fact]
