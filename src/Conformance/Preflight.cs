@@ -29,6 +29,12 @@ namespace Conformance;
 /// </remarks>
 internal static class Preflight
 {
+    /// <summary>What to do when no key was sent and one is required; the matrix names the target's variable instead.</summary>
+    public const string NoKeyHint = "pass --api-key or set OPENAI_API_KEY";
+
+    /// <summary>What to do when the key was refused; the matrix names the target's variable instead.</summary>
+    public const string RefusedKeyHint = "check --api-key or OPENAI_API_KEY";
+
     /// <summary>The longest a preflight probe waits for an answer.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(5);
 
@@ -214,8 +220,8 @@ internal static class Preflight
         {
             // Never the key itself, not even a part of it: only whether one was sent.
             return string.IsNullOrEmpty(options.ApiKey)
-                ? $"the endpoint requires a key ({statuses}): pass --api-key or set OPENAI_API_KEY"
-                : $"the endpoint refused the key ({statuses}); check --api-key or OPENAI_API_KEY";
+                ? $"the endpoint requires a key ({statuses}): {NoKeyHint}"
+                : $"the endpoint refused the key ({statuses}); {RefusedKeyHint}";
         }
 
         if (completions.Status != 404 || models.Status != 404)

@@ -7,7 +7,7 @@ namespace Conformance.Cli;
 /// <summary>
 /// <c>matrix --config FILE</c>: the suite against every target of a config file, one after another, as one table of
 /// verdicts per check and target (markdown, HTML, JSON). Exit codes as for a run: 0 every target checked and passed,
-/// 1 a check failed or a target could not be checked, 2 a usage or config error (nothing was run).
+/// 1 a check failed or a target could not be checked, 2 a usage or config error (nothing was run) or a report that could not be written.
 /// </summary>
 internal sealed class MatrixCommand : Command
 {
@@ -41,13 +41,16 @@ internal sealed class MatrixCommand : Command
         }
         catch (MatrixConfigException ex)
         {
-            // Keys are never in the file, but the message is redacted with the ones the CLI knows all the same.
-            await _env.Error.WriteLineAsync("error: " + CliApp.RedactKeys(ex.Message, null, _env));
+            // Keys belong in the environment, but one pasted into the file (e.g. as the profile) would be quoted back:
+            // the message is redacted with the values of every variable the file names, and the ones the CLI knows.
+            var keys = new Http.Redactor(null, ex.KeyVariables.Select(_env.GetVariable).OfType<string>());
+            await _env.Error.WriteLineAsync("error: " + CliApp.RedactKeys(keys.Redact(ex.Message), null, _env));
             return CliApp.UsageError;
         }
 
-        // Every output joins several runs, so each is redacted with every target's key and masked header value.
-        var redactor = MatrixRun.Redactor(targets, _env.GetVariable);
+        // Each column's report and error come redacted with its own target's secrets (MatrixRun); what joins them is
+        // redacted once more with every target's long secret forms only, so no target's short key masks another's words.
+        var redactor = MatrixRun.SharedRedactor(targets, _env.GetVariable);
         var quiet = parse.GetValue(_quiet);
         var done = 0;
         var columns = await MatrixRun.RunAsync(targets, _env.GetVariable, _env.Clock ?? TimeProvider.System, column =>

@@ -15,7 +15,10 @@ internal static partial class ExtraHeaders
     private static readonly string[] SecretNames = ["auth", "key", "token", "secret", "cookie", "session", "password", "signature", "credential"];
 
     /// <summary>Throws <see cref="ArgumentException"/> for a header that cannot be sent or that the suite sets itself.</summary>
-    public static void Validate(IEnumerable<KeyValuePair<string, string>> headers, string option)
+    /// <param name="headers">The headers.</param>
+    /// <param name="option">Where they were given (<c>--header</c>, a config's <c>headers</c>), for the message.</param>
+    /// <param name="keyHint">Where the key goes instead of an <c>Authorization</c> header, said where that one is refused.</param>
+    public static void Validate(IEnumerable<KeyValuePair<string, string>> headers, string option, string keyHint = "use --api-key for the key")
     {
         foreach (var (name, value) in headers)
         {
@@ -26,7 +29,7 @@ internal static partial class ExtraHeaders
 
             if (Reserved.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase)) || name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
             {
-                throw new ArgumentException($"{option}: the suite sets '{name}' itself (use --api-key for the key).");
+                throw new ArgumentException($"{option}: the suite sets '{name}' itself ({keyHint}).");
             }
 
             // Never quoted: the value may be a secret.

@@ -66,10 +66,15 @@ internal sealed class Redactor
     /// <param name="apiKey">The API key, or null.</param>
     /// <param name="otherSecrets">Other secrets, e.g. masked header values; empty entries are ignored.</param>
     public Redactor(string? apiKey, IEnumerable<string> otherSecrets)
+        : this((otherSecrets ?? throw new ArgumentNullException(nameof(otherSecrets))).Prepend(apiKey), longFormsOnly: false)
     {
-        ArgumentNullException.ThrowIfNull(otherSecrets);
+    }
+
+    private Redactor(IEnumerable<string?> secrets, bool longFormsOnly)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
         var forms = new List<string>();
-        foreach (var secret in otherSecrets.Prepend(apiKey))
+        foreach (var secret in secrets)
         {
             if (string.IsNullOrEmpty(secret))
             {
@@ -91,7 +96,7 @@ internal sealed class Redactor
             }
         }
 
-        _forms = [.. forms.Distinct(StringComparer.Ordinal).OrderByDescending(f => f.Length)];
+        _forms = [.. forms.Where(f => !longFormsOnly || f.Length >= MinRun).Distinct(StringComparer.Ordinal).OrderByDescending(f => f.Length)];
         foreach (var form in _forms)
         {
             for (var i = 0; i + MinRun <= form.Length; i++)
@@ -103,6 +108,14 @@ internal sealed class Redactor
         _windowLookup = _windows.GetAlternateLookup<ReadOnlySpan<char>>();
         _wholes = [.. _forms.Where(f => f.Length < MinRun)];
     }
+
+    /// <summary>
+    /// A redactor for text that several runs share (a matrix's headings): only the forms of the secrets that are
+    /// <see cref="MinRun"/> characters or longer, so one target's short key form (<c>sk-models</c> → <c>models</c>,
+    /// <c>EMPTY</c>) does not mask ordinary words of another target's text. Each run's own text is redacted with
+    /// that run's full redactor.
+    /// </summary>
+    public static Redactor ForSharedText(IEnumerable<string> secrets) => new(secrets, longFormsOnly: true);
 
     /// <summary>
     /// The redactor of a run: the key, and every <c>--header</c>/<c>--stream-header</c> value the request evidence masks

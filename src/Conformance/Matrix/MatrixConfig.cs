@@ -14,30 +14,45 @@ namespace Conformance.Matrix;
 /// Every problem stops before any request with the file, the JSON path and the line; none is a stack trace. Header
 /// values are never quoted: they may be secrets.
 /// </summary>
-internal static class MatrixConfig
+internal static partial class MatrixConfig
 {
+    /// <summary>The largest config file read (1 MiB).</summary>
+    public const int MaxBytes = 1024 * 1024;
+
     private const string SchemaName = "schemas/matrix-targets.schema.json";
 
-    /// <summary>Comments and trailing commas are allowed, as in the mock's fixture and keys files; a property given twice is not.</summary>
+    /// <summary>
+    /// Comments and trailing commas are allowed, as in the mock's fixture and keys files; a property given twice is not,
+    /// but that is told when the text is loaded for the schema (with the path and the line).
+    /// </summary>
     private static readonly JsonDocumentOptions Reading = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        AllowDuplicateProperties = false,
+        AllowDuplicateProperties = true,
     };
 
     public static async Task<IReadOnlyList<MatrixTarget>> LoadAsync(string path, CancellationToken ct)
     {
-        string text;
+        var text = await ReadAsync(path, ct).ConfigureAwait(false);
         try
         {
-            text = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+            return await ParseAsync(path, text).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (MatrixConfigException ex)
         {
-            throw new MatrixConfigException($"matrix config '{path}' cannot be read: {ex.Message}", ex);
+            // A key pasted where a name belongs (profile, only) would be quoted back: the command redacts the message
+            // with the values of the variables the file names, found even when the file is otherwise broken.
+            throw new MatrixConfigException(ex.Message, ex) { KeyVariables = KeyVariableNames(text) };
         }
+    }
 
+    /// <summary>Every <c>apiKeyEnv</c> value in the raw text, best effort (the file may not parse).</summary>
+    public static IReadOnlyList<string> KeyVariableNames(string text) =>
+        [.. KeyVariable().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal)];
+
+    private static async Task<IReadOnlyList<MatrixTarget>> ParseAsync(string path, string text)
+    {
         try
         {
             using var syntax = JsonDocument.Parse(text, Reading);
@@ -49,7 +64,22 @@ internal static class MatrixConfig
             throw new MatrixConfigException($"matrix config '{path}' is not valid JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}{where}", ex);
         }
 
-        var token = JToken.Parse(text, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load });
+        // DateParseHandling.None: Newtonsoft's default turns a date-like string ("2023-06-01T10:00:00Z") into a DateTime,
+        // and (string)token then formats it in the current culture; a header value must reach the target as written.
+        // A property given twice is found here, not by System.Text.Json, whose error has neither the path nor the line.
+        using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(text)) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
+        JToken token;
+        try
+        {
+            token = JToken.ReadFrom(reader, new JsonLoadSettings { CommentHandling = CommentHandling.Ignore, LineInfoHandling = LineInfoHandling.Load, DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
+        }
+        catch (Newtonsoft.Json.JsonReaderException ex)
+        {
+            // Newtonsoft's message ends with its own "Path '…', line N, position M."; ours says that the usual way.
+            var reason = ex.Message.StartsWith("Property with the name", StringComparison.Ordinal) ? "the property is given twice" : FirstSentence(ex.Message.Split(" Path '", 2)[0]);
+            throw new MatrixConfigException($"matrix config '{path}' is not valid JSON at {JsonPath(ex.Path)}: {reason}{Position(ex.LineNumber, ex.LinePosition)}", ex);
+        }
+
         var schema = await LoadSchemaAsync().ConfigureAwait(false);
         if (Flatten(schema.Validate(token)).FirstOrDefault() is { } first)
         {
@@ -67,6 +97,37 @@ internal static class MatrixConfig
         }
 
         return targets;
+    }
+
+    /// <summary>
+    /// The file's text, at most <see cref="MaxBytes"/>: a config is a few lines, so a bigger file is a mistake (a log,
+    /// a binary), reported as one, instead of read whole into memory.
+    /// </summary>
+    private static async Task<string> ReadAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
+            var buffer = new byte[MaxBytes + 1];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), ct).ConfigureAwait(false)) > 0)
+            {
+                read += n;
+            }
+
+            if (read > MaxBytes)
+            {
+                throw new MatrixConfigException($"matrix config '{path}' is too large: more than {MaxBytes / 1024} KiB (a config lists at most 64 targets)");
+            }
+
+            using var text = new StreamReader(new MemoryStream(buffer, 0, read), detectEncodingFromByteOrderMarks: true);
+            return await text.ReadToEndAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MatrixConfigException($"matrix config '{path}' cannot be read: {ex.Message}", ex);
+        }
     }
 
     private static MatrixTarget Target(string path, JObject item, string at, Dictionary<string, int> names, int index)
@@ -101,6 +162,11 @@ internal static class MatrixConfig
             throw Bad("profile", Cli.CliApp.UserMessage(ex));
         }
 
+        if (item["model"] is { } given && string.IsNullOrWhiteSpace((string?)given))
+        {
+            throw Bad("model", "the model is blank; give a model name, or leave 'model' out for the profile's default");
+        }
+
         var model = (string?)item["model"] ?? profile.DefaultModel;
         if (string.IsNullOrWhiteSpace(model))
         {
@@ -128,7 +194,7 @@ internal static class MatrixConfig
 
         try
         {
-            ExtraHeaders.Validate(target.Headers, "headers");
+            ExtraHeaders.Validate(target.Headers, "headers", "name the key's environment variable in apiKeyEnv");
         }
         catch (ArgumentException ex)
         {
@@ -181,7 +247,7 @@ internal static class MatrixConfig
 
     /// <summary>NJsonSchema reports <c>#/targets[0].name</c>; people read <c>$.targets[0].name</c>.</summary>
     private static string JsonPath(string? path) =>
-        string.IsNullOrEmpty(path) || path == "#" ? "$" : "$." + path.TrimStart('#', '/').Replace('/', '.');
+        path?.TrimStart('#', '/') is { Length: > 0 } inner ? "$." + inner.Replace('/', '.') : "$";
 
     private static string Describe(ValidationError error) => error.Kind switch
     {
@@ -198,4 +264,7 @@ internal static class MatrixConfig
         ValidationErrorKind.ObjectExpected => "expected an object",
         _ => error.Kind.ToString(),
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"""apiKeyEnv""\s*:\s*""([^""\\]{1,256})""")]
+    private static partial System.Text.RegularExpressions.Regex KeyVariable();
 }

@@ -38,9 +38,14 @@ internal static class MatrixRun
         return columns;
     }
 
-    /// <summary>Every secret the columns' runs used, so an output that joins them is redacted with all of them.</summary>
-    public static Redactor Redactor(IReadOnlyList<MatrixTarget> targets, Func<string, string?> getVariable) =>
-        new(null, targets.SelectMany(t => ExtraHeaders.Secrets(t.Options(Key(t, getVariable), TimeProvider.System)).Prepend(Key(t, getVariable) ?? string.Empty)));
+    /// <summary>
+    /// The redactor of the text the columns share (headings, progress lines, the joined pages): every secret of every
+    /// target, but only its long forms (<see cref="Http.Redactor.ForSharedText"/>). Each column's own text (report,
+    /// evidence, error) already went through its own run's full redactor in <see cref="RunAsync"/>, so one target's
+    /// short key form (<c>sk-models</c> masks <c>models</c> whole) never corrupts another target's cells.
+    /// </summary>
+    public static Redactor SharedRedactor(IReadOnlyList<MatrixTarget> targets, Func<string, string?> getVariable) =>
+        Http.Redactor.ForSharedText(targets.SelectMany(t => ExtraHeaders.Secrets(t.Options(Key(t, getVariable), TimeProvider.System)).Prepend(Key(t, getVariable) ?? string.Empty)));
 
     private static async Task<MatrixColumn> RunOneAsync(MatrixTarget target, Func<string, string?> getVariable, TimeProvider clock, CancellationToken ct)
     {
@@ -62,7 +67,7 @@ internal static class MatrixRun
             // A wrong target is one line in its column, as it is one line and exit 2 for a single run (docs/conformance.md, "Preflight").
             if (await ConformanceRunner.PreflightAsync(options, ct).ConfigureAwait(false) is { } problem)
             {
-                return new(target, null, problem);
+                return new(target, null, ForMatrix(problem, target.ApiKeyEnv));
             }
 
             return new(target, await ConformanceRunner.RunAsync(options, ct).ConfigureAwait(false), null);
@@ -74,6 +79,11 @@ internal static class MatrixRun
             return new(target, null, Http.Redactor.For(options).Redact($"the run stopped: {ex.GetType().Name}: {Cli.CliApp.UserMessage(ex)}"));
         }
     }
+
+    /// <summary>The preflight's key advice for a single run (<c>--api-key</c>, <c>OPENAI_API_KEY</c>) said the matrix's way: the target's own variable.</summary>
+    private static string ForMatrix(string problem, string? variable) => problem
+        .Replace(Preflight.NoKeyHint, variable is null ? "name the key's environment variable in apiKeyEnv" : $"set {variable} (apiKeyEnv)", StringComparison.Ordinal)
+        .Replace(Preflight.RefusedKeyHint, variable is null ? "name the key's environment variable in apiKeyEnv" : $"check the key in {variable} (apiKeyEnv)", StringComparison.Ordinal);
 
     /// <summary>The target's key, trimmed, from the variable its config names; null when it names none or the variable is empty.</summary>
     private static string? Key(MatrixTarget target, Func<string, string?> getVariable) =>

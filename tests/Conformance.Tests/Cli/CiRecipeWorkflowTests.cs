@@ -56,6 +56,52 @@ public sealed partial class CiRecipeWorkflowTests
     }
 
     [Fact]
+    public void The_reporter_can_run_every_later_step_runs_and_the_gate_needs_a_baseline_that_was_downloaded()
+    {
+        var steps = Steps();
+        int Index(Func<YamlMappingNode, bool> match) => steps.FindIndex(s => match(s));
+        var reporter = Index(s => Scalar(s, "uses")?.StartsWith("dorny/test-reporter@", StringComparison.Ordinal) == true);
+
+        // dorny/test-reporter@v1 runs `git ls-files` unless annotations are off (dorny/test-reporter#131): without a
+        // checkout before it, the step fails on every run.
+        var checkout = Index(s => Scalar(s, "uses")?.StartsWith("actions/checkout@", StringComparison.Ordinal) == true);
+        var annotationsOff = steps[reporter]["with"] is YamlMappingNode with && Scalar(with, "max-annotations") == "0";
+        (checkout >= 0 && checkout < reporter || annotationsOff).Should().BeTrue("the JUnit step needs a checkout or max-annotations: 0");
+
+        var permissions = (YamlMappingNode)Workflow()["permissions"];
+        permissions.Children.ToDictionary(p => p.Key.ToString(), p => p.Value.ToString())
+            .Should().BeEquivalentTo(new Dictionary<string, string> { ["actions"] = "read", ["checks"] = "write", ["contents"] = "read" });
+
+        // The key is scoped to the step that runs the suite, not the job (so no other action sees it).
+        var run = Index(s => Scalar(s, "id") == "run");
+        var job = (YamlMappingNode)((YamlMappingNode)Workflow()["jobs"]).Children.Values.Single();
+        if (job.Children.TryGetValue(new YamlScalarNode("env"), out var jobEnv))
+        {
+            ((YamlMappingNode)jobEnv).Children.Should().NotContainKey(new YamlScalarNode("OPENAI_API_KEY"));
+        }
+
+        Scalar((YamlMappingNode)steps[run]["env"], "OPENAI_API_KEY").Should().Contain("secrets.");
+        steps.Where((s, i) => i != run && s.Children.ContainsKey(new YamlScalarNode("env")))
+            .Should().OnlyContain(s => !((YamlMappingNode)s["env"]).Children.ContainsKey(new YamlScalarNode("OPENAI_API_KEY")));
+
+        // A step that fails must not skip the gate: every step after the run says always().
+        steps.Skip(run + 1).Should().OnlyContain(s => (Scalar(s, "if") ?? string.Empty).Contains("always()", StringComparison.Ordinal));
+
+        // The baseline: the last green push to main, not a fork's PR from its own 'main' or a manual run.
+        var list = string.Join("\n", steps.Select(s => Scalar(s, "run")).OfType<string>()).Replace("\\\n", " ", StringComparison.Ordinal)
+            .Split('\n').Single(l => l.Contains("gh run list", StringComparison.Ordinal));
+        Words(list).Should().ContainInConsecutiveOrder("--branch", "main").And.ContainInConsecutiveOrder("--event", "push").And.ContainInConsecutiveOrder("--status", "success");
+
+        // The download reads another run's artifact (run-id, a token); an expired artifact does not fail the job.
+        var download = steps.Single(s => Scalar(s, "uses")?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true);
+        Scalar((YamlMappingNode)download["with"], "run-id").Should().Contain("steps.last.outputs.run-id");
+        Scalar((YamlMappingNode)download["with"], "github-token").Should().Contain("github.token");
+        Scalar(download, "continue-on-error").Should().Be("true");
+        var gate = steps.Single(s => (Scalar(s, "run") ?? string.Empty).Contains("llm-conformance diff", StringComparison.Ordinal));
+        Scalar(gate, "if").Should().Contain("hashFiles('last/current.json') != ''", "the gate runs only on a baseline that was downloaded");
+    }
+
+    [Fact]
     public void Every_llm_conformance_command_line_in_the_workflow_parses()
     {
         var root = new ConformanceRootCommand(new CliEnvironment(TextWriter.Null, TextWriter.Null, _ => null));

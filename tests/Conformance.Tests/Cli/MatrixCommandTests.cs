@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Conformance.Cli;
 using Conformance.Reporting;
+using Conformance.Tests.Matrix;
 using MockServer.Hosting;
 
 using static Conformance.Tests.Cli.CliRunner;
@@ -23,6 +24,9 @@ public sealed partial class MatrixCommandTests : IDisposable
 
     /// <summary>Cheap and telling: the llamacpp dialect breaks stream rules the acs profile holds it to.</summary>
     private static readonly string[] Selection = ["models", "auth", "stream"];
+
+    /// <summary>The wall-clock time the mocks read (see <see cref="PinnedWallClock"/>).</summary>
+    private static readonly DateTimeOffset CellNow = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("conformance-matrix-").FullName;
 
@@ -65,8 +69,10 @@ public sealed partial class MatrixCommandTests : IDisposable
     [Fact]
     public async Task Each_cell_is_the_verdict_of_the_targets_own_run_and_a_dead_target_is_reported_in_its_column()
     {
-        await using var strict = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Key } });
-        await using var llamacpp = await MockLlmServer.StartAsync(new MockServerOptions { Profile = "llamacpp" });
+        // Pinned wall clocks: llama.cpp re-reads `created` per chunk, so on the system clock stream.constant-identity
+        // flipped whenever a second ticked between the matrix's run and the own run it is compared with.
+        await using var strict = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Key }, TimeProvider = new PinnedWallClock(CellNow) });
+        await using var llamacpp = await MockLlmServer.StartAsync(new MockServerOptions { Profile = "llamacpp", TimeProvider = new PinnedWallClock(CellNow) });
         var dead = new Uri("http://127.0.0.1:1/v1");
         var config = Config(Target("mock acs", strict.BaseUrl, "acs", KeyVariable), Target("mock llamacpp", llamacpp.BaseUrl, "acs"), Target("dead", dead, "acs"));
 
@@ -127,6 +133,10 @@ public sealed partial class MatrixCommandTests : IDisposable
         { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"only\":[\"models\", \"no.such.check\"]}]}", "$.targets[0].only[1]", "no.such.check" },
         { "{\"targets\":[\n {\"name\":\"a\",\n  \"baseUrl\":\"ftp://example/v1\"}]}", "$.targets[0].baseUrl", "ftp://" },
         { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"model\": }]}", "$", "\"model\"" },
+        { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"name\":\"b\"}]}", "$.targets[0].name: the property is given twice", "\"name\":\"b\"" },
+        { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"model\":\"  \"}]}", "$.targets[0].model: the model is blank", "\"  \"" },
+        { "\n null", "$: expected an object", "null" },
+        { "{\"targets\":[\n {\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\n  \"headers\":{\"Authorization\":\"x\"}}]}", "$.targets[0].headers: headers: the suite sets 'Authorization' itself (name the key's environment variable in apiKeyEnv)", "Authorization" },
     };
 
     [Theory]
@@ -144,6 +154,97 @@ public sealed partial class MatrixCommandTests : IDisposable
         error.Should().NotContain("   at ", "no stack trace").And.NotContain("sk-in-the-file");
         output.Should().BeEmpty();
         File.Exists(Path.Combine(_dir, "out.md")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_date_like_header_value_reaches_the_target_unchanged()
+    {
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions());
+        var target = Target("dated", server.BaseUrl, "acs");
+        target["only"] = new JsonArray("models");
+        target["headers"] = new JsonObject { ["X-When"] = "2023-06-01T10:00:00Z" };
+
+        var (code, output, error) = await RunAsync(Args(Config(target)));
+
+        code.Should().Be(CliApp.Passed, output + error);
+        var sent = server.Journal.Entries().Select(e => e.Headers.GetValueOrDefault("X-When")).ToList();
+        sent.Should().NotBeEmpty().And.OnlyContain(v => v == "2023-06-01T10:00:00Z");
+    }
+
+    [Fact]
+    public async Task A_short_key_of_one_target_masks_nothing_in_another_targets_column()
+    {
+        const string shortKey = "sk-models";
+        await using var keyed = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { shortKey }, TimeProvider = new PinnedWallClock(CellNow) });
+        await using var open = await MockLlmServer.StartAsync(new MockServerOptions { TimeProvider = new PinnedWallClock(CellNow) });
+        var config = Config(Target("keyed", keyed.BaseUrl, "acs", KeyVariable), Target("open", open.BaseUrl, "acs"));
+
+        var (code, output, error) = await RunAsync(Args(config), new() { [KeyVariable] = shortKey });
+
+        code.Should().Be(CliApp.Passed, output + error);
+        var expected = await OwnRunAsync(open.BaseUrl, "acs", null);
+        expected.Should().ContainKey("models.list-shape");
+        MarkdownCells(await File.ReadAllTextAsync(Path.Combine(_dir, "out.md"))).Keys.Should().BeEquivalentTo(expected.Keys);
+        HtmlCells(await File.ReadAllTextAsync(Path.Combine(_dir, "out.html"))).Keys.Should().BeEquivalentTo(expected.Keys);
+
+        // The open target's entry is its own run's report, untouched by the other target's key.
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out.json")))!;
+        var openEntry = json["targets"]![1]!["report"]!;
+        openEntry.ToJsonString().Should().NotContain(Conformance.Http.Redactor.Mask).And.Contain("/models");
+        openEntry["checks"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()).Should().BeEquivalentTo(expected.Keys);
+        foreach (var text in new[] { output, error }.Concat(Directory.GetFiles(_dir, "out.*").Select(File.ReadAllText)))
+        {
+            text.Should().NotContainEquivalentOf(shortKey);
+        }
+    }
+
+    [Theory]
+    [InlineData("\"profile\": \"KEY\"", "unknown profile")]
+    [InlineData("\"only\": [\"models\", \"KEY\"]", "matches no check id")]
+    public async Task A_key_pasted_into_the_config_is_not_quoted_back(string property, string reason)
+    {
+        const string pasted = "sk-pasted-4b1e9a7c2d3f";
+        var path = Path.Combine(_dir, "pasted.json");
+        await File.WriteAllTextAsync(path, $"{{\"targets\":[{{\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\"apiKeyEnv\":\"PASTED_KEY\",\n {property.Replace("KEY", pasted, StringComparison.Ordinal)}}}]}}");
+
+        var (code, output, error) = await RunAsync(["matrix", "--config", path], new() { ["PASTED_KEY"] = pasted });
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain(reason).And.Contain("(line 2,");
+        (output + error).Should().NotContain(pasted).And.NotContain(pasted["sk-".Length..]);
+    }
+
+    [Fact]
+    public async Task A_config_over_a_mebibyte_is_refused_as_too_large_without_reading_it_whole()
+    {
+        var path = Path.Combine(_dir, "big.json");
+        var head = "{\"targets\":[{\"name\":\"a\",\"baseUrl\":\"http://127.0.0.1:1/v1\",\"profile\":\"nope\"}]}";
+        await File.WriteAllTextAsync(path, head + new string(' ', Conformance.Matrix.MatrixConfig.MaxBytes + 1 - head.Length));
+
+        var (code, _, error) = await RunAsync(["matrix", "--config", path]);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().StartWith("error: ").And.Contain("too large").And.NotContain("   at ");
+
+        // At the limit the file is read and judged: the unknown profile, not the size.
+        await File.WriteAllTextAsync(path, head + new string(' ', Conformance.Matrix.MatrixConfig.MaxBytes - head.Length));
+        var (atLimit, _, atLimitError) = await RunAsync(["matrix", "--config", path]);
+        atLimit.Should().Be(CliApp.UsageError);
+        atLimitError.Should().Contain("unknown profile").And.NotContain("too large");
+    }
+
+    [Fact]
+    public async Task A_refused_or_missing_key_is_reported_with_the_targets_own_variable()
+    {
+        await using var server = await MockLlmServer.StartAsync(new MockServerOptions { ApiKeys = { Key } });
+        var config = Config(Target("keyless", server.BaseUrl, "acs"), Target("wrong key", server.BaseUrl, "acs", KeyVariable));
+
+        var (code, output, error) = await RunAsync(Args(config), new() { [KeyVariable] = "sk-not-the-key-0000" });
+
+        code.Should().Be(CliApp.Failed, error);
+        output.Should().MatchRegex(@"keyless: not checked: the endpoint requires a key \(.*\): name the key's environment variable in apiKeyEnv")
+            .And.MatchRegex($@"wrong key: not checked: the endpoint refused the key \(.*\); check the key in {KeyVariable} \(apiKeyEnv\)")
+            .And.NotContain("--api-key").And.NotContain("OPENAI_API_KEY");
     }
 
     [Fact]
