@@ -56,6 +56,7 @@ public sealed class MockLlmHandler : IAsyncDisposable
         var server = new InProcessServer();
         builder.Services.AddSingleton<IServer>(server); // registered after Kestrel: the last registration wins
         var app = await MockLlmServer.BuildAsync(builder, options).ConfigureAwait(false);
+        server.Scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return new MockLlmHandler(app, server, options.EnableAdmin);
     }
