@@ -25,12 +25,13 @@ namespace MockServer.WireMock;
 /// requests the mock owns to it, from a middleware placed before WireMock's own (its
 /// <see cref="WireMockServerSettings.PreWireMockMiddlewareInit"/>, after any hook already set there). So those
 /// requests are in <see cref="Journal"/>, not in WireMock's log entries, and no WireMock mapping can shadow them.
+/// A hook assigned to <see cref="WireMockServerSettings.PreWireMockMiddlewareInit"/> after <see cref="AttachAsync"/>
+/// replaces the mock's; every server started from the same settings shares this one mock.
 /// </remarks>
 public sealed class OpenAiMock : IAsyncDisposable
 {
     private readonly MockLlmHandler _handler;
     private IServerAddressesFeature? _addresses;
-    private volatile bool _disposed;
 
     private OpenAiMock(MockLlmHandler handler) => _handler = handler;
 
@@ -92,19 +93,12 @@ public sealed class OpenAiMock : IAsyncDisposable
     public void Reset() => _handler.Reset();
 
     /// <summary>
-    /// Stops the mock. Dispose the WireMock server first (declare it after the mock); a request the mock would own that
-    /// arrives afterwards goes to WireMock's mappings.
+    /// Stops the mock: its requests still in progress are aborted (a stream in flight is cut, the client sees the
+    /// connection end) and awaited, then its application is disposed; a request for its routes that arrives afterwards
+    /// goes to WireMock's mappings. WireMock's <c>Dispose</c> does not wait for requests in progress (its
+    /// <c>Stop</c> does), so this is what ends the mock's streams whichever is disposed first.
     /// </summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        await _handler.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _handler.DisposeAsync();
 
     private void Mount(object app)
     {
@@ -112,8 +106,14 @@ public sealed class OpenAiMock : IAsyncDisposable
         var builder = app as IApplicationBuilder
             ?? throw new NotSupportedException($"The OpenAI mock needs WireMock.Net's ASP.NET Core host; its middleware hook gave a {app.GetType().Name}.");
         _addresses = builder.ServerFeatures.Get<IServerAddressesFeature>();
-        builder.Use(next => context => !_disposed && _handler.Owns(context.Request)
-            ? _handler.HandleAsync(context)
-            : next(context));
+        // TryHandleAsync, not a check of _disposed then HandleAsync: the mock can be disposed between the two, and the
+        // request then goes to WireMock's mappings instead of a 500 with a serialized ObjectDisposedException.
+        builder.Use(next => async context =>
+        {
+            if (!_handler.Owns(context.Request) || !await _handler.TryHandleAsync(context).ConfigureAwait(false))
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        });
     }
 }

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Text;
+using MockServer.Hosting;
+using MockServer.Tests.TestUtils;
 using WireMock.Logging;
 using WireMock.Settings;
 
@@ -30,5 +33,38 @@ public sealed class LifetimeTests
         // Not a 500 from a stopped application: WireMock answers, as for any path it has no mapping for.
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await response.Content.ReadAsStringAsync()).Should().Contain("No matching mapping found");
+    }
+
+    [Fact]
+    public async Task Disposing_the_mock_ends_a_stream_in_flight_and_completes()
+    {
+        var hangGuard = TimeSpan.FromSeconds(30); // fails a test that would otherwise hang; never reached when the behaviour holds
+        var clock = new WatchedTimeProvider();
+        await using var env = await WireMockWithMock.StartAsync(new MockServerOptions { TimeProvider = clock, TokenDelay = TimeSpan.FromSeconds(1) });
+        using var client = env.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "completions")
+        {
+            Content = new StringContent("""{"model":"llama-8b","prompt":"Hi","max_tokens":8,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(hangGuard);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        (await StreamReading.ReadUntilAsync(body, "\n\n").WaitAsync(hangGuard)).Should().StartWith("data: {");
+        await clock.WaitForPendingAsync(1).WaitAsync(hangGuard); // the stream waits on the clock for its next frame, which never moves
+
+        // The WireMock server keeps running (its Dispose would not wait for the stream either, and its Kestrel aborts
+        // requests only after a shutdown timeout): the mock's disposal alone must end the stream and then complete.
+        await env.Mock.DisposeAsync().AsTask().WaitAsync(hangGuard);
+
+        string rest;
+        try
+        {
+            rest = await new StreamReader(body).ReadToEndAsync().WaitAsync(hangGuard);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            rest = ""; // the connection was cut: the client sees the stream end, not a hang
+        }
+
+        rest.Should().NotContain("data: {", "no frame is written after the mock is disposed");
     }
 }

@@ -27,10 +27,10 @@ public sealed class WireMockReadmeExampleTests
         var updates = 0;
         await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Hi")]))
         {
-            updates += update.ContentUpdate.Count; // frame by frame, as the mock writes them
+            updates += update.ContentUpdate.Count; // the content parts of each streamed update
         }
 
-        Assert.True(updates > 1);
+        Assert.True(updates > 1);                                              // a streamed answer, in several updates
         Assert.Equal("/v1/chat/completions", Assert.Single(mock.Journal.Entries()).Path); // what the client sent to the mock
     }
 }

@@ -26,9 +26,12 @@ internal sealed class WireMockWithMock : IAsyncDisposable
 
     public WireMockServer Server { get; }
 
-    public static async Task<WireMockWithMock> StartAsync(MockServerOptions? options = null)
+    /// <param name="options">The mock's options.</param>
+    /// <param name="configure">Changes the team made to WireMock's settings before attaching the mock (CORS, its own hooks).</param>
+    public static async Task<WireMockWithMock> StartAsync(MockServerOptions? options = null, Action<WireMockServerSettings>? configure = null)
     {
         var settings = new WireMockServerSettings { Urls = ["http://127.0.0.1:0"], Logger = new WireMockNullLogger() };
+        configure?.Invoke(settings);
         var mock = await OpenAiMock.AttachAsync(settings, options);
         var server = WireMockServer.Start(settings);
         server.Given(Request.Create().WithPath(UserPath).UsingPost())

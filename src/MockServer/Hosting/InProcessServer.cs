@@ -49,16 +49,26 @@ internal sealed class InProcessServer : IServer
     /// abort), so frames are written and flushed to the client as the mock writes them; what the mock sets on the
     /// collection (its request services, endpoint, route values, a wrapped body) stays in the layer, so the foreign
     /// host's context is not changed, and Kestrel's pooled context is not reused for a second host.
+    /// The request services and items are set in the layer too: a feature the foreign host already set (its CORS
+    /// middleware, or any hook, touching <c>RequestServices</c> sets its <see cref="IServiceProvidersFeature"/>) would
+    /// otherwise show through, and the mock would resolve its services from the foreign container.
     /// </summary>
-    public Task ProcessAsync(HttpContext foreign)
+    public async Task ProcessAsync(HttpContext foreign)
     {
         var process = _process ?? throw new ObjectDisposedException(nameof(MockLlmHandler));
+        var scopes = Scopes ?? throw new InvalidOperationException("The mock's services are not set.");
+        await using var scope = scopes.CreateAsyncScope(); // disposed after the request, as the host's own request scope is
         var features = new FeatureCollection(foreign.Features);
+        features.Set<IServiceProvidersFeature>(new ServiceProvidersFeature { RequestServices = scope.ServiceProvider });
+        features.Set<IItemsFeature>(new ItemsFeature());
         var routing = new RoutingFeatures();
         features.Set<IEndpointFeature>(routing);
         features.Set<IRouteValuesFeature>(routing);
-        return process(features);
+        await process(features).ConfigureAwait(false);
     }
+
+    /// <summary>The mock's own container's scopes, one per request it runs; set once its application is built.</summary>
+    public IServiceScopeFactory? Scopes { get; set; }
 
     /// <summary>The mock's own endpoint and route values: Kestrel implements both on its connection, shared with the foreign host.</summary>
     private sealed class RoutingFeatures : IEndpointFeature, IRouteValuesFeature

@@ -26,6 +26,11 @@ public sealed class MockLlmHandler : IAsyncDisposable
     private readonly InProcessServer _server;
     private readonly bool _admin;
 
+    // The requests being answered, each with the task that ends when it has: disposal aborts and awaits them before
+    // the container goes (a host's Dispose need not wait for its requests: WireMock 1.25.0's does not).
+    private readonly Dictionary<HttpContext, Task> _inFlight = [];
+    private bool _disposed;
+
     private MockLlmHandler(WebApplication app, InProcessServer server, bool admin)
     {
         _app = app;
@@ -56,6 +61,7 @@ public sealed class MockLlmHandler : IAsyncDisposable
         var server = new InProcessServer();
         builder.Services.AddSingleton<IServer>(server); // registered after Kestrel: the last registration wins
         var app = await MockLlmServer.BuildAsync(builder, options).ConfigureAwait(false);
+        server.Scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return new MockLlmHandler(app, server, options.EnableAdmin);
     }
@@ -82,10 +88,47 @@ public sealed class MockLlmHandler : IAsyncDisposable
     /// stream frame) is written to <paramref name="context"/>'s connection. Call it only for a request it
     /// <see cref="Owns"/>, and do not call the host's next middleware after it.
     /// </summary>
-    public Task HandleAsync(HttpContext context)
+    /// <exception cref="ObjectDisposedException">The handler is disposed (see <see cref="TryHandleAsync"/>).</exception>
+    public async Task HandleAsync(HttpContext context)
+    {
+        var handled = await TryHandleAsync(context).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(!handled, this);
+    }
+
+    /// <summary>
+    /// As <see cref="HandleAsync"/>, but a handler already disposed answers <see langword="false"/> and leaves the
+    /// response untouched, so the host can pass the request on: a host checks <see cref="Owns"/> and disposal can
+    /// land between that check and this call.
+    /// </summary>
+    public async Task<bool> TryHandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _server.ProcessAsync(context);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_inFlight)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            _inFlight.Add(context, done.Task);
+        }
+
+        try
+        {
+            await _server.ProcessAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_inFlight)
+            {
+                _inFlight.Remove(context);
+            }
+
+            done.SetResult();
+        }
+
+        return true;
     }
 
     /// <summary>Evicts a model, as <see cref="MockLlmServer.Evict"/> does.</summary>
@@ -100,9 +143,31 @@ public sealed class MockLlmHandler : IAsyncDisposable
     /// <summary>Puts back what a test can change, as <see cref="MockLlmServer.Reset"/> does (journal, run-time fixtures, key usage, cold models, fault and replay counts, ids).</summary>
     public void Reset() => MockLlmServer.ResetState(_app.Services);
 
-    /// <summary>Stops the mock's application; later calls to <see cref="HandleAsync"/> throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Stops the mock's application: the requests it is answering are aborted (a stream in flight ends there, its
+    /// client sees the connection cut) and awaited first. Later calls to <see cref="HandleAsync"/> throw
+    /// <see cref="ObjectDisposedException"/>; <see cref="TryHandleAsync"/> answers <see langword="false"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        KeyValuePair<HttpContext, Task>[] running;
+        lock (_inFlight)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            running = [.. _inFlight];
+        }
+
+        foreach (var (context, _) in running)
+        {
+            context.Abort(); // cancels RequestAborted, which every wait of the mock's (token delays, stalls) observes
+        }
+
+        await Task.WhenAll(running.Select(r => r.Value)).ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

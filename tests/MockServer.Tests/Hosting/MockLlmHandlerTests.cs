@@ -54,5 +54,23 @@ public sealed class MockLlmHandlerTests
         handler.Owns(Request(path)).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Once_disposed_a_request_is_left_to_the_host_untouched()
+    {
+        // A host checks Owns, then hands the request over: disposal can land between the two. The request must then
+        // stay the host's to answer, not fail with an ObjectDisposedException the host would turn into a 500.
+        var handler = await MockLlmHandler.CreateAsync();
+        var context = new DefaultHttpContext { Request = { Path = "/v1/models", Method = "GET" } };
+        handler.Owns(context.Request).Should().BeTrue();
+        await handler.DisposeAsync();
+
+        (await handler.TryHandleAsync(context)).Should().BeFalse();
+
+        context.Response.StatusCode.Should().Be(200, "nothing was written: the host answers");
+        context.Response.Headers.Should().BeEmpty();
+        var handle = () => handler.HandleAsync(context);
+        await handle.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
     private static HttpRequest Request(string path) => new DefaultHttpContext { Request = { Path = path } }.Request;
 }
