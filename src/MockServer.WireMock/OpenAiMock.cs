@@ -89,8 +89,11 @@ public sealed class OpenAiMock : IAsyncDisposable
     /// <exception cref="ArgumentException">No model with that id is served.</exception>
     public ModelEvictionResult Evict(string modelId) => _handler.Evict(modelId);
 
-    /// <summary>Puts back what a test can change, as <c>MockLlmServer.Reset</c> does, so tests sharing one WireMock server do not see each other's journal, run-time fixtures or key usage.</summary>
+    /// <summary>Puts back what a test can change, as <c>MockLlmServer.Reset</c> does, so tests sharing one WireMock server do not see each other's journal, run-time fixtures or key usage. Requests in flight are not ended: between tests use <see cref="ResetAsync"/>.</summary>
     public void Reset() => _handler.Reset();
+
+    /// <summary>As <c>MockLlmServer.ResetAsync</c>: ends the mock's requests in flight and waits for their journal entries and charges, then resets.</summary>
+    public Task ResetAsync(CancellationToken cancellationToken = default) => _handler.ResetAsync(cancellationToken);
 
     /// <summary>
     /// Stops the mock: its requests still in progress are aborted (a stream in flight is cut, the client sees the

@@ -39,5 +39,5 @@ public sealed class AddedFixtures : IDisposable
     internal IReadOnlyList<ChatFixture> ChatFixtures { get; }
 
     /// <summary>Removes these fixtures; nothing happens when they are gone already.</summary>
-    public void Dispose() => _owner.Remove(Id);
+    public void Dispose() => _owner.Remove(this); // this very document: ids restart at fx-1 after a reset
 }

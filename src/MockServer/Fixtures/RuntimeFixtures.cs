@@ -115,6 +115,35 @@ public sealed class RuntimeFixtures
         }
     }
 
+    /// <summary>
+    /// <see cref="Clear"/> of every document, and ids start again at <c>fx-1</c> (<see cref="MockServer.Hosting.MockLlmServer.Reset"/>):
+    /// a test's ids do not depend on the tests before it. A handle of an earlier test removes only its own document
+    /// (<see cref="Remove(AddedFixtures)"/>), never a newer one that has its old id.
+    /// </summary>
+    internal void Restart()
+    {
+        lock (_gate)
+        {
+            Clear();
+            _added = 0;
+        }
+    }
+
+    /// <summary>Removes exactly <paramref name="doc"/>, when it is still held (a handle's disposal).</summary>
+    internal bool Remove(AddedFixtures doc)
+    {
+        lock (_gate)
+        {
+            if (!_snapshot.Documents.Contains(doc))
+            {
+                return false;
+            }
+
+            Publish([.. _snapshot.Documents.Where(d => d != doc)], doc.Session is null ? null : [doc.Session], global: doc.Session is null);
+            return true;
+        }
+    }
+
     /// <summary>The run-time documents, oldest first: those of <paramref name="session"/>, or all of them when it is null.</summary>
     public IReadOnlyList<AddedFixtures> List(string? session = null) =>
         [.. Volatile.Read(ref _snapshot).Documents.Where(d => session is null || d.Session == session)];

@@ -140,8 +140,11 @@ public sealed class MockLlmHandler : IAsyncDisposable
             ?? throw new ArgumentException($"No model '{modelId}' is served.", nameof(modelId));
     }
 
-    /// <summary>Puts back what a test can change, as <see cref="MockLlmServer.Reset"/> does (journal, run-time fixtures, key usage, cold models, fault and replay counts, ids).</summary>
+    /// <summary>Puts back what a test can change, as <see cref="MockLlmServer.Reset"/> does (journal, run-time fixtures, key usage, cold models, fault and replay counts, ids); requests in flight are not ended (<see cref="ResetAsync"/> does that).</summary>
     public void Reset() => MockLlmServer.ResetState(_app.Services);
+
+    /// <summary>As <see cref="MockLlmServer.ResetAsync"/>: ends the requests in flight and waits for their journal entries and charges, then resets.</summary>
+    public Task ResetAsync(CancellationToken cancellationToken = default) => MockLlmServer.ResetStateAsync(_app.Services, cancellationToken);
 
     /// <summary>
     /// Stops the mock's application: the requests it is answering are aborted (a stream in flight ends there, its

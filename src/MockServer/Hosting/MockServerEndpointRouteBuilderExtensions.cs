@@ -11,7 +11,9 @@ internal static class MockServerEndpointRouteBuilderExtensions
 {
     public static WebApplication MapOpenAiEndpoints(this WebApplication app)
     {
-        app.UseMiddleware<MockServer.Journal.JournalMiddleware>(); // outermost: it sees every answer, error pages included
+        // Outside the journal: a request leaves the registry only once its entry and its key's charge have landed (ResetAsync).
+        app.UseMiddleware<RequestsInFlightMiddleware>();
+        app.UseMiddleware<MockServer.Journal.JournalMiddleware>(); // outermost but one: it sees every answer, error pages included
         app.UseMiddleware<ErrorBoundaryMiddleware>();
 
         // Routing's bare 404/405 answers get the envelope too, so a client never has to parse an empty body.

@@ -20,6 +20,7 @@ internal static class MockServerServiceCollectionExtensions
         services.TryAddSingleton(new MockServer.Journal.RequestJournal(options.JournalCapacity));
         services.TryAddSingleton(fixtures);
         services.TryAddSingleton(new RuntimeFixtures(fixtures));
+        services.TryAddSingleton<RequestsInFlight>();
         services.TryAddSingleton<Vocabulary>();
         services.TryAddSingleton<Tokenizer>();
         services.TryAddSingleton<SyntheticModel>();

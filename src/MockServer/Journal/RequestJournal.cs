@@ -123,6 +123,9 @@ public sealed class RequestJournal
     /// </summary>
     public ClientReport Verify(JournalFilter? filter = null) => ClientVerification.Verify(Entries(), filter);
 
+    /// <summary>Numbers start again at 1 (<see cref="MockServer.Hosting.MockLlmServer.Reset"/>, after the entries are cleared and no request is in flight).</summary>
+    internal void RestartSequence() => Interlocked.Exchange(ref _sequence, 0);
+
     /// <summary>The next sequence number (taken when a request arrives, so entries keep arrival order).</summary>
     internal long NextSequence() => Interlocked.Increment(ref _sequence);
 
