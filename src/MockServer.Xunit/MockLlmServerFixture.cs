@@ -7,7 +7,7 @@ namespace MockServer.Xunit;
 /// One <see cref="MockLlmServer"/> on <c>127.0.0.1</c> and a free port, started before the first test of a class
 /// (<c>IClassFixture&lt;MockLlmServerFixture&gt;</c>) or collection (<c>ICollectionFixture&lt;MockLlmServerFixture&gt;</c>)
 /// and stopped after the last. Derive the test class from <see cref="MockLlmServerTest"/> so the server is
-/// <see cref="Reset"/> before every test; derive from this class and override <see cref="CreateOptions"/> to start it
+/// <see cref="ResetAsync"/> before every test; derive from this class and override <see cref="CreateOptions"/> to start it
 /// with other options (keys, fixtures, timing, a profile).
 /// </summary>
 public class MockLlmServerFixture : IAsyncLifetime
@@ -24,7 +24,9 @@ public class MockLlmServerFixture : IAsyncLifetime
 
     /// <summary>
     /// A client whose base address is <see cref="BaseUrl"/> with a trailing slash, so <c>"completions"</c> and
-    /// <c>"chat/completions"</c> are relative to it. It sends no key; see <see cref="CreateClient"/>.
+    /// <c>"chat/completions"</c> are relative to it. It sends no key; see <see cref="CreateClient"/>. It is SHARED by
+    /// every test of the class or collection: a change to its <c>DefaultRequestHeaders</c> reaches the tests after.
+    /// <see cref="MockLlmServerTest{TFixture}"/>'s <c>Client</c> is a client of the test's own instead.
     /// </summary>
     public HttpClient Client => _client ?? throw NotStarted();
 
@@ -41,16 +43,18 @@ public class MockLlmServerFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Puts back what a test can change (<see cref="MockLlmServer.Reset"/>): the journal, every session's run-time
-    /// fixtures, key usage and limits, cold models, the fault schedule's and replay's counts, response ids.
-    /// <see cref="MockLlmServerTest"/> calls it before each test. Override it to reset state of your own as well.
+    /// Puts back what a test can change (<see cref="MockLlmServer.ResetAsync"/>): first ends the requests still in
+    /// flight (a stream a test walked away from) and waits for their journal entries and charges, then clears the
+    /// journal, every session's run-time fixtures, key usage and limits, cold models, the fault schedule's and replay's
+    /// counts, response ids. <see cref="MockLlmServerTest{TFixture}"/> calls it before each test. Override it to reset
+    /// state of your own as well (and call this base).
     /// </summary>
-    public virtual void Reset() => Server.Reset();
+    public virtual Task ResetAsync(CancellationToken cancellationToken = default) => Server.ResetAsync(cancellationToken);
 
     /// <summary>
     /// The options the server starts with, once per class or collection: by default the embedded fixtures, no
     /// authentication. Fixtures every test needs belong here (<see cref="MockServerOptions.Fixtures"/>), not in
-    /// <c>Server.Fixtures</c>: <see cref="Reset"/> keeps the first and removes the second.
+    /// <c>Server.Fixtures</c>: <see cref="ResetAsync"/> keeps the first and removes the second.
     /// </summary>
     protected virtual MockServerOptions CreateOptions() => new();
 
