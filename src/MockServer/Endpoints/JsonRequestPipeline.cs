@@ -20,8 +20,9 @@ internal static class JsonRequestPipeline
 
     /// <summary>The parsed request, or null when an error has been written.</summary>
     /// <remarks>
-    /// The catalog is the caller's, not looked up in <see cref="HttpContext.RequestServices"/>: touching those creates a
-    /// DI scope per request (and its disposal), a cost the completions path did not pay before the dialects came.
+    /// The catalog is the caller's (a singleton the endpoint holds), not looked up in
+    /// <see cref="HttpContext.RequestServices"/>. The fault schedule and stream evictions still look themselves up
+    /// there on every request, so a request scope is made all the same: passing them in too is what would save it.
     /// </remarks>
     public static async Task<T?> ReadAsync<T>(HttpContext context, ModelCatalog catalog, long maxBodyBytes, Func<JsonElement, Dialect, T> parse)
         where T : class

@@ -21,6 +21,9 @@ internal static class FixtureLoader
     // FromJsonAsync parses text already in memory, with no reference to resolve, so waiting on it blocks nothing.
     private static readonly Lazy<JsonSchema> FixtureSchema = new(() => JsonSchema.FromJsonAsync(EmbeddedText("schemas/fixture.schema.json")).GetAwaiter().GetResult());
 
+    // NJsonSchema does not document its validator as thread-safe, and servers started in parallel (tests) share the schema.
+    private static readonly Lock ValidatorGate = new();
+
     /// <summary>The fixture schema (<c>schemas/fixture.schema.json</c>), parsed once, on first use.</summary>
     internal static JsonSchema Schema => FixtureSchema.Value;
 
@@ -221,7 +224,10 @@ internal static class FixtureLoader
         ICollection<ValidationError> errors;
         try
         {
-            errors = schema.Validate(strictJson);
+            lock (ValidatorGate) // one schema object serves every server in the process (FixtureSchema)
+            {
+                errors = schema.Validate(strictJson);
+            }
         }
         catch (Newtonsoft.Json.JsonException ex)
         {

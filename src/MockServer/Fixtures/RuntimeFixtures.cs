@@ -32,7 +32,7 @@ public sealed class RuntimeFixtures
 
     private readonly FixtureSet _files;
     private readonly Dictionary<string, ModelDefinition> _models;
-    private readonly Lock _gate = new(); // serializes changes, and the schema validator, which is not documented as thread-safe
+    private readonly Lock _gate = new(); // serializes changes (FixtureLoader serializes the shared schema validator)
     private Snapshot _snapshot;
     private long _added;
 

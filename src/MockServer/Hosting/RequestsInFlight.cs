@@ -25,9 +25,6 @@ internal sealed class RequestsInFlight
         done.TrySetResult();
     }
 
-    /// <summary>How many requests are being answered.</summary>
-    public int Count => _running.Count;
-
     /// <summary>
     /// Aborts every request being answered (its <c>RequestAborted</c> fires, which every wait of the mock's observes)
     /// and completes when each has finished its handling.

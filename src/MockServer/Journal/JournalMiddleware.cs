@@ -4,7 +4,7 @@ using MockServer.Hosting;
 namespace MockServer.Journal;
 
 /// <summary>
-/// The outermost middleware (issue 9, "Request journal"): gives each request a <see cref="JournalScratch"/> that its
+/// The outermost middleware but one (issue 9, "Request journal"; RequestsInFlightMiddleware is outside it): gives each request a <see cref="JournalScratch"/> that its
 /// handling fills, and once the answer is complete adds its <see cref="JournalEntry"/>, built from the request, the
 /// scratch and the response (status, <c>Retry-After</c>, <c>X-Mock-Fault-Applied</c>).
 /// </summary>
