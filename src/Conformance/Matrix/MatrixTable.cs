@@ -32,9 +32,6 @@ internal sealed class MatrixTable
     /// <summary>The target's report of the check, or null when it did not run it.</summary>
     public CheckReport? Cell(string id, int column) => _cells[column].GetValueOrDefault(id);
 
-    /// <summary>The verdict as the JSON report spells it (<c>pass</c>, <c>fail</c>, <c>divergence</c>…).</summary>
-    public static string Name(Verdict verdict) => ReportDiff.Name(verdict);
-
     /// <summary>A column's result in words: <c>pass (161 passed)</c>, <c>3 failed (150 passed, 1 warning)</c>, or why it was not checked.</summary>
     public static string Result(MatrixColumn column)
     {

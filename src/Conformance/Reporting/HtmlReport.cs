@@ -68,7 +68,7 @@ internal static class HtmlReport
         body.Append(Invariant($"<li class=\"muted\"><span data-total=\"total\">{s.Total}</span>checks</li>\n"));
         foreach (var (verdict, column, _, anchor) in Statuses)
         {
-            body.Append(Invariant($"<li class=\"{Name(verdict)}\"><a href=\"#{anchor}\" class=\"{Name(verdict)}\"><span data-total=\"{Name(verdict)}\">{Count(s, verdict)}</span>{column}</a></li>\n"));
+            body.Append(Invariant($"<li class=\"{ReportNames.Of(verdict)}\"><a href=\"#{anchor}\" class=\"{ReportNames.Of(verdict)}\"><span data-total=\"{ReportNames.Of(verdict)}\">{Count(s, verdict)}</span>{column}</a></li>\n"));
         }
 
         body.Append("</ul>\n");
@@ -79,7 +79,7 @@ internal static class HtmlReport
         foreach (var (verdict, _, section, anchor) in Statuses.OrderBy(x => Array.IndexOf(SectionOrder, x.Verdict)))
         {
             var checks = report.Checks.Where(c => c.Verdict == verdict).ToList();
-            body.Append(Invariant($"<section id=\"{anchor}\" data-section=\"{Name(verdict)}\">\n<h2>{section} ({checks.Count})</h2>\n"));
+            body.Append(Invariant($"<section id=\"{anchor}\" data-section=\"{ReportNames.Of(verdict)}\">\n<h2>{section} ({checks.Count})</h2>\n"));
             if (checks.Count == 0)
             {
                 body.Append("<p class=\"muted\">None.</p>\n");
@@ -90,7 +90,7 @@ internal static class HtmlReport
                 body.Append(Invariant($"<details><summary>Show the {checks.Count} checks</summary>\n<div class=\"body\"><ul class=\"plain\">\n"));
                 foreach (var check in checks)
                 {
-                    body.Append("<li data-check=\"").Append(T(check.Id)).Append("\" data-verdict=\"").Append(Name(check.Verdict)).Append("\"><code>").Append(T(check.Id)).Append("</code> ")
+                    body.Append("<li data-check=\"").Append(T(check.Id)).Append("\" data-verdict=\"").Append(ReportNames.Of(check.Verdict)).Append("\"><code>").Append(T(check.Id)).Append("</code> ")
                         .Append(T(verdict == Verdict.Pass ? check.Title : check.Message)).Append("</li>\n");
                 }
 
@@ -111,15 +111,6 @@ internal static class HtmlReport
         Observations(body, report, T);
         return HtmlPage.Document($"Conformance report: {redactor?.Redact(t.Profile) ?? t.Profile}, {redactor?.Redact(t.BaseUrl) ?? t.BaseUrl}", body.ToString());
     }
-
-    /// <summary>The JSON report's name of a verdict (<c>pass</c>, <c>not-applicable</c>, ...), read from its serializer.</summary>
-    public static string Name(Verdict verdict) => VerdictNames[verdict];
-
-    private static readonly Dictionary<Verdict, string> VerdictNames =
-        Enum.GetValues<Verdict>().ToDictionary(v => v, v => JsonSerializer.Serialize(v, ConformanceJsonContext.Default.Verdict).Trim('"'));
-
-    private static readonly Dictionary<CheckLevel, string> LevelNames =
-        Enum.GetValues<CheckLevel>().ToDictionary(v => v, v => JsonSerializer.Serialize(v, ConformanceJsonContext.Default.CheckLevel).Trim('"'));
 
     private static int Count(ReportSummary s, Verdict verdict) => verdict switch
     {
@@ -150,7 +141,7 @@ internal static class HtmlReport
             Cell(body, "total", category.Count());
             foreach (var (verdict, _, _, _) in Statuses)
             {
-                Cell(body, Name(verdict), category.Count(c => c.Verdict == verdict));
+                Cell(body, ReportNames.Of(verdict), category.Count(c => c.Verdict == verdict));
             }
 
             body.Append("</tr>\n");
@@ -161,7 +152,7 @@ internal static class HtmlReport
         Cell(body, "total", s.Total);
         foreach (var (verdict, _, _, _) in Statuses)
         {
-            Cell(body, Name(verdict), Count(s, verdict));
+            Cell(body, ReportNames.Of(verdict), Count(s, verdict));
         }
 
         body.Append("</tr></tfoot>\n</table>\n</section>\n");
@@ -173,10 +164,10 @@ internal static class HtmlReport
     /// <summary>One check with its evidence behind a click: the summary line says what broke, the body shows the proof.</summary>
     private static void Check(StringBuilder body, CheckReport check, Func<string?, string> t, bool open)
     {
-        var verdict = Name(check.Verdict);
+        var verdict = ReportNames.Of(check.Verdict);
         body.Append("<details data-check=\"").Append(t(check.Id)).Append("\" data-verdict=\"").Append(verdict).Append(open ? "\" open>\n<summary>" : "\">\n<summary>")
             .Append("<span class=\"badge ").Append(verdict).Append("\">").Append(verdict).Append("</span> <code>").Append(t(check.Id)).Append("</code> ")
-            .Append("<span class=\"muted\">[").Append(LevelNames[check.Level]).Append("]</span> ").Append(t(check.Message)).Append("</summary>\n<div class=\"body\">\n")
+            .Append("<span class=\"muted\">[").Append(ReportNames.Of(check.Level)).Append("]</span> ").Append(t(check.Message)).Append("</summary>\n<div class=\"body\">\n")
             .Append("<p>").Append(t(check.Title)).Append(" <span class=\"muted\">(").Append(t(check.Spec)).Append(Invariant($", {check.DurationMs} ms)</span></p>\n"));
         if (check.Evidence is { } e)
         {

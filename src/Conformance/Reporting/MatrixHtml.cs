@@ -55,7 +55,7 @@ internal static class MatrixHtml
             {
                 if (table.Cell(id, i) is { } check)
                 {
-                    var name = MatrixTable.Name(check.Verdict);
+                    var name = ReportNames.Of(check.Verdict);
                     sb.Append("<td class=\"v ").Append(name).Append("\" title=\"").Append(Escape(check.Message)).Append("\">").Append(name).Append("</td>");
                 }
                 else

@@ -38,7 +38,7 @@ internal static class MatrixMarkdown
             sb.Append("| `").Append(id).Append("` |");
             for (var i = 0; i < table.Columns.Count; i++)
             {
-                var name = table.Cell(id, i) is { } check ? MatrixTable.Name(check.Verdict) : NotRun;
+                var name = table.Cell(id, i) is { } check ? ReportNames.Of(check.Verdict) : NotRun;
                 sb.Append(' ').Append(name == "fail" ? "**fail**" : name).Append(" |");
             }
 

@@ -43,7 +43,7 @@ internal static class ReportDiff
             }
 
             var regression = n is not null && Rank(n.Verdict) > (o is null ? 0 : Rank(o.Verdict));
-            verdicts.Add(new Change(id, o is null ? null : Name(o.Verdict), n is null ? null : Name(n.Verdict), regression));
+            verdicts.Add(new Change(id, o is null ? null : ReportNames.Of(o.Verdict), n is null ? null : ReportNames.Of(n.Verdict), regression));
         }
 
         var observations = new List<Change>();
@@ -94,16 +94,5 @@ internal static class ReportDiff
         Verdict.Warn => 2,
         Verdict.Skipped => 3,
         _ => 4,
-    };
-
-    /// <summary>The verdict as the JSON report spells it; the matrix shows the same names.</summary>
-    internal static string Name(Verdict verdict) => verdict switch
-    {
-        Verdict.Pass => "pass",
-        Verdict.Fail => "fail",
-        Verdict.Warn => "warn",
-        Verdict.Divergence => "divergence",
-        Verdict.NotApplicable => "not-applicable",
-        _ => "skipped",
     };
 }

@@ -63,7 +63,7 @@ public sealed partial class MatrixCommandTests : IDisposable
         }
 
         var report = await ConformanceRunner.RunAsync(options);
-        return report.Checks.ToDictionary(c => c.Id, c => ReportDiff.Name(c.Verdict));
+        return report.Checks.ToDictionary(c => c.Id, c => ReportNames.Of(c.Verdict));
     }
 
     [Fact]

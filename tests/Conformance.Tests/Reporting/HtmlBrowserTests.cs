@@ -58,7 +58,7 @@ public sealed partial class HtmlBrowserTests : IDisposable
         rows.Keys.Should().Equal(json.Checks.Select(c => c.Category).Distinct());
         foreach (var category in json.Checks.GroupBy(c => c.Category))
         {
-            var counts = expected.Keys.ToDictionary(k => k, k => k == "total" ? category.Count() : category.Count(c => HtmlReport.Name(c.Verdict) == k));
+            var counts = expected.Keys.ToDictionary(k => k, k => k == "total" ? category.Count() : category.Count(c => ReportNames.Of(c.Verdict) == k));
             rows[category.Key].Should().Equal(counts, category.Key);
         }
 
