@@ -66,7 +66,13 @@ internal sealed class JournalSlot
         var headers = JournalHeaderCodec.Encode(request.Headers);
         var body = scratch.Body;
         var method = HttpMethods.GetCanonicalizedValue(request.Method);
+        var response = context.Response;
+        var applied = response.Headers[FaultPlan.AppliedHeader];
         return new Pending(
+            response.StatusCode,
+            int.TryParse(response.Headers.RetryAfter.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null,
+            context.RequestAborted.IsCancellationRequested,
+            scratch.Fault ?? (applied.Count == 0 ? null : applied.ToString()),
             method,
             path,
             Encoding.UTF8.GetByteCount(path),
@@ -78,15 +84,10 @@ internal sealed class JournalSlot
     }
 
     /// <summary>Takes a request's facts, its bytes into <paramref name="into"/> (which is <see cref="Length"/> long).</summary>
-    public void Write(in Pending pending, HttpContext context, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration, long start, Span<byte> into)
+    public void Write(in Pending pending, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration, long start, Span<byte> into)
     {
-        var response = context.Response;
         (Sequence, _time, _duration, _method, Start, _entry, WholeBodyChars) = (sequence, time, duration, pending.Method, start, null, 0);
-        _status = response.StatusCode;
-        _retryAfterSeconds = int.TryParse(response.Headers.RetryAfter.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
-        _aborted = context.RequestAborted.IsCancellationRequested;
-        var applied = response.Headers[FaultPlan.AppliedHeader];
-        _fault = scratch.Fault ?? (applied.Count == 0 ? null : applied.ToString());
+        (_status, _retryAfterSeconds, _aborted, _fault) = (pending.Status, pending.RetryAfterSeconds, pending.Aborted, pending.Fault);
         (_answeredBy, _fixture, _nearMisses) = (scratch.AnsweredBy, scratch.Fixture, scratch.NearMisses);
         (_stream, _frames, _done, _leftEarly) = (scratch.Stream, scratch.Frames, scratch.Done, scratch.LeftEarly);
         (_pathBytes, _headerBytes, _modelBytes, _bodyTotal, _bodyHash) = (pending.PathBytes, pending.Headers.Length, pending.ModelBytes, pending.Body.Length, pending.BodyHash);
@@ -172,6 +173,10 @@ internal sealed class JournalSlot
     /// <see cref="JournalHeaderCodec.Encode"/>: valid until <see cref="Write"/> copies them, on the same thread).
     /// </summary>
     internal readonly record struct Pending(
+        int Status,
+        int? RetryAfterSeconds,
+        bool Aborted,
+        string? Fault,
         string Method,
         string Path,
         int PathBytes,

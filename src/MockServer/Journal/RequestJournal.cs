@@ -186,7 +186,7 @@ public sealed class RequestJournal
             }
 
             var into = _bytes.Append(length, out var start);
-            Take().Write(pending, context, scratch, sequence, time, duration, start, into);
+            Take().Write(pending, scratch, sequence, time, duration, start, into);
             (added, _added) = (_added, null);
         }
 
