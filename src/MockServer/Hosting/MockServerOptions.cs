@@ -82,6 +82,15 @@ public sealed class MockServerOptions
     public bool EnableAdmin { get; set; }
 
     /// <summary>
+    /// Serves the browser workbench at <c>/workbench</c> (issue 11): one page, its assets embedded in the server, that
+    /// sends requests through the real <c>/v1</c> routes and reads keys and the journal through <c>/admin</c> (so those
+    /// panels follow <see cref="EnableAdmin"/> and <see cref="AdminKey"/>). On when run as a process (<c>--workbench
+    /// false</c> turns it off); off in process unless set.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool EnableWorkbench { get; set; }
+
+    /// <summary>
     /// The bearer key the admin routes take. Required with <see cref="EnableAdmin"/> when <c>/v1</c> has keys, and must
     /// differ from them: a client's key never opens the control surface.
     /// </summary>

@@ -1,0 +1,1 @@
+// The workbench script (contract placeholder; the page work replaces it).
