@@ -48,7 +48,7 @@ internal static class CompletionStreamWriter
 
             choice.Index = frame.ChoiceIndex;
             choice.Text = frame.Text;
-            choice.Logprobs = frame.Logprobs;
+            choice.SetLogprobs(frame.Logprobs);
             choice.FinishReason = frame.FinishReason;
             choice.StopReason = frame.StopReason;
             if (dialect.CreatedPerChunk)

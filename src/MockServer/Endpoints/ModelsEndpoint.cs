@@ -117,8 +117,8 @@ internal sealed class ModelsEndpoint
         public Listing(IReadOnlyList<ServedModel> models, Func<ServedModel, object> card)
         {
             var cards = models.Select(m => (m.Id, Card: card(m))).ToList();
-            List = JsonSerializer.SerializeToUtf8Bytes(new ModelList { Data = [.. cards.Select(c => c.Card)] }, WireJson.Context.ModelList);
-            Cards = cards.ToFrozenDictionary(c => c.Id, c => JsonSerializer.SerializeToUtf8Bytes(c.Card, c.Card.GetType(), WireJson.Context), StringComparer.Ordinal);
+            List = WireJson.ToUtf8Bytes(new ModelList { Data = [.. cards.Select(c => c.Card)] }, WireJson.Context.ModelList);
+            Cards = cards.ToFrozenDictionary(c => c.Id, c => WireJson.ToUtf8Bytes(c.Card, WireJson.Context.Object), StringComparer.Ordinal);
         }
 
         public byte[] List { get; }

@@ -13,7 +13,10 @@ namespace MockServer.Endpoints;
 /// The SSE side of a streamed answer, shared by completions and chat (REVIEW.md, seam 4): the response headers, one
 /// <c>data: {json}\n\n</c> event per frame flushed as it is written (the point where a slow reader holds the writer
 /// back), the pause between frames, and <c>data: [DONE]\n\n</c> (spec-facts §4.1, §8). What an event says is the
-/// endpoint's; one <see cref="Utf8JsonWriter"/> is reused for every event instead of one per frame.
+/// endpoint's; one <see cref="Utf8JsonWriter"/> is reused for every event instead of one per frame. An event is
+/// composed in the sink's own buffer and handed to the response pipe in one write: Kestrel's output takes a lock on
+/// every GetMemory and Advance, and a JSON writer on the pipe itself made about seven of them per frame, an eighth of
+/// a stream's CPU (bench/README.md, "Issue 11").
 /// A stream fault armed by <see cref="FaultGate"/> acts here, counting frames (events from 1; <c>[DONE]</c> is not
 /// one), so it reaches both endpoints alike. Once a fault has ended the stream the sink swallows what the writer
 /// still sends; without a fault every path is the plain one and the bytes are unchanged.
@@ -21,6 +24,7 @@ namespace MockServer.Endpoints;
 internal sealed class SseSink : IDisposable
 {
     private PipeWriter _pipe; // swapped for a discarding writer once an eviction has ended the stream
+    private readonly ArrayBufferWriter<byte> _event = new(512); // the event being written: "data: ", its JSON, "\n\n"
     private readonly Utf8JsonWriter _json;
     private readonly MockServerOptions _options;
     private readonly CancellationToken _cancellationToken;
@@ -40,7 +44,7 @@ internal sealed class SseSink : IDisposable
     {
         _context = context;
         _pipe = pipe;
-        _json = new Utf8JsonWriter(pipe, WireJson.WriterOptions);
+        _json = new Utf8JsonWriter(_event, WireJson.WriterOptions);
         _options = options;
         _cancellationToken = cancellationToken;
         _fault = context.Features.Get<ArmedFault>();
@@ -69,8 +73,9 @@ internal sealed class SseSink : IDisposable
         }
 
         Sent(_ended ? 0 : 1); // after an eviction the pipe is a discard: nothing goes out
-        _pipe.Write("data: "u8);
-        _json.Reset(_pipe);
+        _event.ResetWrittenCount();
+        _event.Write("data: "u8);
+        _json.Reset(_event);
         return _json;
     }
 
@@ -95,7 +100,8 @@ internal sealed class SseSink : IDisposable
             return;
         }
 
-        _pipe.Write("\n\n"u8);
+        _event.Write("\n\n"u8);
+        _pipe.Write(_event.WrittenSpan);
     }
 
     /// <summary>False once a fault has ended the stream: what the writer still sends goes nowhere.</summary>
@@ -329,11 +335,13 @@ internal sealed class SseSink : IDisposable
     /// </summary>
     private void WriteErrorEventAndDone(Errors.ApiError error)
     {
-        _pipe.Write("data: "u8);
-        _json.Reset(_pipe);
+        _event.ResetWrittenCount();
+        _event.Write("data: "u8);
+        _json.Reset(_event);
         ErrorJson.Write(_json, error, Dialects.RequestDialect.Of(_context));
         _json.Flush();
-        _pipe.Write("\n\ndata: [DONE]\n\n"u8);
+        _event.Write("\n\ndata: [DONE]\n\n"u8);
+        _pipe.Write(_event.WrittenSpan);
         Sent(2, done: true);
     }
 

@@ -31,8 +31,22 @@ internal sealed class ChunkChoice
 
     public string Text { get; set; } = "";
 
-    /// <summary>A <see cref="Wire.Logprobs"/> or, in llama.cpp's dialect, a <see cref="ContentLogprobs"/> (written as its runtime type).</summary>
-    public object? Logprobs { get; set; }
+    /// <summary>
+    /// The frame's logprobs in vLLM's and OpenAI's shape. Typed, not <see cref="object"/>: a property of type object
+    /// takes the serializer's source-generated fast path away from the whole chunk (bench/README.md, "Issue 11").
+    /// </summary>
+    public Logprobs? Logprobs { get; set; }
+
+    /// <summary>The frame's logprobs in llama.cpp's chat shape; written under <c>logprobs</c> in that dialect only (<see cref="WireJson"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ContentLogprobs? ChatShapedLogprobs { get; set; }
+
+    /// <summary>Sets whichever shape <paramref name="logprobs"/> is (<see cref="ICompletionLogprobs.Take"/>), clearing the other.</summary>
+    public void SetLogprobs(object? logprobs)
+    {
+        Logprobs = logprobs as Logprobs;
+        ChatShapedLogprobs = logprobs as ContentLogprobs;
+    }
 
     public string? FinishReason { get; set; }
 

@@ -25,7 +25,8 @@ internal sealed class CompletionResponse
 
     public string? SystemFingerprint { get; init; }
 
-    public object? KvTransferParams { get; }
+    /// <summary>Always null here. Typed string, not object, which would take the serializer's fast path away (see <see cref="ChunkChoice.Logprobs"/>).</summary>
+    public string? KvTransferParams { get; }
 
     /// <summary>llama.cpp's timings (spec-facts §12.1); absent in the other dialects.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -38,8 +39,12 @@ internal sealed class CompletionChoice
 
     public required string Text { get; init; }
 
-    /// <summary>A <see cref="Wire.Logprobs"/> or, in llama.cpp's dialect, a <see cref="ContentLogprobs"/> (written as its runtime type).</summary>
-    public required object? Logprobs { get; init; }
+    /// <summary>The choice's logprobs in vLLM's and OpenAI's shape (typed for the serializer's fast path, as <see cref="ChunkChoice.Logprobs"/>).</summary>
+    public Logprobs? Logprobs { get; init; }
+
+    /// <summary>The choice's logprobs in llama.cpp's chat shape; written under <c>logprobs</c> in that dialect only (<see cref="WireJson"/>).</summary>
+    [JsonIgnore]
+    public ContentLogprobs? ChatShapedLogprobs { get; init; }
 
     public required string? FinishReason { get; init; }
 

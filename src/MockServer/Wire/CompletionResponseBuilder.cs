@@ -37,7 +37,8 @@ internal static class CompletionResponseBuilder
             {
                 Index = choice.Index,
                 Text = request.Echo ? prompt.Input.Text + choice.Text : choice.Text,
-                Logprobs = logprobs,
+                Logprobs = logprobs as Logprobs,
+                ChatShapedLogprobs = logprobs as ContentLogprobs,
                 FinishReason = choice.FinishReason,
                 StopReason = choice.StopReason,
                 PromptLogprobs = request.PromptLogprobs is { } pk ? LogprobsAccumulator.PromptLogprobs(prompt, pk) : null,

@@ -13,8 +13,7 @@ namespace MockServer.Wire;
     GenerationMode = JsonSourceGenerationMode.Default)]
 [JsonSerializable(typeof(CompletionResponse))]
 [JsonSerializable(typeof(CompletionChunk))]
-[JsonSerializable(typeof(Logprobs))] // logprobs are typed object: each shape is written as its runtime type
-[JsonSerializable(typeof(ContentLogprobs))]
+[JsonSerializable(typeof(ContentLogprobs))] // llama.cpp's completions logprobs, swapped in by Shape
 [JsonSerializable(typeof(LlamaTimings))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ModelList))]
@@ -26,34 +25,53 @@ internal sealed partial class WireJsonContext : JsonSerializerContext;
 internal static class WireJson
 {
     /// <summary>
-    /// vLLM (pydantic) writes non-ASCII as raw UTF-8 (spec-facts §8, "compare JSON semantically"); the default
-    /// encoder would turn the docs' <c>"’s"</c> into <c>"\u2019s"</c>. The relaxed encoder still escapes
-    /// quotes, backslashes and control characters, which is all JSON requires.
+    /// The contracts, used only with a <see cref="Utf8JsonWriter"/> made with <see cref="WriterOptions"/> (see
+    /// <see cref="ToUtf8Bytes{T}"/>): the writer carries the encoder, so these options carry none. That is what keeps
+    /// the source-generated fast path on: System.Text.Json uses a context's generated serializer only when the options
+    /// match the generated ones and name no encoder, and otherwise walks every chunk through its metadata converters,
+    /// the largest cost of a streamed completion after the socket (bench/README.md, "Issue 11").
     /// </summary>
     public static WireJsonContext Context { get; } = new(new JsonSerializerOptions
     {
         // Options given to a context's constructor replace the attribute's, so the policy is restated here.
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
     /// <summary>
-    /// For serializing straight into a buffer or pipe: a <see cref="Utf8JsonWriter"/> uses its own encoder, not the
-    /// serializer options', so it must be given the same one.
+    /// For serializing straight into a buffer or pipe, which is how everything the server writes is written. vLLM
+    /// (pydantic) writes non-ASCII as raw UTF-8 (spec-facts §8, "compare JSON semantically"); the default encoder would
+    /// turn the docs' <c>"’s"</c> into <c>"\u2019s"</c>. The relaxed encoder still escapes quotes, backslashes and
+    /// control characters, which is all JSON requires. A writer uses its own encoder, never the serializer options'.
     /// </summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>A value's UTF-8 JSON written as the server writes every answer (<see cref="WriterOptions"/>).</summary>
+    public static byte[] ToUtf8Bytes<T>(T value, JsonTypeInfo<T> contract)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, value, contract);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     // By reference: a dialect is one of Dialects.All, and a record's value hash would walk every field per response.
     private static readonly ConcurrentDictionary<Dialect, JsonSerializerOptions> Contracts = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The contract of a non-streamed completion in <paramref name="dialect"/>.</summary>
     public static JsonTypeInfo<CompletionResponse> CompletionResponse(Dialect dialect) =>
-        dialect.CompletionVllmKeys ? Context.CompletionResponse : (JsonTypeInfo<CompletionResponse>)OptionsFor(dialect).GetTypeInfo(typeof(CompletionResponse));
+        PlainCompletions(dialect) ? Context.CompletionResponse : (JsonTypeInfo<CompletionResponse>)OptionsFor(dialect).GetTypeInfo(typeof(CompletionResponse));
 
     /// <summary>The contract of a completion chunk in <paramref name="dialect"/>.</summary>
     public static JsonTypeInfo<CompletionChunk> CompletionChunk(Dialect dialect) =>
-        dialect.CompletionVllmKeys ? Context.CompletionChunk : (JsonTypeInfo<CompletionChunk>)OptionsFor(dialect).GetTypeInfo(typeof(CompletionChunk));
+        PlainCompletions(dialect) ? Context.CompletionChunk : (JsonTypeInfo<CompletionChunk>)OptionsFor(dialect).GetTypeInfo(typeof(CompletionChunk));
+
+    /// <summary>Whether <paramref name="dialect"/> writes completions exactly as the classes say, so the generated fast path serves it.</summary>
+    private static bool PlainCompletions(Dialect dialect) =>
+        dialect.CompletionVllmKeys && dialect.CompletionLogprobs != CompletionLogprobsShape.ChatShaped;
 
     /// <summary>The contract of a non-streamed chat completion in <paramref name="dialect"/>.</summary>
     public static JsonTypeInfo<ChatCompletionResponse> ChatCompletionResponse(Dialect dialect) =>
@@ -95,6 +113,15 @@ internal static class WireJson
             {
                 info.Properties.RemoveAt(i);
             }
+        }
+
+        if (dialect.CompletionLogprobs == CompletionLogprobsShape.ChatShaped && (info.Type == typeof(CompletionChoice) || info.Type == typeof(ChunkChoice)))
+        {
+            // llama.cpp's chat-shaped logprobs take the "logprobs" key, in its place (spec-facts §3.1, §12.1).
+            var index = info.Properties.IndexOf(info.Properties.First(p => p.Name == "logprobs"));
+            var chatShaped = info.CreateJsonPropertyInfo(typeof(ContentLogprobs), "logprobs");
+            chatShaped.Get = info.Type == typeof(ChunkChoice) ? static o => ((ChunkChoice)o).ChatShapedLogprobs : static o => ((CompletionChoice)o).ChatShapedLogprobs;
+            info.Properties[index] = chatShaped;
         }
 
         if (info.Type == typeof(CompletionChunk) && !dialect.CompletionVllmKeys)
