@@ -16,6 +16,9 @@ internal sealed class JournalSlot
     /// <summary>Most bytes of a body kept: enough for <see cref="RequestJournal.MaxBodyChars"/> characters of UTF-8.</summary>
     public const int MaxBodyBytes = 3 * RequestJournal.MaxBodyChars;
 
+    /// <summary>Most bytes of a response copied while it is written: enough for <see cref="RequestJournal.MaxResponseChars"/> characters of UTF-8.</summary>
+    public const int MaxResponseBytes = 3 * RequestJournal.MaxResponseChars;
+
     private const int MaxPathChars = 8 * 1024; // Kestrel's request line limit
     private const int MaxModelChars = 1024; // far beyond any model id; a longer one is kept cut
 
@@ -38,6 +41,9 @@ internal sealed class JournalSlot
     private int _modelBytes; // -1: no model
     private int _bodyBytes;
     private int _bodyTotal;
+    private int _responseBytes;
+    private long _responseTotal;
+    private long _responseStart; // in the journal's response ring (JournalResponseBytes), when _responseBytes > 0
     private string? _bodyHash; // made when the request arrives only for a body kept cut (the hash covers all of it)
     private JournalEntry? _entry;
 
@@ -48,6 +54,9 @@ internal sealed class JournalSlot
 
     /// <summary>The bytes the slot holds in the ring.</summary>
     public int Length => _pathBytes + _headerBytes + Math.Max(_modelBytes, 0) + _bodyBytes;
+
+    /// <summary>Where the slot's response starts in the response ring, when it has one there (else null).</summary>
+    public long? ResponseStart => _responseBytes > 0 ? _responseStart : null;
 
     public bool HoldsBytes => Start >= 0;
 
@@ -80,11 +89,44 @@ internal sealed class JournalSlot
             model,
             model is null ? -1 : Encoding.UTF8.GetByteCount(model),
             body,
-            body.Length > MaxBodyBytes ? JournalBody.Hash(method, path, body.Span) : null);
+            body.Length > MaxBodyBytes ? JournalBody.Hash(method, path, body.Span) : null,
+            scratch.Response[..ResponseBytesKept(scratch.Response.Span)],
+            scratch.ResponseTotal);
+    }
+
+    /// <summary>
+    /// How many of the response's first bytes hold its first <see cref="RequestJournal.MaxResponseChars"/> characters:
+    /// only those take room in the ring. A UTF-8 lead byte of four starts two UTF-16 characters; a continuation byte none.
+    /// </summary>
+    private static int ResponseBytesKept(ReadOnlySpan<byte> response)
+    {
+        if (response.Length <= RequestJournal.MaxResponseChars)
+        {
+            return response.Length; // no more characters than bytes
+        }
+
+        var chars = 0;
+        for (var i = 0; i < response.Length; i++)
+        {
+            var b = response[i];
+            if ((b & 0xC0) == 0x80)
+            {
+                continue;
+            }
+
+            chars += b >= 0xF0 ? 2 : 1;
+            if (chars > RequestJournal.MaxResponseChars)
+            {
+                return i;
+            }
+        }
+
+        return response.Length;
     }
 
     /// <summary>Takes a request's facts, its bytes into <paramref name="into"/> (which is <see cref="Length"/> long).</summary>
-    public void Write(in Pending pending, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration, long start, Span<byte> into)
+    /// <remarks>The response's bytes are already in the response ring, at <paramref name="responseStart"/>.</remarks>
+    public void Write(in Pending pending, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration, long start, Span<byte> into, long responseStart)
     {
         (Sequence, _time, _duration, _method, Start, _entry, WholeBodyChars) = (sequence, time, duration, pending.Method, start, null, 0);
         (_status, _retryAfterSeconds, _aborted, _fault) = (pending.Status, pending.RetryAfterSeconds, pending.Aborted, pending.Fault);
@@ -92,6 +134,7 @@ internal sealed class JournalSlot
         (_stream, _frames, _done, _leftEarly) = (scratch.Stream, scratch.Frames, scratch.Done, scratch.LeftEarly);
         (_pathBytes, _headerBytes, _modelBytes, _bodyTotal, _bodyHash) = (pending.PathBytes, pending.Headers.Length, pending.ModelBytes, pending.Body.Length, pending.BodyHash);
         _bodyBytes = Math.Min(pending.Body.Length, MaxBodyBytes);
+        (_responseBytes, _responseTotal, _responseStart) = (pending.Response.Length, pending.ResponseTotal, responseStart);
 
         into = into[Encoding.UTF8.GetBytes(pending.Path, into)..];
         pending.Headers.Span.CopyTo(into);
@@ -107,12 +150,31 @@ internal sealed class JournalSlot
     /// <summary>Takes an entry given whole (tests, and anything that has one already); it holds no bytes in the ring.</summary>
     public void WriteWhole(JournalEntry entry)
     {
-        (Sequence, Start, _entry, WholeBodyChars) = (entry.Sequence, -1, entry, entry.Body?.Length ?? 0);
+        (Sequence, Start, _entry, WholeBodyChars) = (entry.Sequence, -1, entry, (entry.Body?.Length ?? 0) + (entry.Response?.Length ?? 0));
         (_pathBytes, _headerBytes, _modelBytes, _bodyBytes, _nearMisses, _fault, _fixture, _bodyHash) = (0, 0, -1, 0, [], null, null, null);
+        (_responseBytes, _responseTotal) = (0, 0);
     }
 
     /// <summary>The entry, built on first read from the ring (<paramref name="bytes"/>) and kept while the slot is.</summary>
-    public JournalEntry Entry(JournalBytes bytes) => _entry ??= Build(bytes.Read(Start, Length));
+    /// <remarks>
+    /// The response is decoded on each read that asks for it and never kept with the entry: the entries a journal list
+    /// builds would otherwise hold every response, as strings, for as long as they are kept, past
+    /// <see cref="RequestJournal.MaxResponseBytesKept"/>.
+    /// </remarks>
+    public JournalEntry Entry(JournalBytes bytes, JournalResponseBytes responses, bool withResponse)
+    {
+        var entry = _entry ??= Build(bytes.Read(Start, Length));
+        if (!withResponse || _responseBytes == 0)
+        {
+            return entry;
+        }
+
+        // A response newer ones have written over (RequestJournal.MaxResponseBytesKept) reads as none kept, and cut.
+        var (response, truncated) = responses.Holds(_responseStart)
+            ? JournalBody.Text(responses.Read(_responseStart, _responseBytes), _responseTotal, RequestJournal.MaxResponseChars)
+            : (null, true);
+        return entry with { Response = response, ResponseTruncated = truncated };
+    }
 
     private static string Cut(string text, int chars) =>
         text.Length <= chars ? text : text[..(char.IsHighSurrogate(text[chars - 1]) ? chars - 1 : chars)];
@@ -184,7 +246,9 @@ internal sealed class JournalSlot
         string? Model,
         int ModelBytes,
         ReadOnlyMemory<byte> Body,
-        string? BodyHash)
+        string? BodyHash,
+        ReadOnlyMemory<byte> Response,
+        long ResponseTotal)
     {
         public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes);
     }
