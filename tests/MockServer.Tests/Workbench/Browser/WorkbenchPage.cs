@@ -119,6 +119,10 @@ internal sealed class WorkbenchPage(BrowserPage page, MockLlmServer server)
     public JournalEntry Sent(string path = "/v1/completions") =>
         server.Journal.Entries().Should().ContainSingle(e => e.Path == path, $"the page sent one request to {path}").Subject;
 
+    /// <summary>The latest request the page sent to <paramref name="path"/>, as the journal kept it.</summary>
+    public JournalEntry LastSent(string path = "/v1/completions") =>
+        server.Journal.Entries().Where(e => e.Path == path).Should().NotBeEmpty($"the page sent a request to {path}").And.Subject.Last();
+
     /// <summary>Fails with what the page reported if it threw, logged an error or hit its Content-Security-Policy.</summary>
     public void ShouldHaveNoProblems() =>
         page.TakeProblems().Should().BeEmpty("the page must run without script errors or CSP violations");
