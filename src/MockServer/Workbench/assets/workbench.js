@@ -219,13 +219,19 @@ function buildRequest() {
       }
       return message;
     });
-    const tools = $("f-tools").value.trim();
-    if (tools !== "") {
-      try {
-        body.tools = JSON.parse(tools);
-      } catch (error) {
-        return { problem: { control: $("f-tools"), param: "tools", message: `tools is not valid JSON: ${error.message}` } };
+    for (const name of ["tools", "response_format"]) {
+      const text = $(`f-${name}`).value.trim();
+      if (text !== "") {
+        try {
+          body[name] = JSON.parse(text);
+        } catch (error) {
+          return { problem: { control: $(`f-${name}`), param: name, message: `${name} is not valid JSON: ${error.message}` } };
+        }
       }
+    }
+    const choice = $("f-tool_choice").value.trim();
+    if (choice !== "") {
+      body.tool_choice = objectOrText(choice);
     }
   }
   for (const name of NUMBER_FIELDS) {
@@ -270,14 +276,23 @@ function buildRequest() {
 
 /** A stop field holding a JSON array of strings is that array; anything else is one stop string. */
 function stopValue(text) {
-  if (text.trimStart().startsWith("[")) {
+  return parsedIf(text, "[", Array.isArray);
+}
+
+/** tool_choice: a JSON object ({"type": "function", ...}) or a word (auto, none, required). */
+function objectOrText(text) {
+  return parsedIf(text, "{", v => v !== null && typeof v === "object");
+}
+
+function parsedIf(text, opening, fits) {
+  if (text.trimStart().startsWith(opening)) {
     try {
-      const list = JSON.parse(text);
-      if (Array.isArray(list)) {
-        return list;
+      const value = JSON.parse(text);
+      if (fits(value)) {
+        return value;
       }
     } catch {
-      // not JSON: the text itself is the stop string
+      // not JSON: the text itself is the value
     }
   }
   return text;
