@@ -17,7 +17,7 @@ internal static class AdminRoutes
     /// would not help someone calling the admin surface). Route shapes only; nothing here needs the admin key to know.
     /// </summary>
     public static ApiError NotFound(string path) =>
-        new(404, $"Unknown admin URL: {path}. Admin routes: GET /admin/keys, GET /admin/keys/{{name}}, PATCH /admin/keys/{{name}}, POST /admin/keys/{{name}}/reset, POST /admin/models/{{model}}/evict, GET and DELETE /admin/journal, GET /admin/journal/verify, POST, GET and DELETE /admin/fixtures, DELETE /admin/fixtures/{{id}} (see the README's admin routes).",
+        new(404, $"Unknown admin URL: {path}. Admin routes: GET /admin/keys, GET /admin/keys/{{name}}, PATCH /admin/keys/{{name}}, POST /admin/keys/{{name}}/reset, POST /admin/models/{{model}}/evict, GET and DELETE /admin/journal, GET /admin/journal/{{sequence}}, GET /admin/journal/verify, POST, GET and DELETE /admin/fixtures, DELETE /admin/fixtures/{{id}} (see the README's admin routes).",
             ApiError.InvalidRequest, null, "unknown_url");
 
     /// <summary>Whether a 404 for this request should list the admin routes: admin is on and the path is under <c>/admin</c>.</summary>

@@ -10,7 +10,9 @@ namespace MockServer.Admin;
 /// <c>GET /admin/journal</c> (the entries, a JSON array, oldest first) and <c>DELETE /admin/journal</c> (removes them,
 /// answers <c>{"removed": N}</c>), both filtered by the query: <c>path</c>, <c>model</c>, <c>status</c>, <c>session</c>
 /// (issue 9, "Request journal"). A bad query is a 400 naming the parameter, never an unfiltered answer: a typo in a
-/// DELETE's filter must not clear everything.
+/// DELETE's filter must not clear everything. <c>GET /admin/journal/{sequence}</c> is one entry with the response as
+/// sent (<c>response</c>, <c>response_truncated</c>; issue 11's journal detail), which the list leaves out: a list of a
+/// thousand entries would otherwise carry a thousand answers.
 /// </summary>
 internal static class JournalAdminRoutes
 {
@@ -20,6 +22,7 @@ internal static class JournalAdminRoutes
     {
         group.MapGet("/journal", ListAsync);
         group.MapDelete("/journal", ClearAsync);
+        group.MapGet("/journal/{sequence}", EntryAsync); // /journal/verify is a literal segment: routing prefers it
     }
 
     /// <summary>The query's filter, or the 400 that says which parameter is wrong (shared with the verify route).</summary>
@@ -93,6 +96,24 @@ internal static class JournalAdminRoutes
 
             w.WriteEndArray();
         });
+    }
+
+    private static Task EntryAsync(HttpContext context, string sequence)
+    {
+        if (!long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return ErrorWriter.WriteAsync(context, ApiError.InvalidValue("sequence",
+                $"Invalid journal sequence '{sequence}': expected an entry's sequence number, a whole number from 1, as GET /admin/journal lists them."));
+        }
+
+        if (context.RequestServices.GetRequiredService<RequestJournal>().Entry(number) is not { } entry)
+        {
+            return ErrorWriter.WriteAsync(context, new ApiError(404,
+                string.Create(CultureInfo.InvariantCulture, $"The journal holds no entry {number}: it was never made, was cleared, or was pushed out by newer ones (GET /admin/journal lists those kept)."),
+                ApiError.InvalidRequest, "sequence", "journal_entry_not_found"));
+        }
+
+        return AdminJson.WriteAsync(context, w => JournalEntryJson.Write(w, entry, withResponse: true));
     }
 
     private static Task ClearAsync(HttpContext context)

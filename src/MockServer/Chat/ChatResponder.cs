@@ -77,6 +77,7 @@ internal sealed class ChatResponder(CompletionEngine engine, Tokenizer tokenizer
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = buffer.WrittenCount;
+        Journal.JournalScratch.NoteSent(context, buffer.WrittenSpan);
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         sent.Add(result.CompletionTokens);
     }

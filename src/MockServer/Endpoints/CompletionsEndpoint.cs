@@ -102,6 +102,7 @@ internal sealed class CompletionsEndpoint(
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = buffer.WrittenCount;
+        Journal.JournalScratch.NoteSent(context, buffer.WrittenSpan);
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, aborted).ConfigureAwait(false);
     }
 

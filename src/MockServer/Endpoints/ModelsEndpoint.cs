@@ -130,6 +130,7 @@ internal sealed class ModelsEndpoint
     {
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.Length;
+        Journal.JournalScratch.NoteSent(context, body);
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 }

@@ -57,7 +57,7 @@ internal sealed class SseSink : IDisposable
         response.ContentType = "text/event-stream; charset=utf-8"; // as vLLM/Starlette send it (spec-facts §4.1)
         response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        return new SseSink(context, response.BodyWriter, options, cancellationToken);
+        return new SseSink(context, Journal.JournalTee.Over(context, response.BodyWriter), options, cancellationToken); // the journal keeps the frames as sent
     }
 
     /// <summary>Opens an event: the returned writer takes its JSON payload, then <see cref="EndEventAsync"/> or <see cref="EndEvent"/> closes it.</summary>

@@ -11,10 +11,10 @@ namespace MockServer.Hosting;
 internal static class CommandLineArguments
 {
     /// <summary>The mock's own flags, as <c>--help</c> and the README list them.</summary>
-    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile", "behaviour", "strict-fixtures", "journal-capacity", "record-upstream", "record-dir", "record-key-env", "replay", "replay-timing", "replay-pin-ids"];
+    public static readonly string[] Flags = ["urls", "fixtures", "api-keys", "keys-file", "admin", "admin-key", "max-body-bytes", "max-generated-tokens", "token-delay-ms", "write-timeout-ms", "seed", "profile", "behaviour", "strict-fixtures", "journal-capacity", "record-upstream", "record-dir", "record-key-env", "replay", "replay-timing", "replay-pin-ids", "workbench"];
 
     /// <summary>The same settings as configuration keys (<c>MockServer:Fixtures</c>, or <c>MockServer__Fixtures</c> in the environment).</summary>
-    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile", "Behaviour", "StrictFixtures", "JournalCapacity", "RecordUpstream", "RecordDir", "RecordKeyEnv", "Replay", "ReplayTiming", "ReplayPinIds"];
+    public static readonly string[] MockServerKeys = ["Fixtures", "ApiKeys", "KeysFile", "Admin", "AdminKey", "MaxRequestBodyBytes", "MaxGeneratedTokensPerRequest", "TokenDelayMs", "WriteTimeoutMs", "Seed", "Profile", "Behaviour", "StrictFixtures", "JournalCapacity", "RecordUpstream", "RecordDir", "RecordKeyEnv", "Replay", "ReplayTiming", "ReplayPinIds", "Workbench"];
 
     // Host settings ASP.NET reads from the command line (WebHostDefaults, HostDefaults), and sections whose keys are
     // open-ended (Logging:LogLevel:Default, Kestrel:Endpoints:Http:Url).
@@ -37,6 +37,7 @@ internal static class CommandLineArguments
           --admin true                serve the admin routes under /admin (key usage, budgets)
           --admin-key KEY             the admin routes' own bearer key, required when /v1 has keys
                                       (or set MockServer__AdminKey in the environment)
+          --workbench false           do not serve the browser workbench at /workbench/ (default: served)
           --max-body-bytes N          larger request bodies get 413 (default 4194304)
           --max-generated-tokens N    most work one request may ask for (default 1048576)
           --token-delay-ms N          time between streamed tokens (default 0)

@@ -13,7 +13,8 @@ namespace MockServer.Hosting;
 /// <remarks>
 /// It owns exactly the mock's routes: <c>/v1/completions</c>, <c>/v1/chat/completions</c>, <c>/v1/models</c> and
 /// <c>/v1/models/{id}</c> (any method, so a wrong one gets the mock's 405 envelope), and <c>/admin</c> when
-/// <see cref="MockServerOptions.EnableAdmin"/> is on. Every other path, other <c>/v1</c> paths included, is the
+/// <see cref="MockServerOptions.EnableAdmin"/> is on, <c>/workbench</c> when <see cref="MockServerOptions.EnableWorkbench"/>
+/// is. Every other path, other <c>/v1</c> paths included, is the
 /// host's. The list mirrors <c>MapOpenAiEndpoints</c>.
 /// </remarks>
 public sealed class MockLlmHandler : IAsyncDisposable
@@ -25,17 +26,19 @@ public sealed class MockLlmHandler : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly InProcessServer _server;
     private readonly bool _admin;
+    private readonly bool _workbench;
 
     // The requests being answered, each with the task that ends when it has: disposal aborts and awaits them before
     // the container goes (a host's Dispose need not wait for its requests: WireMock 1.25.0's does not).
     private readonly Dictionary<HttpContext, Task> _inFlight = [];
     private bool _disposed;
 
-    private MockLlmHandler(WebApplication app, InProcessServer server, bool admin)
+    private MockLlmHandler(WebApplication app, InProcessServer server, MockServerOptions options)
     {
         _app = app;
         _server = server;
-        _admin = admin;
+        _admin = options.EnableAdmin;
+        _workbench = options.EnableWorkbench;
     }
 
     /// <summary>The requests this handler has answered, newest kept (<see cref="MockServerOptions.JournalCapacity"/>).</summary>
@@ -63,7 +66,7 @@ public sealed class MockLlmHandler : IAsyncDisposable
         var app = await MockLlmServer.BuildAsync(builder, options).ConfigureAwait(false);
         server.Scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new MockLlmHandler(app, server, options.EnableAdmin);
+        return new MockLlmHandler(app, server, options);
     }
 
     /// <summary>Whether the request's path is one of the mock's routes (see remarks); paths compare case-insensitively, as routing does.</summary>
@@ -80,7 +83,8 @@ public sealed class MockLlmHandler : IAsyncDisposable
         }
 
         return path.StartsWithSegments(Models, StringComparison.OrdinalIgnoreCase)
-            || (_admin && path.StartsWithSegments(Admin, StringComparison.OrdinalIgnoreCase));
+            || (_admin && path.StartsWithSegments(Admin, StringComparison.OrdinalIgnoreCase))
+            || (_workbench && MockServer.Workbench.WorkbenchRoutes.IsWorkbench(path));
     }
 
     /// <summary>

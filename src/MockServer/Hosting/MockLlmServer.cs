@@ -63,7 +63,7 @@ public sealed partial class MockLlmServer : IAsyncDisposable
     }
 
     /// <summary>Runs the server until Ctrl+C. Returns 2 when configuration or a fixture is invalid.</summary>
-    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--journal-capacity N</c>, <c>--record-upstream URL</c>, <c>--record-dir DIR</c>, <c>--record-key-env NAME</c>, <c>--replay DIR</c>, <c>--replay-timing T</c>, <c>--replay-pin-ids true</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
+    /// <param name="args">Command line: <c>--fixtures DIR</c>, <c>--api-keys K1,K2</c>, <c>--keys-file FILE</c>, <c>--admin true</c>, <c>--admin-key KEY</c>, <c>--workbench false</c>, <c>--max-body-bytes N</c>, <c>--max-generated-tokens N</c>, <c>--token-delay-ms N</c>, <c>--write-timeout-ms N</c>, <c>--seed N</c>, <c>--profile NAME</c>, <c>--behaviour FILE</c>, <c>--strict-fixtures true</c>, <c>--journal-capacity N</c>, <c>--record-upstream URL</c>, <c>--record-dir DIR</c>, <c>--record-key-env NAME</c>, <c>--replay DIR</c>, <c>--replay-timing T</c>, <c>--replay-pin-ids true</c>, <c>--urls URL</c>, <c>--help</c>, plus the ASP.NET settings <see cref="CommandLineArguments"/> accepts; anything else stops the start.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -124,10 +124,18 @@ public sealed partial class MockLlmServer : IAsyncDisposable
             }
 
             var models = string.Join(", ", catalog.Models.Select(m => $"{m.Id} ({m.Root})"));
+            var workbench = app.Services.GetRequiredService<MockServerOptions>().EnableWorkbench;
             foreach (var address in app.Urls)
             {
-                var baseUrl = address.TrimEnd('/') + "/v1";
-                LogServing(logger, baseUrl, models);
+                var root = address.TrimEnd('/');
+                if (workbench)
+                {
+                    LogServingWorkbench(logger, root + "/v1", models, root + Workbench.WorkbenchRoutes.Prefix + "/");
+                }
+                else
+                {
+                    LogServing(logger, root + "/v1", models);
+                }
             }
         });
         try
@@ -224,6 +232,12 @@ public sealed partial class MockLlmServer : IAsyncDisposable
                 : throw new ArgumentException("--admin takes true or false, e.g. --admin true.");
         }
 
+        // The process serves the workbench unless told not to; in process (StartAsync) it stays off unless set (issue 11).
+        options.EnableWorkbench = Get("workbench", "Workbench") is not { } workbench
+            || (bool.TryParse(workbench, out var serve)
+                ? serve
+                : throw new ArgumentException("--workbench takes true or false, e.g. --workbench false."));
+
         // Also MockServer__AdminKey in the environment, so the key need not be on a command line others can read.
         options.AdminKey = Get("admin-key", "AdminKey");
         if (Get("max-body-bytes", "MaxRequestBodyBytes") is { } max)
@@ -298,4 +312,8 @@ public sealed partial class MockLlmServer : IAsyncDisposable
 
     [LoggerMessage(EventId = LogEvents.Started, Level = LogLevel.Information, Message = "MockServer listening: base URL {BaseUrl}, models {Models}")]
     private static partial void LogServing(ILogger logger, string baseUrl, string models);
+
+    // The same line with the page's link, so the first thing a developer sees is where to try the mock in a browser.
+    [LoggerMessage(EventId = LogEvents.Started, Level = LogLevel.Information, Message = "MockServer listening: base URL {BaseUrl}, models {Models}, workbench {WorkbenchUrl}")]
+    private static partial void LogServingWorkbench(ILogger logger, string baseUrl, string models, string workbenchUrl);
 }

@@ -43,6 +43,7 @@ internal static class MockServerEndpointRouteBuilderExtensions
         // Catch-all: a fixture may serve an id with a slash (org/model), which clients send raw or as %2F.
         app.MapGet("/v1/models/{**id}", models.RetrieveAsync);
         app.MapAdmin();
+        MockServer.Workbench.WorkbenchRoutes.MapWorkbench(app);
         app.MapGet("/health", static context =>
         {
             context.Response.StatusCode = 200;

@@ -16,6 +16,7 @@ internal static class ErrorWriter
         response.ContentType = "application/json";
         var body = Body(context, error);
         response.ContentLength = body.Length;
+        Journal.JournalScratch.NoteSent(context, body.Span);
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 

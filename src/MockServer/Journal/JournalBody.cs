@@ -14,15 +14,21 @@ internal static class JournalBody
     /// half), and whether it was cut; null for a request whose body was never read (no body, not JSON, too large).
     /// <paramref name="body"/> is the first bytes the journal kept of a body of <paramref name="total"/> bytes.
     /// </summary>
-    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body, int total)
+    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body, int total) => Text(body, total, RequestJournal.MaxBodyChars);
+
+    /// <summary>
+    /// The first bytes of something <paramref name="total"/> bytes long as text of at most <paramref name="maxChars"/>
+    /// characters (never a surrogate pair cut in half), and whether it was cut; null when there are no bytes.
+    /// </summary>
+    public static (string? Text, bool Truncated) Text(ReadOnlySpan<byte> body, long total, int maxChars)
     {
         if (body.IsEmpty)
         {
             return (null, false);
         }
 
-        // At most MaxBodyChars chars: the decoder stops when the buffer is full, so a large body is never decoded whole.
-        var chars = new char[Math.Min(body.Length, RequestJournal.MaxBodyChars)];
+        // At most maxChars chars: the decoder stops when the buffer is full, so a large body is never decoded whole.
+        var chars = new char[Math.Min(body.Length, maxChars)];
         var decoder = Encoding.UTF8.GetDecoder();
         decoder.Convert(body, chars, flush: true, out var bytesUsed, out var charsUsed, out _);
         return (new string(chars, 0, charsUsed), bytesUsed < total);

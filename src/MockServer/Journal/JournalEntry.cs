@@ -65,4 +65,14 @@ public sealed record JournalEntry
 
     /// <summary>Whether the client went away before the answer was complete.</summary>
     public bool LeftEarly { get; init; }
+
+    /// <summary>
+    /// The response body as the mock wrote it: a JSON answer's body, or a stream's SSE text (every <c>data:</c> event
+    /// with its blank line, <c>[DONE]</c> included), at most <see cref="RequestJournal.MaxResponseChars"/> characters;
+    /// null when no body was written. <c>GET /admin/journal/{sequence}</c> shows it; the list leaves it out.
+    /// </summary>
+    public string? Response { get; init; }
+
+    /// <summary>Whether <see cref="Response"/> was cut at the limit.</summary>
+    public bool ResponseTruncated { get; init; }
 }

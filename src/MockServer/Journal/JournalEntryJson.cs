@@ -9,7 +9,8 @@ namespace MockServer.Journal;
 /// </summary>
 internal static class JournalEntryJson
 {
-    public static void Write(Utf8JsonWriter w, JournalEntry e)
+    /// <summary>Writes the entry; <paramref name="withResponse"/> adds <c>response</c> and <c>response_truncated</c> (one entry's detail, not the list).</summary>
+    public static void Write(Utf8JsonWriter w, JournalEntry e, bool withResponse = false)
     {
         w.WriteStartObject();
         w.WriteNumber("sequence", e.Sequence);
@@ -53,6 +54,12 @@ internal static class JournalEntryJson
         w.WriteBoolean("done", e.Done);
         w.WriteNumber("duration_ms", e.Duration.TotalMilliseconds);
         w.WriteBoolean("left_early", e.LeftEarly);
+        if (withResponse)
+        {
+            w.WriteString("response", e.Response);
+            w.WriteBoolean("response_truncated", e.ResponseTruncated);
+        }
+
         w.WriteEndObject();
     }
 }

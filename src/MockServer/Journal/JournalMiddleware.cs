@@ -1,5 +1,6 @@
 using MockServer.Admin;
 using MockServer.Hosting;
+using MockServer.Workbench;
 
 namespace MockServer.Journal;
 
@@ -10,13 +11,15 @@ namespace MockServer.Journal;
 /// </summary>
 /// <remarks>
 /// Requests under <c>/admin</c> are not journaled: reading or clearing the journal must not change it, and the admin
-/// surface is the test's own control channel, not the client under test.
+/// surface is the test's own control channel, not the client under test. Nor are those under <c>/workbench</c> (issue 11):
+/// the page's own files say nothing about the client under test (the page's <c>/v1</c> requests are journaled).
 /// </remarks>
 internal sealed class JournalMiddleware(RequestDelegate next, RequestJournal journal, MockServerOptions options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (journal.Capacity == 0 || context.Request.Path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.OrdinalIgnoreCase))
+        var path = context.Request.Path;
+        if (journal.Capacity == 0 || path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.OrdinalIgnoreCase) || WorkbenchRoutes.IsWorkbench(path))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -35,6 +38,7 @@ internal sealed class JournalMiddleware(RequestDelegate next, RequestJournal jou
         {
             // The raw facts only: the entry is built when someone reads the journal (JournalSlot).
             journal.Add(context, scratch, sequence, time, options.TimeProvider.GetElapsedTime(started));
+            scratch.Release(); // the response's copy is in the ring now
         }
     }
 }

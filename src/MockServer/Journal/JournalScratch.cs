@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace MockServer.Journal;
 
 /// <summary>
@@ -25,6 +27,59 @@ internal sealed class JournalScratch
     public bool Done { get; set; }
 
     public bool LeftEarly { get; set; }
+
+    private byte[]? _response; // rented on the first byte sent, returned by Release once the entry has copied it
+    private int _responseKept;
+
+    /// <summary>Bytes of the response body written so far (all of them, whether kept or not).</summary>
+    public long ResponseTotal { get; private set; }
+
+    /// <summary>The first bytes of the response body as written, at most <see cref="JournalSlot.MaxResponseBytes"/>.</summary>
+    public ReadOnlyMemory<byte> Response => _response.AsMemory(0, _responseKept);
+
+    /// <summary>
+    /// Keeps a copy of bytes the response body is given (issue 11, the journal's detail view): raw UTF-8 into a pooled
+    /// buffer, up to the cap; decoded only if someone reads the entry. Called where the mock writes an answer (the JSON
+    /// and error writers, <see cref="JournalTee"/> for a stream), never for a request the journal does not keep.
+    /// </summary>
+    public void NoteSent(ReadOnlySpan<byte> bytes)
+    {
+        ResponseTotal += bytes.Length;
+        var room = JournalSlot.MaxResponseBytes - _responseKept;
+        if (room <= 0 || bytes.IsEmpty)
+        {
+            return;
+        }
+
+        bytes = bytes[..Math.Min(bytes.Length, room)];
+        if (_response is null || _response.Length - _responseKept < bytes.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(Math.Max(4096, (_response?.Length ?? 0) * 2), _responseKept + bytes.Length), JournalSlot.MaxResponseBytes));
+            if (_response is not null)
+            {
+                _response.AsSpan(0, _responseKept).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(_response);
+            }
+
+            _response = grown;
+        }
+
+        bytes.CopyTo(_response.AsSpan(_responseKept));
+        _responseKept += bytes.Length;
+    }
+
+    /// <summary>Gives the response copy back to the pool; the journal has taken its bytes (or the request is not kept).</summary>
+    public void Release()
+    {
+        if (_response is { } rented)
+        {
+            (_response, _responseKept) = (null, 0);
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Keeps <paramref name="bytes"/> as part of the request's response when the journal keeps the request.</summary>
+    public static void NoteSent(HttpContext context, ReadOnlySpan<byte> bytes) => context.Features.Get<JournalScratch>()?.NoteSent(bytes);
 
     /// <summary>Notes the body's <c>model</c> when it is a string; one that is not valid UTF-16 (a lone surrogate) is left out, for the parser to refuse.</summary>
     public void NoteModel(System.Text.Json.JsonElement root) => Model = Dialects.RequestDialect.ModelIdOf(root);

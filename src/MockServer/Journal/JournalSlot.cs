@@ -16,6 +16,9 @@ internal sealed class JournalSlot
     /// <summary>Most bytes of a body kept: enough for <see cref="RequestJournal.MaxBodyChars"/> characters of UTF-8.</summary>
     public const int MaxBodyBytes = 3 * RequestJournal.MaxBodyChars;
 
+    /// <summary>Most bytes of a response copied while it is written: enough for <see cref="RequestJournal.MaxResponseChars"/> characters of UTF-8.</summary>
+    public const int MaxResponseBytes = 3 * RequestJournal.MaxResponseChars;
+
     private const int MaxPathChars = 8 * 1024; // Kestrel's request line limit
     private const int MaxModelChars = 1024; // far beyond any model id; a longer one is kept cut
 
@@ -38,6 +41,8 @@ internal sealed class JournalSlot
     private int _modelBytes; // -1: no model
     private int _bodyBytes;
     private int _bodyTotal;
+    private int _responseBytes;
+    private long _responseTotal;
     private string? _bodyHash; // made when the request arrives only for a body kept cut (the hash covers all of it)
     private JournalEntry? _entry;
 
@@ -47,7 +52,7 @@ internal sealed class JournalSlot
     public long Start { get; set; } = -1;
 
     /// <summary>The bytes the slot holds in the ring.</summary>
-    public int Length => _pathBytes + _headerBytes + Math.Max(_modelBytes, 0) + _bodyBytes;
+    public int Length => _pathBytes + _headerBytes + Math.Max(_modelBytes, 0) + _bodyBytes + _responseBytes;
 
     public bool HoldsBytes => Start >= 0;
 
@@ -80,7 +85,39 @@ internal sealed class JournalSlot
             model,
             model is null ? -1 : Encoding.UTF8.GetByteCount(model),
             body,
-            body.Length > MaxBodyBytes ? JournalBody.Hash(method, path, body.Span) : null);
+            body.Length > MaxBodyBytes ? JournalBody.Hash(method, path, body.Span) : null,
+            scratch.Response[..ResponseBytesKept(scratch.Response.Span)],
+            scratch.ResponseTotal);
+    }
+
+    /// <summary>
+    /// How many of the response's first bytes hold its first <see cref="RequestJournal.MaxResponseChars"/> characters:
+    /// only those take room in the ring. A UTF-8 lead byte of four starts two UTF-16 characters; a continuation byte none.
+    /// </summary>
+    private static int ResponseBytesKept(ReadOnlySpan<byte> response)
+    {
+        if (response.Length <= RequestJournal.MaxResponseChars)
+        {
+            return response.Length; // no more characters than bytes
+        }
+
+        var chars = 0;
+        for (var i = 0; i < response.Length; i++)
+        {
+            var b = response[i];
+            if ((b & 0xC0) == 0x80)
+            {
+                continue;
+            }
+
+            chars += b >= 0xF0 ? 2 : 1;
+            if (chars > RequestJournal.MaxResponseChars)
+            {
+                return i;
+            }
+        }
+
+        return response.Length;
     }
 
     /// <summary>Takes a request's facts, its bytes into <paramref name="into"/> (which is <see cref="Length"/> long).</summary>
@@ -92,6 +129,7 @@ internal sealed class JournalSlot
         (_stream, _frames, _done, _leftEarly) = (scratch.Stream, scratch.Frames, scratch.Done, scratch.LeftEarly);
         (_pathBytes, _headerBytes, _modelBytes, _bodyTotal, _bodyHash) = (pending.PathBytes, pending.Headers.Length, pending.ModelBytes, pending.Body.Length, pending.BodyHash);
         _bodyBytes = Math.Min(pending.Body.Length, MaxBodyBytes);
+        (_responseBytes, _responseTotal) = (pending.Response.Length, pending.ResponseTotal);
 
         into = into[Encoding.UTF8.GetBytes(pending.Path, into)..];
         pending.Headers.Span.CopyTo(into);
@@ -102,13 +140,15 @@ internal sealed class JournalSlot
         }
 
         pending.Body.Span[.._bodyBytes].CopyTo(into);
+        pending.Response.Span.CopyTo(into[_bodyBytes..]);
     }
 
     /// <summary>Takes an entry given whole (tests, and anything that has one already); it holds no bytes in the ring.</summary>
     public void WriteWhole(JournalEntry entry)
     {
-        (Sequence, Start, _entry, WholeBodyChars) = (entry.Sequence, -1, entry, entry.Body?.Length ?? 0);
+        (Sequence, Start, _entry, WholeBodyChars) = (entry.Sequence, -1, entry, (entry.Body?.Length ?? 0) + (entry.Response?.Length ?? 0));
         (_pathBytes, _headerBytes, _modelBytes, _bodyBytes, _nearMisses, _fault, _fixture, _bodyHash) = (0, 0, -1, 0, [], null, null, null);
+        (_responseBytes, _responseTotal) = (0, 0);
     }
 
     /// <summary>The entry, built on first read from the ring (<paramref name="bytes"/>) and kept while the slot is.</summary>
@@ -130,7 +170,8 @@ internal sealed class JournalSlot
             bytes = bytes[_modelBytes..];
         }
 
-        var (body, truncated) = JournalBody.Text(bytes, _bodyTotal);
+        var (body, truncated) = JournalBody.Text(bytes[.._bodyBytes], _bodyTotal);
+        var (response, responseTruncated) = JournalBody.Text(bytes[_bodyBytes..], _responseTotal, RequestJournal.MaxResponseChars);
         string? session = null;
         foreach (var (name, values) in headers)
         {
@@ -151,7 +192,7 @@ internal sealed class JournalSlot
             Headers = JournalHeaders.Redact(headers),
             Body = body,
             BodyTruncated = truncated,
-            RequestHash = _bodyHash ?? JournalBody.Hash(_method, path, bytes),
+            RequestHash = _bodyHash ?? JournalBody.Hash(_method, path, bytes[.._bodyBytes]),
             Model = model,
             Session = session,
             AnsweredBy = _answeredBy,
@@ -165,6 +206,8 @@ internal sealed class JournalSlot
             Done = _done,
             Duration = _duration,
             LeftEarly = leftEarly,
+            Response = response,
+            ResponseTruncated = responseTruncated,
         };
     }
 
@@ -184,8 +227,10 @@ internal sealed class JournalSlot
         string? Model,
         int ModelBytes,
         ReadOnlyMemory<byte> Body,
-        string? BodyHash)
+        string? BodyHash,
+        ReadOnlyMemory<byte> Response,
+        long ResponseTotal)
     {
-        public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes);
+        public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes) + Response.Length;
     }
 }

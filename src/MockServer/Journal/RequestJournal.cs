@@ -9,6 +9,9 @@ public sealed class RequestJournal
     /// <summary>Longest body kept per entry, in characters.</summary>
     public const int MaxBodyChars = 64 * 1024;
 
+    /// <summary>Longest response kept per entry (<see cref="JournalEntry.Response"/>), in characters.</summary>
+    public const int MaxResponseChars = 64 * 1024;
+
     /// <summary>
     /// Most body characters kept over all entries (8 Mi): the oldest entries go first when a run of large requests
     /// would exceed it, so the journal's memory stays bounded whatever the bodies (1000 bodies of 64 Ki characters
@@ -60,6 +63,23 @@ public sealed class RequestJournal
         // Kept in the order their requests ended; read in the order they arrived (a long stream ends after later requests).
         entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         return entries;
+    }
+
+    /// <summary>The entry numbered <paramref name="sequence"/>, or null when the journal does not hold it (never was, or has gone).</summary>
+    public JournalEntry? Entry(long sequence)
+    {
+        lock (_gate)
+        {
+            foreach (var slot in Kept())
+            {
+                if (slot.Sequence == sequence)
+                {
+                    return slot.Entry(_bytes);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -141,7 +161,7 @@ public sealed class RequestJournal
         lock (_gate)
         {
             Take().WriteWhole(entry);
-            _wholeBodyChars += entry.Body?.Length ?? 0;
+            _wholeBodyChars += (entry.Body?.Length ?? 0) + (entry.Response?.Length ?? 0);
             while (_wholeBodyChars > MaxTotalBodyChars && _count > 1)
             {
                 EvictOldest();

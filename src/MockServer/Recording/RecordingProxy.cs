@@ -198,6 +198,7 @@ internal sealed partial class RecordingProxy : IDisposable
                 frames.Add(new RecordedFrame(frame, _time.GetElapsedTime(started)));
             }
 
+            journal?.NoteSent(frame.Span);
             await context.Response.Body.WriteAsync(frame, aborted).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
             if (journal is not null)
@@ -274,6 +275,7 @@ internal sealed partial class RecordingProxy : IDisposable
         if (HeaderRules.HasBody(exchange.Status))
         {
             context.Response.ContentLength = exchange.Body.Length;
+            Journal.JournalScratch.NoteSent(context, exchange.Body.Span);
             await context.Response.Body.WriteAsync(exchange.Body, context.RequestAborted).ConfigureAwait(false);
         }
     }

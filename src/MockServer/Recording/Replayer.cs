@@ -45,6 +45,7 @@ internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServ
             if (HeaderRules.HasBody(exchange.Status))
             {
                 context.Response.ContentLength = body.Length;
+                Journal.JournalScratch.NoteSent(context, body.Span);
                 await context.Response.Body.WriteAsync(body, aborted).ConfigureAwait(false);
             }
             return;
@@ -55,7 +56,9 @@ internal sealed class Replayer(RecordingSet recordings, RequestIds ids, MockServ
         foreach (var frame in frames)
         {
             await WaitAsync(timing.Due(frame.Offset)).ConfigureAwait(false);
-            await context.Response.Body.WriteAsync(rewriter?.RewriteFrame(frame.Bytes) ?? frame.Bytes, aborted).ConfigureAwait(false);
+            var bytes = rewriter?.RewriteFrame(frame.Bytes) ?? frame.Bytes;
+            journal?.NoteSent(bytes.Span);
+            await context.Response.Body.WriteAsync(bytes, aborted).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
             if (journal is not null)
             {
