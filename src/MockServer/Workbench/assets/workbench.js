@@ -46,6 +46,7 @@ const journal = new JournalPanel(() => ui.adminKey.value);
 
 let models = [];          // the cards of /v1/models?metadata=true
 let running = null;       // the AbortController of the request in flight
+let modelsNeedKey = false; // the last /v1/models answered 401
 
 // ---- models -------------------------------------------------------------------------------------------------
 
@@ -62,6 +63,7 @@ async function loadModels({ focusKeyOn401 = true } = {}) {
     ui.modelInfo.textContent = `Could not reach the mock: ${error.message}`;
     return;
   }
+  modelsNeedKey = response.status === 401;
   if (response.status === 401) {
     models = [];
     fillModels();
@@ -96,6 +98,13 @@ function fillModels() {
     option.textContent = m.metadata?.dialect ? `${m.id} (${m.metadata.dialect})` : m.id;
     return option;
   }));
+  if (fitting.length === 0) {
+    // An empty select reads as broken: say why there is nothing to choose (the request then has no model).
+    const none = new Option(modelsNeedKey ? "(type the API key to list the models)" : `(no model serves ${endpoint})`, "");
+    none.disabled = true;
+    none.selected = true;
+    ui.model.append(none);
+  }
   if (fitting.some(m => m.id === previous)) {
     ui.model.value = previous;
   }
