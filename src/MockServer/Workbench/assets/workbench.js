@@ -394,7 +394,9 @@ function showError(status, envelope, where = "") {
   }
   ui.error.replaceChildren(heading, list);
   ui.error.hidden = false;
-  const controls = controlsFor(e.param);
+  // llama.cpp's envelope has no param key (spec-facts §12): the field its message quotes first stands in for it.
+  const named = "param" in e ? e.param : /'([A-Za-z_][\w.[\]-]*)'/.exec(e.message ?? "")?.[1];
+  const controls = controlsFor(named);
   for (const control of controls) {
     control.setAttribute("aria-invalid", "true");
     control.classList.add("invalid");
