@@ -438,7 +438,9 @@ async function send() {
   updateSnippets();
   const controller = new AbortController();
   running = controller;
-  ui.send.disabled = true;
+  // #send stays focusable while a request runs (a disabled button would drop the keyboard user's focus); a second
+  // press is ignored above.
+  ui.send.setAttribute("aria-disabled", "true");
   ui.stop.disabled = false;
   setState("streaming", request.body.stream ? "Streaming: waiting for the first frame…" : "Waiting for the answer…");
   const started = performance.now();
@@ -468,7 +470,16 @@ async function send() {
     } else if (type.includes("text/event-stream")) {
       await run.readStream(response, controller);
     } else {
-      run.renderWhole(request.endpoint, await response.json());
+      const text = await response.text();
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        note(`The answer is not JSON (${type || "no content type"}): ${text.slice(0, 200)}`, "warn");
+        setState("error", "Error: the answer is not JSON.");
+        return;
+      }
+      run.renderWhole(request.endpoint, body);
       setState("done", `Done: one JSON body in ${Math.round(performance.now() - started)} ms.`);
     }
   } catch (error) {
@@ -481,7 +492,10 @@ async function send() {
     }
   } finally {
     running = null;
-    ui.send.disabled = false;
+    ui.send.removeAttribute("aria-disabled");
+    if (document.activeElement === ui.stop) {
+      ui.send.focus(); // Stop is about to be disabled: keep the focus on the form
+    }
     ui.stop.disabled = true;
     keys.refreshIfShown();
     journal.refreshIfShown();
