@@ -85,7 +85,7 @@ internal static class JournalAdminRoutes
             return ErrorWriter.WriteAsync(context, error);
         }
 
-        var entries = context.RequestServices.GetRequiredService<RequestJournal>().Entries(filter);
+        var entries = context.RequestServices.GetRequiredService<RequestJournal>().Read(filter, withResponses: false);
         return AdminJson.WriteAsync(context, w =>
         {
             w.WriteStartArray();

@@ -43,6 +43,7 @@ internal sealed class JournalSlot
     private int _bodyTotal;
     private int _responseBytes;
     private long _responseTotal;
+    private long _responseStart; // in the journal's response ring (JournalResponseBytes), when _responseBytes > 0
     private string? _bodyHash; // made when the request arrives only for a body kept cut (the hash covers all of it)
     private JournalEntry? _entry;
 
@@ -52,7 +53,10 @@ internal sealed class JournalSlot
     public long Start { get; set; } = -1;
 
     /// <summary>The bytes the slot holds in the ring.</summary>
-    public int Length => _pathBytes + _headerBytes + Math.Max(_modelBytes, 0) + _bodyBytes + _responseBytes;
+    public int Length => _pathBytes + _headerBytes + Math.Max(_modelBytes, 0) + _bodyBytes;
+
+    /// <summary>Where the slot's response starts in the response ring, when it has one there (else null).</summary>
+    public long? ResponseStart => _responseBytes > 0 ? _responseStart : null;
 
     public bool HoldsBytes => Start >= 0;
 
@@ -121,7 +125,8 @@ internal sealed class JournalSlot
     }
 
     /// <summary>Takes a request's facts, its bytes into <paramref name="into"/> (which is <see cref="Length"/> long).</summary>
-    public void Write(in Pending pending, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration, long start, Span<byte> into)
+    /// <remarks>The response's bytes are already in the response ring, at <paramref name="responseStart"/>.</remarks>
+    public void Write(in Pending pending, JournalScratch scratch, long sequence, DateTimeOffset time, TimeSpan duration, long start, Span<byte> into, long responseStart)
     {
         (Sequence, _time, _duration, _method, Start, _entry, WholeBodyChars) = (sequence, time, duration, pending.Method, start, null, 0);
         (_status, _retryAfterSeconds, _aborted, _fault) = (pending.Status, pending.RetryAfterSeconds, pending.Aborted, pending.Fault);
@@ -129,7 +134,7 @@ internal sealed class JournalSlot
         (_stream, _frames, _done, _leftEarly) = (scratch.Stream, scratch.Frames, scratch.Done, scratch.LeftEarly);
         (_pathBytes, _headerBytes, _modelBytes, _bodyTotal, _bodyHash) = (pending.PathBytes, pending.Headers.Length, pending.ModelBytes, pending.Body.Length, pending.BodyHash);
         _bodyBytes = Math.Min(pending.Body.Length, MaxBodyBytes);
-        (_responseBytes, _responseTotal) = (pending.Response.Length, pending.ResponseTotal);
+        (_responseBytes, _responseTotal, _responseStart) = (pending.Response.Length, pending.ResponseTotal, responseStart);
 
         into = into[Encoding.UTF8.GetBytes(pending.Path, into)..];
         pending.Headers.Span.CopyTo(into);
@@ -140,7 +145,6 @@ internal sealed class JournalSlot
         }
 
         pending.Body.Span[.._bodyBytes].CopyTo(into);
-        pending.Response.Span.CopyTo(into[_bodyBytes..]);
     }
 
     /// <summary>Takes an entry given whole (tests, and anything that has one already); it holds no bytes in the ring.</summary>
@@ -152,7 +156,25 @@ internal sealed class JournalSlot
     }
 
     /// <summary>The entry, built on first read from the ring (<paramref name="bytes"/>) and kept while the slot is.</summary>
-    public JournalEntry Entry(JournalBytes bytes) => _entry ??= Build(bytes.Read(Start, Length));
+    /// <remarks>
+    /// The response is decoded on each read that asks for it and never kept with the entry: the entries a journal list
+    /// builds would otherwise hold every response, as strings, for as long as they are kept, past
+    /// <see cref="RequestJournal.MaxResponseBytesKept"/>.
+    /// </remarks>
+    public JournalEntry Entry(JournalBytes bytes, JournalResponseBytes responses, bool withResponse)
+    {
+        var entry = _entry ??= Build(bytes.Read(Start, Length));
+        if (!withResponse || _responseBytes == 0)
+        {
+            return entry;
+        }
+
+        // A response newer ones have written over (RequestJournal.MaxResponseBytesKept) reads as none kept, and cut.
+        var (response, truncated) = responses.Holds(_responseStart)
+            ? JournalBody.Text(responses.Read(_responseStart, _responseBytes), _responseTotal, RequestJournal.MaxResponseChars)
+            : (null, true);
+        return entry with { Response = response, ResponseTruncated = truncated };
+    }
 
     private static string Cut(string text, int chars) =>
         text.Length <= chars ? text : text[..(char.IsHighSurrogate(text[chars - 1]) ? chars - 1 : chars)];
@@ -170,8 +192,7 @@ internal sealed class JournalSlot
             bytes = bytes[_modelBytes..];
         }
 
-        var (body, truncated) = JournalBody.Text(bytes[.._bodyBytes], _bodyTotal);
-        var (response, responseTruncated) = JournalBody.Text(bytes[_bodyBytes..], _responseTotal, RequestJournal.MaxResponseChars);
+        var (body, truncated) = JournalBody.Text(bytes, _bodyTotal);
         string? session = null;
         foreach (var (name, values) in headers)
         {
@@ -192,7 +213,7 @@ internal sealed class JournalSlot
             Headers = JournalHeaders.Redact(headers),
             Body = body,
             BodyTruncated = truncated,
-            RequestHash = _bodyHash ?? JournalBody.Hash(_method, path, bytes[.._bodyBytes]),
+            RequestHash = _bodyHash ?? JournalBody.Hash(_method, path, bytes),
             Model = model,
             Session = session,
             AnsweredBy = _answeredBy,
@@ -206,8 +227,6 @@ internal sealed class JournalSlot
             Done = _done,
             Duration = _duration,
             LeftEarly = leftEarly,
-            Response = response,
-            ResponseTruncated = responseTruncated,
         };
     }
 
@@ -231,6 +250,6 @@ internal sealed class JournalSlot
         ReadOnlyMemory<byte> Response,
         long ResponseTotal)
     {
-        public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes) + Response.Length;
+        public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes);
     }
 }

@@ -13,6 +13,13 @@ public sealed class RequestJournal
     public const int MaxResponseChars = 64 * 1024;
 
     /// <summary>
+    /// The most bytes of responses kept over all entries (8 MiB): when newer answers need the room, the oldest responses
+    /// are dropped (their entries stay, <see cref="JournalEntry.Response"/> null and <see cref="JournalEntry.ResponseTruncated"/>
+    /// true), so long streams never cost entries.
+    /// </summary>
+    public const int MaxResponseBytesKept = 8 * 1024 * 1024;
+
+    /// <summary>
     /// Most body characters kept over all entries (8 Mi): the oldest entries go first when a run of large requests
     /// would exceed it, so the journal's memory stays bounded whatever the bodies (1000 bodies of 64 Ki characters
     /// would otherwise hold about 128 MB). Requests the server journals are held as bytes in a ring of at most
@@ -31,6 +38,7 @@ public sealed class RequestJournal
 
     private readonly Lock _gate = new();
     private readonly JournalBytes _bytes = new(InitialRingBytes, MaxRingBytes);
+    private readonly JournalResponseBytes _responses = new(InitialRingBytes, MaxResponseBytesKept);
     private JournalSlot?[] _slots = []; // a ring of slots, oldest at _first; those past _count are free to reuse
     private int _first;
     private int _count;
@@ -43,8 +51,14 @@ public sealed class RequestJournal
     /// <summary>How many entries are kept; 0 turns the journal off.</summary>
     public int Capacity { get; }
 
-    /// <summary>The entries the filter matches, oldest first.</summary>
-    public IReadOnlyList<JournalEntry> Entries(JournalFilter? filter = null)
+    /// <summary>The entries the filter matches, oldest first, each with its <see cref="JournalEntry.Response"/>.</summary>
+    public IReadOnlyList<JournalEntry> Entries(JournalFilter? filter = null) => Read(filter, withResponses: true);
+
+    /// <summary>
+    /// The entries the filter matches, oldest first; <paramref name="withResponses"/> false leaves the responses out (the
+    /// <c>/admin/journal</c> list, client verification, waiting), so they are not decoded for nothing.
+    /// </summary>
+    internal IReadOnlyList<JournalEntry> Read(JournalFilter? filter, bool withResponses)
     {
         filter ??= JournalFilter.All;
         var entries = new List<JournalEntry>();
@@ -52,7 +66,7 @@ public sealed class RequestJournal
         {
             foreach (var slot in Kept())
             {
-                var entry = slot.Entry(_bytes);
+                var entry = slot.Entry(_bytes, _responses, withResponses);
                 if (filter.Matches(entry))
                 {
                     entries.Add(entry);
@@ -74,7 +88,7 @@ public sealed class RequestJournal
             {
                 if (slot.Sequence == sequence)
                 {
-                    return slot.Entry(_bytes);
+                    return slot.Entry(_bytes, _responses, withResponse: true);
                 }
             }
         }
@@ -98,10 +112,9 @@ public sealed class RequestJournal
                 added = _added.Task; // taken before the count, so an entry added in between is not missed
             }
 
-            var entries = Entries(filter);
-            if (entries.Count >= count)
+            if (Read(filter, withResponses: false).Count >= count)
             {
-                return entries;
+                return Entries(filter); // the responses decoded once, when they are wanted
             }
 
             await added.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -118,6 +131,7 @@ public sealed class RequestJournal
                 var all = _count;
                 (_first, _count, _wholeBodyChars) = (0, 0, 0);
                 _bytes.Reset();
+                _responses.Reset();
                 return all;
             }
 
@@ -126,7 +140,7 @@ public sealed class RequestJournal
             var removed = new List<JournalSlot>();
             foreach (var slot in Kept())
             {
-                (filter.Matches(slot.Entry(_bytes)) ? removed : kept).Add(slot);
+                (filter.Matches(slot.Entry(_bytes, _responses, withResponse: false)) ? removed : kept).Add(slot);
             }
 
             var free = Enumerable.Range(_count, _slots.Length - _count).Select(i => _slots[(_first + i) % _slots.Length]);
@@ -141,7 +155,7 @@ public sealed class RequestJournal
     /// Verdicts on the client from the entries the filter matches (issue 9, "Client verification"); retries are looked
     /// for among all entries, so a filter on status still sees the request that retried a 429.
     /// </summary>
-    public ClientReport Verify(JournalFilter? filter = null) => ClientVerification.Verify(Entries(), filter);
+    public ClientReport Verify(JournalFilter? filter = null) => ClientVerification.Verify(Read(null, withResponses: false), filter);
 
     /// <summary>Numbers start again at 1 (<see cref="MockServer.Hosting.MockLlmServer.Reset"/>, after the entries are cleared and no request is in flight).</summary>
     internal void RestartSequence() => Interlocked.Exchange(ref _sequence, 0);
@@ -206,11 +220,51 @@ public sealed class RequestJournal
             }
 
             var into = _bytes.Append(length, out var start);
-            Take().Write(pending, scratch, sequence, time, duration, start, into);
+            var responseStart = KeepResponse(pending.Response.Span);
+            Take().Write(pending, scratch, sequence, time, duration, start, into, responseStart);
             (added, _added) = (_added, null);
         }
 
         added?.SetResult();
+    }
+
+    /// <summary>
+    /// Copies a response into its ring and returns where it starts. The ring grows while a kept entry's response would be
+    /// written over; at its largest the oldest responses go (their entries stay).
+    /// </summary>
+    private long KeepResponse(ReadOnlySpan<byte> response)
+    {
+        if (response.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (_responses.Length < response.Length)
+        {
+            _responses.Grow();
+        }
+
+        while (_responses.CanGrow && OldestResponse() is { } oldest && oldest < _responses.FloorAfter(response.Length))
+        {
+            _responses.Grow();
+        }
+
+        response.CopyTo(_responses.Append(response.Length, out var start));
+        return start;
+    }
+
+    /// <summary>Where the oldest kept response still held starts (while the ring can grow, every kept response is held).</summary>
+    private long? OldestResponse()
+    {
+        foreach (var slot in Kept())
+        {
+            if (slot.ResponseStart is { } start && _responses.Holds(start))
+            {
+                return start;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A slot for the newest record: the oldest one's when the journal is full.</summary>

@@ -14,11 +14,11 @@ public sealed class MockLlmHandlerTests
     [Fact]
     public async Task Every_route_the_mock_maps_is_owned_but_health()
     {
-        await using var handler = await MockLlmHandler.CreateAsync(new MockServerOptions { EnableAdmin = true, AdminKey = "admin-key" });
+        await using var handler = await MockLlmHandler.CreateAsync(new MockServerOptions { EnableAdmin = true, AdminKey = "admin-key", EnableWorkbench = true });
         var routes = handler.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Select(e => e.RoutePattern.RawText!).Distinct().ToList();
 
-        routes.Should().Contain(["/v1/completions", "/v1/chat/completions", "/v1/models", "/admin/journal"]);
+        routes.Should().Contain(["/v1/completions", "/v1/chat/completions", "/v1/models", "/admin/journal", "/workbench/{**file}"]);
         foreach (var route in routes.Where(r => r != "/health"))
         {
             // A sample path for the pattern: each parameter (a catch-all too) filled with a segment of its own.
@@ -35,6 +35,7 @@ public sealed class MockLlmHandlerTests
     [InlineData("/v1/chat")]
     [InlineData("/health")]
     [InlineData("/admin/journal")] // admin routes are off here
+    [InlineData("/workbench/")] // and so is the workbench
     [InlineData("/api/v1/models")]
     public async Task Other_paths_are_the_hosts(string path)
     {
