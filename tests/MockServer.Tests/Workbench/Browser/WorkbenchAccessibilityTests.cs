@@ -60,11 +60,10 @@ public sealed class WorkbenchAccessibilityTests(WorkbenchSession session)
     [Fact]
     public async Task Every_control_is_labelled_and_text_and_buttons_have_readable_contrast()
     {
-        var page = await session.OpenAsync(session.Keyed);
+        var page = await session.OpenAsync(session.Keyed, WorkbenchSession.TeamKey);
 
         // The controls the page makes as it goes: the keys table's budget inputs, the chat messages, tokens.
         await page.SetAsync("admin-key", WorkbenchSession.AdminKey);
-        await page.SetAsync("v1-key", WorkbenchSession.TeamKey);
         await page.ComposeAsync("completions", "llama-8b", new Dictionary<string, string> { ["max_tokens"] = "4", ["logprobs"] = "2", ["stream"] = "true" }, "Readable");
         await page.SendAsync();
         await page.Browser.EvaluateAsync("document.querySelector('#keys-refresh')?.click()");

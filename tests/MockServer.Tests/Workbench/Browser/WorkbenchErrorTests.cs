@@ -19,7 +19,7 @@ public sealed class WorkbenchErrorTests(WorkbenchSession session)
         await page.SendAsync(until: "error");
 
         await ShouldShowErrorAsync(page, "temperature");
-        await session.ScreenshotAsync("error");
+        await session.ScreenshotAsync("error", "#request", "#answer");
 
         // Another bad field: the mark moves to its control.
         await page.SetAsync("f-temperature", "0.7");

@@ -48,7 +48,7 @@ public sealed class WorkbenchJournalTests(WorkbenchSession session)
             detail.Should().Contain(frame, "the detail shows every frame the server sent");
         }
 
-        await session.ScreenshotAsync("journal");
+        await session.ScreenshotAsync("journal", "#journal-panel");
         page.ShouldHaveNoProblems();
     }
 

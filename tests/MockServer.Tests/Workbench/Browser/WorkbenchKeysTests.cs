@@ -16,9 +16,8 @@ public sealed class WorkbenchKeysTests(WorkbenchSession session)
     [Fact]
     public async Task The_keys_panel_lists_keys_by_name_changes_a_budget_and_resets_usage_without_showing_a_key()
     {
-        var page = await session.OpenAsync(session.Keyed);
+        var page = await session.OpenAsync(session.Keyed, WorkbenchSession.TeamKey);
         await page.SetAsync("admin-key", WorkbenchSession.AdminKey);
-        await page.SetAsync("v1-key", WorkbenchSession.TeamKey);
         await page.ComposeAsync("completions", "llama-8b", new Dictionary<string, string> { ["max_tokens"] = "4", ["seed"] = "5" }, "Count with me:");
         await page.SendAsync();
         var usage = JsonDocument.Parse(await page.TextAsync("#usage")).RootElement;
@@ -55,8 +54,10 @@ public sealed class WorkbenchKeysTests(WorkbenchSession session)
         }
 
         (await page.TextAsync("#snippet-curl")).Should().Contain("$OPENAI_API_KEY", "a snippet reads the key from the environment");
+        (await page.TextAsync("#snippet-python")).Should().Contain("os.environ[\"OPENAI_API_KEY\"]");
+        (await page.TextAsync("#snippet-dotnet")).Should().Contain("Environment.GetEnvironmentVariable(\"OPENAI_API_KEY\")");
         (await page.Browser.EvaluateAsync<string[]>("['v1-key', 'admin-key'].map(id => document.getElementById(id).type)")).Should().Equal("password", "password");
-        await session.ScreenshotAsync("keys");
+        await session.ScreenshotAsync("keys", "#keys-panel");
         page.ShouldHaveNoProblems();
     }
 
@@ -68,7 +69,7 @@ public sealed class WorkbenchKeysTests(WorkbenchSession session)
         await RefreshKeysAsync(page);
 
         await page.Browser.WaitForAsync("document.querySelector('#keys-message').textContent.includes('--admin true')", "#keys-message to say the admin routes are off");
-        (await page.TextAsync("#keys-message")).Should().Contain("admin routes are off");
+        (await page.TextAsync("#keys-message")).Should().ContainEquivalentOf("admin routes are off");
         (await page.CountAsync("#keys tbody tr")).Should().Be(0);
         (await page.Browser.EvaluateAsync<bool>("(() => { const e = document.querySelector('#error'); return e.hidden || e.textContent.trim() === ''; })()"))
             .Should().BeTrue("admin being off is not an error");

@@ -65,27 +65,34 @@ public sealed class WorkbenchSession : IAsyncLifetime
 
     /// <summary>
     /// Resets <paramref name="server"/> (journal, usage, ids: each test sees a fresh server), loads its workbench in the
-    /// shared tab and waits until the page has listed the models.
+    /// shared tab and waits until the page has listed the models (with <paramref name="v1Key"/> typed in first when the
+    /// server has keys: the models list needs one).
     /// </summary>
-    internal async Task<WorkbenchPage> OpenAsync(MockLlmServer server)
+    internal async Task<WorkbenchPage> OpenAsync(MockLlmServer server, string? v1Key = null)
     {
         await server.ResetAsync();
         await Page.NavigateAsync(new Uri(server.BaseUrl, "/workbench/"));
         var page = new WorkbenchPage(Page, server);
         var served = await Page.EvaluateAsync<bool>("document.getElementById('send') !== null && document.getElementById('model') !== null");
         served.Should().BeTrue($"/workbench/ must serve the workbench page when EnableWorkbench is set; it showed: {await page.BodyTextAsync()}");
+        if (v1Key is not null)
+        {
+            await page.SetAsync("v1-key", v1Key);
+        }
+
         await Page.WaitForAsync("document.querySelectorAll('#model option').length > 0", "the model list to load from /v1/models");
         Page.TakeProblems();
         return page;
     }
 
     /// <summary>
-    /// Saves the page as <c>workbench-<paramref name="name"/>.png</c> in the test output, always, and over
-    /// <c>docs/img/</c> when <c>UPDATE_DOCS=1</c> (the docs tests' convention), for docs/workbench.md.
+    /// Saves the part of the page <paramref name="selectors"/> cover as <c>workbench-<paramref name="name"/>.png</c> in the
+    /// test output, always, and over <c>docs/img/</c> when <c>UPDATE_DOCS=1</c> (the docs tests' convention), for
+    /// docs/workbench.md.
     /// </summary>
-    internal async Task ScreenshotAsync(string name)
+    internal async Task ScreenshotAsync(string name, params string[] selectors)
     {
-        var png = await Page.ScreenshotAsync();
+        var png = await Page.ScreenshotAsync(selectors);
         var file = $"workbench-{name}.png";
         var output = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
         await File.WriteAllBytesAsync(Path.Combine(output, file), png);

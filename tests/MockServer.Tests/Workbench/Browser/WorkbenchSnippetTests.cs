@@ -7,8 +7,8 @@ namespace MockServer.Tests.Workbench.Browser;
 
 /// <summary>
 /// The request as code (issue 11): the curl snippet, run by bash as a user pastes it, sends the body the page sent and
-/// gets the answer the page showed (a seeded request answers the same every time); every snippet reads the key from
-/// the environment.
+/// gets the answer the page showed (a seeded request answers the same every time). (That the snippets read the key from
+/// the environment is checked with a keyed server, in <see cref="WorkbenchKeysTests"/>.)
 /// </summary>
 [Collection(WorkbenchBrowserDefinition.Name)]
 public sealed class WorkbenchSnippetTests(WorkbenchSession session)
@@ -22,7 +22,7 @@ public sealed class WorkbenchSnippetTests(WorkbenchSession session)
         var page = await session.OpenAsync(session.Open);
         await page.ComposeAsync("completions", "llama-8b", new Dictionary<string, string>
         {
-            ["max_tokens"] = "6", ["seed"] = "21", ["temperature"] = "0.8", ["stop"] = "\n\n",
+            ["max_tokens"] = "6", ["seed"] = "21", ["temperature"] = "0.8", ["stop"] = "END",
         }, "Snippets are 'quoted' and \"escaped\":");
         await page.SendAsync();
         var shown = string.Concat((await page.TokensAsync()).Select(t => t.Text));
@@ -38,8 +38,6 @@ public sealed class WorkbenchSnippetTests(WorkbenchSession session)
         var answer = JsonDocument.Parse(output).RootElement;
         answer.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(shown, "a seeded request answers curl as it answered the page");
 
-        (await page.TextAsync("#snippet-python")).Should().Contain("os.environ[\"OPENAI_API_KEY\"]");
-        (await page.TextAsync("#snippet-dotnet")).Should().Contain("Environment.GetEnvironmentVariable(\"OPENAI_API_KEY\")");
         foreach (var id in (string[])["snippet-curl", "snippet-python", "snippet-dotnet"])
         {
             (await page.CountAsync($"button.copy[data-target='{id}']")).Should().Be(1, $"{id} has a copy button");

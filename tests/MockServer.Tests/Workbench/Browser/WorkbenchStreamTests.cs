@@ -97,7 +97,7 @@ public sealed partial class WorkbenchStreamTests(WorkbenchSession session)
         (await page.Browser.EvaluateAsync<int>("[...document.querySelectorAll('#output span.tok')].indexOf(document.activeElement)"))
             .Should().Be(1, "Tab moves from one token to the next");
         await ShouldShowAsync(page, positions[1]);
-        await session.ScreenshotAsync("stream-logprobs");
+        await session.ScreenshotAsync("stream-logprobs", "#request", "#answer");
 
         await page.Browser.PressAsync("Escape");
         await page.Browser.WaitForAsync("document.querySelector('#logprob-view').hidden", "Escape to close #logprob-view");

@@ -58,6 +58,10 @@ internal sealed class BrowserPage(CdpConnection connection, string session)
         await SendAsync("Log.enable");
         await SendAsync("Emulation.setDeviceMetricsOverride",
             new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+
+        // A screenshot beyond the viewport grows the viewport to the page, which drops the scrollbar and so reflows the
+        // page wider than the rectangles measured for the clip; with no scrollbar ever, the width never changes.
+        await SendAsync("Emulation.setScrollbarsHidden", new JsonObject { ["hidden"] = true });
     }
 
     /// <summary>Loads <paramref name="url"/> and returns once its load event fired (module scripts have run by then).</summary>
@@ -178,21 +182,39 @@ internal sealed class BrowserPage(CdpConnection connection, string session)
     public Task MouseAwayAsync() =>
         SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mouseMoved", ["x"] = 0, ["y"] = 0 });
 
-    /// <summary>The whole page (not only the viewport) as PNG bytes.</summary>
-    public async Task<byte[]> ScreenshotAsync()
+    /// <summary>
+    /// The part of the page the elements <paramref name="selectors"/> match cover (their bounding box, with a margin),
+    /// or the whole page (not only the viewport) when none is given, as PNG bytes.
+    /// </summary>
+    public async Task<byte[]> ScreenshotAsync(params string[] selectors)
     {
-        var metrics = await SendAsync("Page.getLayoutMetrics");
-        var size = metrics.GetProperty("cssContentSize");
+        var area = await EvaluateAsync($$"""
+            (() => {
+              const els = {{Js(string.Join(", ", selectors))}} ? [...document.querySelectorAll({{Js(string.Join(", ", selectors))}})] : [document.documentElement];
+              const rects = els.map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
+              if (rects.length === 0) return null;
+              const m = els[0] === document.documentElement ? 0 : 8;
+              const left = Math.max(0, Math.min(...rects.map(r => r.left)) + scrollX - m), top = Math.max(0, Math.min(...rects.map(r => r.top)) + scrollY - m);
+              const width = Math.min(document.documentElement.scrollWidth, Math.max(...rects.map(r => r.right)) + scrollX + m) - left;
+              const height = Math.min(document.documentElement.scrollHeight, Math.max(...rects.map(r => r.bottom)) + scrollY + m) - top;
+              return { x: left, y: top, width, height };
+            })()
+            """);
+        if (area.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidOperationException($"nothing to capture: no visible element matches {string.Join(", ", selectors)}");
+        }
+
         var shot = await SendAsync("Page.captureScreenshot", new JsonObject
         {
             ["format"] = "png",
             ["captureBeyondViewport"] = true,
             ["clip"] = new JsonObject
             {
-                ["x"] = 0,
-                ["y"] = 0,
-                ["width"] = size.GetProperty("width").GetDouble(),
-                ["height"] = size.GetProperty("height").GetDouble(),
+                ["x"] = area.GetProperty("x").GetDouble(),
+                ["y"] = area.GetProperty("y").GetDouble(),
+                ["width"] = area.GetProperty("width").GetDouble(),
+                ["height"] = area.GetProperty("height").GetDouble(),
                 ["scale"] = 1,
             },
         });
