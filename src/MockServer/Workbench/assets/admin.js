@@ -1,7 +1,7 @@
 // The keys and journal panels, both over /admin with the admin key the user typed (if any). Admin routes off means
 // /admin/keys answers 404: a panel then says how to turn them on instead of showing an error.
 
-const ADMIN_OFF = "Admin routes are off; start the mock with --admin true to see them here.";
+const ADMIN_OFF = "The admin routes are off; start the mock with --admin true to see them here.";
 const KEY_NEEDED = "Admin key needed: type it in \"Admin key (/admin)\" above, then refresh.";
 const JOURNAL_ROWS = 50;
 

@@ -24,14 +24,13 @@ export function shellQuote(text) {
 /**
  * @param {{endpoint: string, bodyText: string, body: object, headers: Record<string,string>, origin: string,
  *          auth: boolean}} request the exact body text sent, its parsed form, the extra headers (X-Mock-*), where
- *          the page is served, and whether a /v1 key is in use.
+ *          the page is served, and whether a /v1 key is in use (without one, .NET falls back to a dummy key).
  */
 export function curlSnippet(request) {
   const lines = [`curl -sS${request.body.stream ? "N" : ""} ${shellQuote(request.origin + PATHS[request.endpoint])}`,
     `-H 'Content-Type: application/json'`];
-  if (request.auth) {
-    lines.push(`-H "Authorization: Bearer $OPENAI_API_KEY"`);
-  }
+  // Always sent: a mock without keys ignores it, and the same command then works against a keyed one.
+  lines.push(`-H "Authorization: Bearer $OPENAI_API_KEY"`);
   for (const [name, value] of Object.entries(request.headers)) {
     lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   }
@@ -84,7 +83,8 @@ export function pythonSnippet(request) {
   if (Object.keys(request.headers).length > 0) {
     args.push(`    extra_headers=${pythonLiteral(request.headers, "    ")},`);
   }
-  const key = request.auth ? `os.environ["OPENAI_API_KEY"]` : `os.environ.get("OPENAI_API_KEY", "unused")`;
+  // The SDK needs some key: with a mock that has none, any value of OPENAI_API_KEY does.
+  const key = `os.environ["OPENAI_API_KEY"]`;
   const method = request.endpoint === "chat" ? "client.chat.completions.create" : "client.completions.create";
   const lines = [
     "import os",
@@ -162,9 +162,7 @@ export function dotnetSnippet(request) {
     "",
     `using HttpClient http = new() { BaseAddress = new Uri(${csharpString(request.origin + "/v1/")}) };`,
   ];
-  if (request.auth) {
-    lines.push(`http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ${key});`);
-  }
+  lines.push(`http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ${key});`);
   lines.push(
     "",
     `string json = ${csharpRawString(request.bodyText)};`,

@@ -46,6 +46,7 @@ const journal = new JournalPanel(() => ui.adminKey.value);
 
 let models = [];          // the cards of /v1/models?metadata=true
 let running = null;       // the AbortController of the request in flight
+let modelsNeedKey = false; // the last /v1/models answered 401
 
 // ---- models -------------------------------------------------------------------------------------------------
 
@@ -62,6 +63,7 @@ async function loadModels({ focusKeyOn401 = true } = {}) {
     ui.modelInfo.textContent = `Could not reach the mock: ${error.message}`;
     return;
   }
+  modelsNeedKey = response.status === 401;
   if (response.status === 401) {
     models = [];
     fillModels();
@@ -96,6 +98,13 @@ function fillModels() {
     option.textContent = m.metadata?.dialect ? `${m.id} (${m.metadata.dialect})` : m.id;
     return option;
   }));
+  if (fitting.length === 0) {
+    // An empty select reads as broken: say why there is nothing to choose (the request then has no model).
+    const none = new Option(modelsNeedKey ? "(type the API key to list the models)" : `(no model serves ${endpoint})`, "");
+    none.disabled = true;
+    none.selected = true;
+    ui.model.append(none);
+  }
   if (fitting.some(m => m.id === previous)) {
     ui.model.value = previous;
   }
@@ -385,7 +394,9 @@ function showError(status, envelope, where = "") {
   }
   ui.error.replaceChildren(heading, list);
   ui.error.hidden = false;
-  const controls = controlsFor(e.param);
+  // llama.cpp's envelope has no param key (spec-facts §12): the field its message quotes first stands in for it.
+  const named = "param" in e ? e.param : /'([A-Za-z_][\w.[\]-]*)'/.exec(e.message ?? "")?.[1];
+  const controls = controlsFor(named);
   for (const control of controls) {
     control.setAttribute("aria-invalid", "true");
     control.classList.add("invalid");
@@ -427,7 +438,9 @@ async function send() {
   updateSnippets();
   const controller = new AbortController();
   running = controller;
-  ui.send.disabled = true;
+  // #send stays focusable while a request runs (a disabled button would drop the keyboard user's focus); a second
+  // press is ignored above.
+  ui.send.setAttribute("aria-disabled", "true");
   ui.stop.disabled = false;
   setState("streaming", request.body.stream ? "Streaming: waiting for the first frame…" : "Waiting for the answer…");
   const started = performance.now();
@@ -457,7 +470,16 @@ async function send() {
     } else if (type.includes("text/event-stream")) {
       await run.readStream(response, controller);
     } else {
-      run.renderWhole(request.endpoint, await response.json());
+      const text = await response.text();
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        note(`The answer is not JSON (${type || "no content type"}): ${text.slice(0, 200)}`, "warn");
+        setState("error", "Error: the answer is not JSON.");
+        return;
+      }
+      run.renderWhole(request.endpoint, body);
       setState("done", `Done: one JSON body in ${Math.round(performance.now() - started)} ms.`);
     }
   } catch (error) {
@@ -470,7 +492,10 @@ async function send() {
     }
   } finally {
     running = null;
-    ui.send.disabled = false;
+    ui.send.removeAttribute("aria-disabled");
+    if (document.activeElement === ui.stop) {
+      ui.send.focus(); // Stop is about to be disabled: keep the focus on the form
+    }
     ui.stop.disabled = true;
     keys.refreshIfShown();
     journal.refreshIfShown();
