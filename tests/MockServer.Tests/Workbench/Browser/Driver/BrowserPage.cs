@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -250,6 +249,4 @@ internal sealed class BrowserPage(CdpConnection connection, string session)
             return "(the page did not answer: " + ex.Message + ")";
         }
     }
-
-    internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
