@@ -27,7 +27,7 @@ public sealed class WorkbenchChatTests(WorkbenchSession session)
 
         await page.SendAsync();
 
-        var sent = JsonNode.Parse(page.Sent("/v1/chat/completions").Body!)!;
+        var sent = JsonNode.Parse((await page.SentAsync("/v1/chat/completions")).Body!)!;
         sent["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), m["content"]!.GetValue<string>()))
             .Should().Equal(conversation, "the page sends the conversation as written");
         sent["stream"]!.GetValue<bool>().Should().BeTrue();

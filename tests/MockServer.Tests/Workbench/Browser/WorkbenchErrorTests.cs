@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MockServer.Journal;
 using MockServer.Tests.TestUtils;
 
 namespace MockServer.Tests.Workbench.Browser;
@@ -10,6 +11,8 @@ namespace MockServer.Tests.Workbench.Browser;
 [Collection(WorkbenchBrowserDefinition.Name)]
 public sealed class WorkbenchErrorTests(WorkbenchSession session)
 {
+    private const string CopySession = "error-copy";
+
     [Fact]
     public async Task A_400_names_the_field_marks_its_control_and_the_next_valid_send_clears_it()
     {
@@ -18,14 +21,14 @@ public sealed class WorkbenchErrorTests(WorkbenchSession session)
 
         await page.SendAsync(until: "error");
 
-        await ShouldShowErrorAsync(page, "temperature");
+        await ShouldShowErrorAsync(page, "temperature", sent: 1);
         await session.ScreenshotAsync("error", "#request", "#answer");
 
         // Another bad field: the mark moves to its control.
         await page.SetAsync("f-temperature", "0.7");
         await page.SetAsync("f-logprobs", "25");
         await page.SendAsync(until: "error");
-        await ShouldShowErrorAsync(page, "logprobs");
+        await ShouldShowErrorAsync(page, "logprobs", sent: 2);
 
         await page.SetAsync("f-logprobs", "2");
         await page.SendAsync();
@@ -38,10 +41,15 @@ public sealed class WorkbenchErrorTests(WorkbenchSession session)
     }
 
     /// <summary>#error shows what the server answered for the request the page sent, and only the named control is marked.</summary>
-    private static async Task ShouldShowErrorAsync(WorkbenchPage page, string param)
+    private static async Task ShouldShowErrorAsync(WorkbenchPage page, string param, int sent)
     {
+        // The server's own answer to the body the page sent, from an HTTP client in a session of its own, whose journal
+        // entry is then removed so the page's requests stay the only ones counted.
         using var client = Api.ClientFor(page.Server);
-        var error = await client.ErrorAsync(page.LastSent().Body!);
+        client.DefaultRequestHeaders.Add(RequestJournal.SessionHeader, CopySession);
+        var error = await client.ErrorAsync((await page.SentAsync(nth: sent)).Body!);
+        (await page.Server.Journal.WaitForAsync(1, new JournalFilter(Session: CopySession))).Should().ContainSingle();
+        page.Server.Journal.Clear(new JournalFilter(Session: CopySession));
         error.GetProperty("param").GetString().Should().Be(param, "the server names the field (the scenario's premise)");
 
         (await page.Browser.EvaluateAsync<bool>("document.querySelector('#error').hidden")).Should().BeFalse("#error is shown");

@@ -23,7 +23,7 @@ public sealed class WorkbenchJournalTests(WorkbenchSession session)
         }, "The journal keeps");
         await page.SendAsync();
         var frames = await page.FramesAsync();
-        var sent = page.Sent();
+        var sent = await page.SentAsync();
 
         await page.ClickAsync("#journal-refresh");
         await page.Browser.WaitForAsync(Row, "the completion to be listed in #journal");

@@ -115,13 +115,17 @@ internal sealed class WorkbenchPage(BrowserPage page, MockLlmServer server)
         return [.. frames.EnumerateArray().Select(f => f.GetString()!)];
     }
 
-    /// <summary>The one request the page sent to <paramref name="path"/> since the test opened it, as the journal kept it.</summary>
-    public JournalEntry Sent(string path = "/v1/completions") =>
-        server.Journal.Entries().Should().ContainSingle(e => e.Path == path, $"the page sent one request to {path}").Subject;
-
-    /// <summary>The latest request the page sent to <paramref name="path"/>, as the journal kept it.</summary>
-    public JournalEntry LastSent(string path = "/v1/completions") =>
-        server.Journal.Entries().Where(e => e.Path == path).Should().NotBeEmpty($"the page sent a request to {path}").And.Subject.Last();
+    /// <summary>
+    /// The <paramref name="nth"/> request (1-based) the page sent to <paramref name="path"/> since the test opened it, as
+    /// the journal kept it. An entry lands when the server's handling ends, which can be just after the page has read the
+    /// whole answer: this waits for it (with a hang guard) rather than reading the journal at once.
+    /// </summary>
+    public async Task<JournalEntry> SentAsync(string path = "/v1/completions", int nth = 1)
+    {
+        var entries = await server.Journal.WaitForAsync(nth, new JournalFilter(Path: path)).WaitAsync(BrowserPage.WaitGuard);
+        entries.Should().HaveCount(nth, $"the page sent {nth} request(s) to {path}");
+        return entries[nth - 1];
+    }
 
     /// <summary>Fails with what the page reported if it threw, logged an error or hit its Content-Security-Policy.</summary>
     public void ShouldHaveNoProblems() =>

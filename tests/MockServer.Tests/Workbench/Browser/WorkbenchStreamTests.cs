@@ -48,7 +48,7 @@ public sealed partial class WorkbenchStreamTests(WorkbenchSession session)
         await page.Browser.WaitForAsync("document.querySelector('#state').dataset.state === 'done'", "#state to read done");
         var frames = await page.FramesAsync();
         var tokens = await page.TokensAsync();
-        var sent = page.Sent();
+        var sent = await page.SentAsync();
 
         // The same request from an HTTP client, on a server reset to the same state (ids restart from the seed).
         await session.Open.ResetAsync();
