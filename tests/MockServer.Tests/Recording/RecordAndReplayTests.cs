@@ -195,7 +195,9 @@ public sealed class RecordAndReplayTests : IDisposable
             direct[i] = await toUpstream.SendAsync(Exchanges[i]);
         }
 
-        (await recorder.Journal.WaitForAsync(Exchanges.Length)).Should().HaveCount(Exchanges.Length).And.OnlyContain(e => e.AnsweredBy == "upstream");
+        var entries = await recorder.Journal.WaitForAsync(Exchanges.Length);
+        entries.Should().HaveCount(Exchanges.Length).And.OnlyContain(e => e.AnsweredBy == "upstream");
+        entries.Select(e => e.Response).Should().Equal(recorded.Select(r => r.Text), "the recorder's journal keeps each relayed answer as sent");
         return (direct, recorded);
     }
 }
