@@ -4,10 +4,14 @@ namespace MockServer.Journal;
 
 /// <summary>
 /// What the request's handling learns for its journal entry, as it goes (a request feature set by
-/// <see cref="JournalMiddleware"/>): the body the pipeline read, the model, what answered, the fault, the frames sent.
+/// <see cref="JournalMiddleware"/>): the body the pipeline read, the model, what answered, the fault, the frames sent,
+/// and a copy of the response as written (<see cref="NoteSent(ReadOnlySpan{byte})"/>).
 /// </summary>
 internal sealed class JournalScratch
 {
+    private byte[]? _response; // rented on the first byte sent, returned by Release once the entry has copied it
+    private int _responseKept;
+
     public ReadOnlyMemory<byte> Body { get; set; }
 
     public string? Model { get; set; }
@@ -27,9 +31,6 @@ internal sealed class JournalScratch
     public bool Done { get; set; }
 
     public bool LeftEarly { get; set; }
-
-    private byte[]? _response; // rented on the first byte sent, returned by Release once the entry has copied it
-    private int _responseKept;
 
     /// <summary>Bytes of the response body written so far (all of them, whether kept or not).</summary>
     public long ResponseTotal { get; private set; }

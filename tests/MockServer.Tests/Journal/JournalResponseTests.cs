@@ -47,18 +47,22 @@ public sealed class JournalResponseTests
     }
 
     [Fact]
-    public async Task A_json_answers_entry_holds_its_body_and_so_does_an_errors()
+    public async Task Each_json_answers_entry_holds_its_body_errors_too()
     {
         await using var harness = await JournalHarness.StartAsync();
         var chat = $$"""{"model":"llama-8b-instruct","messages":[{"role":"user","content":"{{JournalHarness.Greeting}}"}]}""";
         var answer = await Answer.PostAsync(harness.V1(), "chat/completions", chat);
         var refused = await Answer.PostAsync(harness.V1(), "completions", """{"model":"llama-8b","prompt":"x","temperature":"hot"}""");
-        var entries = await harness.SettledAsync(2);
+        var completion = await Answer.PostAsync(harness.V1(), "completions", JournalHarness.Count());
+        var models = await Answer.SendAsync(harness.V1(), HttpMethod.Get, "models");
+        var entries = await harness.SettledAsync(4);
 
         answer.Status.Should().Be(200);
         refused.Status.Should().Be(400);
         entries[0].Response.Should().Be(answer.Body);
         entries[1].Response.Should().Be(refused.Body);
+        entries[2].Response.Should().Be(completion.Body);
+        entries[3].Response.Should().Be(models.Body);
         var detail = await Answer.SendAsync(harness.Root(), HttpMethod.Get, $"admin/journal/{entries[1].Sequence}");
         detail.Json.GetProperty("response").GetString().Should().Be(refused.Body);
         detail.Json.GetProperty("status").GetInt32().Should().Be(400);

@@ -55,9 +55,11 @@ public sealed class RecordAndReplayTests : IDisposable
         var clock = new FakeTimeProvider(ReplayNow);
         await using var replayer = await MockLlmServer.StartAsync(new MockServerOptions { ReplayDirectory = _dir, ReplayTiming = "none", TimeProvider = clock });
         using var client = Api.ClientFor(replayer);
+        var replayedTexts = new List<string>();
         for (var i = 0; i < Exchanges.Length; i++)
         {
             var replayed = await client.SendAsync(Exchanges[i]);
+            replayedTexts.Add(replayed.Text);
             replayed.Status.Should().Be(direct[i].Status, Exchanges[i].Name);
             replayed.ContentType.Should().Be(recorded[i].ContentType, Exchanges[i].Name);
             RecordingHarness.WithoutIds(replayed.Text).Should().Be(RecordingHarness.WithoutIds(direct[i].Text), Exchanges[i].Name);
@@ -73,8 +75,10 @@ public sealed class RecordAndReplayTests : IDisposable
         }
 
         // An entry is added once its request's handling ends, which can be just after the client read the answer: wait.
-        (await replayer.Journal.WaitForAsync(Exchanges.Length)).Should().HaveCount(Exchanges.Length)
+        var entries = await replayer.Journal.WaitForAsync(Exchanges.Length);
+        entries.Should().HaveCount(Exchanges.Length)
             .And.OnlyContain(e => e.AnsweredBy == "recording" && e.Fixture != null && e.Fixture.EndsWith(".json"));
+        entries.Select(e => e.Response).Should().Equal(replayedTexts, "the journal keeps each replayed answer as sent, frames and bodies alike");
     }
 
     [Fact]
@@ -191,7 +195,9 @@ public sealed class RecordAndReplayTests : IDisposable
             direct[i] = await toUpstream.SendAsync(Exchanges[i]);
         }
 
-        (await recorder.Journal.WaitForAsync(Exchanges.Length)).Should().HaveCount(Exchanges.Length).And.OnlyContain(e => e.AnsweredBy == "upstream");
+        var entries = await recorder.Journal.WaitForAsync(Exchanges.Length);
+        entries.Should().HaveCount(Exchanges.Length).And.OnlyContain(e => e.AnsweredBy == "upstream");
+        entries.Select(e => e.Response).Should().Equal(recorded.Select(r => r.Text), "the recorder's journal keeps each relayed answer as sent");
         return (direct, recorded);
     }
 }
