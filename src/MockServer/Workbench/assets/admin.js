@@ -104,19 +104,21 @@ export class KeysPanel {
     tr.append(name, masked, cell(key.requests), cell(key.total_tokens),
       cell(key.token_budget ?? "none"), cell(key.remaining_budget ?? "–"), cell(key.rpm ?? "none"), cell(key.tpm ?? "none"));
 
-    const actions = document.createElement("td");
+    const td = document.createElement("td");
+    const actions = document.createElement("div"); // a flex box inside the cell: a flex td loses its table borders
     actions.className = "key-actions";
+    td.append(actions);
     const id = `key-budget-${i}`;
     const label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = `New budget for ${key.name}`;
+    label.textContent = `New budget for ${key.name} (empty: no limit)`;
     const input = document.createElement("input");
     input.id = id;
     input.type = "number";
     input.min = "0";
     input.step = "1";
     input.className = "key-budget";
-    input.placeholder = "empty = no limit";
+    input.placeholder = "no limit";
     input.value = key.token_budget ?? "";
     const save = document.createElement("button");
     save.type = "button";
@@ -135,7 +137,7 @@ export class KeysPanel {
     reset.textContent = "Reset usage";
     reset.addEventListener("click", () => this.reset(key.name));
     actions.append(label, input, save, reset);
-    tr.append(actions);
+    tr.append(td);
     return tr;
   }
 
@@ -239,7 +241,7 @@ export class JournalPanel {
     const answered = e.fixture ? `fixture ${e.fixture}` : (e.answered_by ?? "");
     // Near-miss explanations are long: the table counts them, the detail lists them.
     const count = Array.isArray(e.near_misses) ? e.near_misses.length : 0;
-    const misses = count > 0 ? ` (${count} near miss${count === 1 ? "" : "es"}: ${shorten(e.near_misses[0])}${count > 1 ? " …" : ""})` : "";
+    const misses = count > 0 ? ` (${count} near miss${count === 1 ? "" : "es"}: ${shorten(e.near_misses[0])}${count > 1 ? `; ${count - 1} more in the detail` : ""})` : "";
     const frames = e.stream ? `${e.frames}${e.done ? "" : " (no [DONE])"}${e.left_early ? ", client left" : ""}` : "–";
     const seq = document.createElement("th");
     seq.scope = "row";
