@@ -1,18 +1,15 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
+using TestSupport.Browser;
 
 namespace Conformance.Tests.Reporting;
 
 /// <summary>
 /// Debian's <c>chromium</c>, headless, as the reader of a report: it parses the page as a browser does and prints the
-/// resulting DOM. CI installs it (<c>.ci/run</c>); where it is missing the test fails and says so, never skips, so a
-/// green run always means a browser has read the page.
+/// resulting DOM. Started by <see cref="ChromiumProcess"/> (tests/Shared), which fails with how to install it where it
+/// is missing.
 /// </summary>
 internal static class HeadlessChromium
 {
-    /// <summary>The command; Debian's package installs it as <c>/usr/bin/chromium</c>.</summary>
-    public const string Command = "chromium";
+    private const string Command = ChromiumProcess.Command;
 
     /// <summary>
     /// A guard against a wedged browser, not a measure: a test must end with chromium's error output rather than hang
@@ -26,58 +23,27 @@ internal static class HeadlessChromium
         var profile = Directory.CreateTempSubdirectory("chromium-profile-").FullName;
         try
         {
-            var start = new ProcessStartInfo(Command)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                StandardOutputEncoding = Encoding.UTF8,
-                UseShellExecute = false,
-            };
-
-            // --no-sandbox: CI runs as root in a container, where chromium's sandbox cannot start. The network switches keep
-            // the browser on this machine: no DNS (every host maps to "not found"), no background or component traffic.
-            foreach (var arg in (string[])["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=" + profile,
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-                         "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", new Uri(file).AbsoluteUri])
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            Process process;
+            using var process = ChromiumProcess.Start(profile, "render the HTML report", ["--dump-dom", new Uri(file).AbsoluteUri]);
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            using var guard = new CancellationTokenSource(HangGuard);
             try
             {
-                process = Process.Start(start)!;
+                await process.WaitForExitAsync(guard.Token);
             }
-            catch (Win32Exception ex)
+            catch (OperationCanceledException)
             {
-                throw new InvalidOperationException(
-                    $"'{Command}' is needed to render the HTML report and could not be started ({ex.Message}). Install Debian's chromium package " +
-                    "(apt-get install -y chromium); .ci/run installs it. This test does not skip: a skipped render would read as a checked report.", ex);
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"{Command} did not finish rendering {file}: {await error}");
             }
 
-            using (process)
+            var dom = await output;
+            if (process.ExitCode != 0 || !dom.Contains("</html>", StringComparison.OrdinalIgnoreCase))
             {
-                var output = process.StandardOutput.ReadToEndAsync();
-                var error = process.StandardError.ReadToEndAsync();
-                using var guard = new CancellationTokenSource(HangGuard);
-                try
-                {
-                    await process.WaitForExitAsync(guard.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw new InvalidOperationException($"{Command} did not finish rendering {file}: {await error}");
-                }
-
-                var dom = await output;
-                if (process.ExitCode != 0 || !dom.Contains("</html>", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new InvalidOperationException($"{Command} exited {process.ExitCode} without a DOM for {file}: {await error}");
-                }
-
-                return dom;
+                throw new InvalidOperationException($"{Command} exited {process.ExitCode} without a DOM for {file}: {await error}");
             }
+
+            return dom;
         }
         finally
         {
