@@ -43,13 +43,13 @@ internal sealed class SseSink : IDisposable
     private SseSink(HttpContext context, PipeWriter pipe, MockServerOptions options, CancellationToken cancellationToken)
     {
         _context = context;
-        _pipe = pipe;
+        _journal = context.Features.Get<Journal.JournalScratch>();
+        _pipe = Journal.JournalTee.Over(_journal, pipe); // the journal keeps the frames as sent
         _json = new Utf8JsonWriter(_event, WireJson.WriterOptions);
         _options = options;
         _cancellationToken = cancellationToken;
         _fault = context.Features.Get<ArmedFault>();
         _eviction = context.Features.Get<EvictionTicket>();
-        _journal = context.Features.Get<Journal.JournalScratch>();
         _journal?.Stream = true;
     }
 
@@ -61,7 +61,7 @@ internal sealed class SseSink : IDisposable
         response.ContentType = "text/event-stream; charset=utf-8"; // as vLLM/Starlette send it (spec-facts §4.1)
         response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        return new SseSink(context, Journal.JournalTee.Over(context, response.BodyWriter), options, cancellationToken); // the journal keeps the frames as sent
+        return new SseSink(context, response.BodyWriter, options, cancellationToken);
     }
 
     /// <summary>Opens an event: the returned writer takes its JSON payload, then <see cref="EndEventAsync"/> or <see cref="EndEvent"/> closes it.</summary>

@@ -35,6 +35,7 @@ internal sealed partial class ErrorBoundaryMiddleware(RequestDelegate next, ILog
             }
 
             context.Response.Clear();
+            context.Features.Get<Journal.JournalScratch>()?.ResetResponse(); // the body noted before the throw was never sent
             await ErrorWriter.WriteAsync(context, ApiError.Internal()).ConfigureAwait(false);
         }
     }

@@ -16,7 +16,11 @@ internal static class ErrorWriter
         response.ContentType = "application/json";
         var body = Body(context, error);
         response.ContentLength = body.Length;
-        Journal.JournalScratch.NoteSent(context, body.Span);
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            Journal.JournalScratch.NoteSent(context, body.Span); // a HEAD answer's body is never sent: nothing to keep
+        }
+
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 

@@ -12,14 +12,15 @@ namespace MockServer.Journal;
 /// <remarks>
 /// Requests under <c>/admin</c> are not journaled: reading or clearing the journal must not change it, and the admin
 /// surface is the test's own control channel, not the client under test. Nor are those under <c>/workbench</c> (issue 11):
-/// the page's own files say nothing about the client under test (the page's <c>/v1</c> requests are journaled).
+/// the page's own files say nothing about the client under test (the page's <c>/v1</c> requests are journaled). With the
+/// workbench off, <c>/workbench</c> is an ordinary path whose 404 is journaled like any other.
 /// </remarks>
 internal sealed class JournalMiddleware(RequestDelegate next, RequestJournal journal, MockServerOptions options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (journal.Capacity == 0 || path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.OrdinalIgnoreCase) || WorkbenchRoutes.IsWorkbench(path))
+        if (journal.Capacity == 0 || path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.OrdinalIgnoreCase) || (options.EnableWorkbench && WorkbenchRoutes.IsWorkbench(path)))
         {
             await next(context).ConfigureAwait(false);
             return;

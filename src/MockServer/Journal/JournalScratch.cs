@@ -69,6 +69,12 @@ internal sealed class JournalScratch
         _responseKept += bytes.Length;
     }
 
+    /// <summary>
+    /// Forgets the response noted so far (kept bytes and total; the buffer stays for reuse): called beside
+    /// <c>HttpResponse.Clear()</c>, when an answer not yet sent is replaced by another, so an entry never holds two bodies.
+    /// </summary>
+    public void ResetResponse() => (_responseKept, ResponseTotal) = (0, 0);
+
     /// <summary>Gives the response copy back to the pool; the journal has taken its bytes (or the request is not kept).</summary>
     public void Release()
     {

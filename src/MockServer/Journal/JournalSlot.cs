@@ -155,26 +155,22 @@ internal sealed class JournalSlot
         (_responseBytes, _responseTotal) = (0, 0);
     }
 
-    /// <summary>The entry, built on first read from the ring (<paramref name="bytes"/>) and kept while the slot is.</summary>
+    /// <summary>The entry without its response, built on first read from the ring (<paramref name="bytes"/>) and kept while the slot is.</summary>
+    public JournalEntry Entry(JournalBytes bytes) => _entry ??= Build(bytes.Read(Start, Length));
+
+    /// <summary>
+    /// The response's bytes, copied under the journal's lock so that <see cref="ResponseCopy.Into"/> decodes them after
+    /// it is released (a list of large responses must not hold the lock while it is decoded, nor every other request).
+    /// </summary>
     /// <remarks>
     /// The response is decoded on each read that asks for it and never kept with the entry: the entries a journal list
     /// builds would otherwise hold every response, as strings, for as long as they are kept, past
     /// <see cref="RequestJournal.MaxResponseBytesKept"/>.
     /// </remarks>
-    public JournalEntry Entry(JournalBytes bytes, JournalResponseBytes responses, bool withResponse)
-    {
-        var entry = _entry ??= Build(bytes.Read(Start, Length));
-        if (!withResponse || _responseBytes == 0)
-        {
-            return entry;
-        }
-
-        // A response newer ones have written over (RequestJournal.MaxResponseBytesKept) reads as none kept, and cut.
-        var (response, truncated) = responses.Holds(_responseStart)
-            ? JournalBody.Text(responses.Read(_responseStart, _responseBytes), _responseTotal, RequestJournal.MaxResponseChars)
-            : (null, true);
-        return entry with { Response = response, ResponseTruncated = truncated };
-    }
+    public ResponseCopy CopyResponse(JournalResponseBytes responses) =>
+        _responseBytes == 0 ? default
+        : responses.Holds(_responseStart) ? new ResponseCopy(true, responses.Read(_responseStart, _responseBytes).ToArray(), _responseTotal)
+        : new ResponseCopy(true, null, _responseTotal); // written over by newer ones (RequestJournal.MaxResponseBytesKept)
 
     private static string Cut(string text, int chars) =>
         text.Length <= chars ? text : text[..(char.IsHighSurrogate(text[chars - 1]) ? chars - 1 : chars)];
@@ -251,5 +247,21 @@ internal sealed class JournalSlot
         long ResponseTotal)
     {
         public int Length => PathBytes + Headers.Length + Math.Max(ModelBytes, 0) + Math.Min(Body.Length, MaxBodyBytes);
+    }
+
+    /// <summary>A response's bytes taken out of the journal's ring; <see cref="Held"/> false for an entry that has none there.</summary>
+    internal readonly record struct ResponseCopy(bool Held, byte[]? Bytes, long Total)
+    {
+        /// <summary><paramref name="entry"/> with the response decoded; one written over reads as none kept, and cut.</summary>
+        public JournalEntry Into(JournalEntry entry)
+        {
+            if (!Held)
+            {
+                return entry;
+            }
+
+            var (response, truncated) = Bytes is null ? (null, true) : JournalBody.Text(Bytes, Total, RequestJournal.MaxResponseChars);
+            return entry with { Response = response, ResponseTruncated = truncated };
+        }
     }
 }

@@ -13,8 +13,7 @@ internal sealed class JournalTee(PipeWriter inner, JournalScratch scratch) : Pip
     private Memory<byte> _last; // what the last GetMemory/GetSpan handed out: Advance commits the start of it
 
     /// <summary>The writer a stream writes to: <paramref name="pipe"/> itself unless the journal keeps this request.</summary>
-    public static PipeWriter Over(HttpContext context, PipeWriter pipe) =>
-        context.Features.Get<JournalScratch>() is { } scratch ? new JournalTee(pipe, scratch) : pipe;
+    public static PipeWriter Over(JournalScratch? scratch, PipeWriter pipe) => scratch is null ? pipe : new JournalTee(pipe, scratch);
 
     public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
 

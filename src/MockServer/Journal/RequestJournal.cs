@@ -62,16 +62,24 @@ public sealed class RequestJournal
     {
         filter ??= JournalFilter.All;
         var entries = new List<JournalEntry>();
+        var responses = withResponses ? new List<JournalSlot.ResponseCopy>() : null;
         lock (_gate)
         {
-            foreach (var slot in Kept())
+            for (var i = 0; i < _count; i++)
             {
-                var entry = slot.Entry(_bytes, _responses, withResponses);
+                var slot = _slots[(_first + i) % _slots.Length]!;
+                var entry = slot.Entry(_bytes);
                 if (filter.Matches(entry))
                 {
                     entries.Add(entry);
+                    responses?.Add(slot.CopyResponse(_responses)); // bytes only: decoded once the lock is released
                 }
             }
+        }
+
+        for (var i = 0; responses is not null && i < entries.Count; i++)
+        {
+            entries[i] = responses[i].Into(entries[i]);
         }
 
         // Kept in the order their requests ended; read in the order they arrived (a long stream ends after later requests).
@@ -82,18 +90,20 @@ public sealed class RequestJournal
     /// <summary>The entry numbered <paramref name="sequence"/>, or null when the journal does not hold it (never was, or has gone).</summary>
     public JournalEntry? Entry(long sequence)
     {
+        JournalEntry? entry = null;
+        JournalSlot.ResponseCopy response = default;
         lock (_gate)
         {
-            foreach (var slot in Kept())
+            for (var i = 0; i < _count && entry is null; i++)
             {
-                if (slot.Sequence == sequence)
+                if (_slots[(_first + i) % _slots.Length] is { } slot && slot.Sequence == sequence)
                 {
-                    return slot.Entry(_bytes, _responses, withResponse: true);
+                    (entry, response) = (slot.Entry(_bytes), slot.CopyResponse(_responses));
                 }
             }
         }
 
-        return null;
+        return entry is null ? null : response.Into(entry); // decoded outside the lock
     }
 
     /// <summary>
@@ -140,7 +150,7 @@ public sealed class RequestJournal
             var removed = new List<JournalSlot>();
             foreach (var slot in Kept())
             {
-                (filter.Matches(slot.Entry(_bytes, _responses, withResponse: false)) ? removed : kept).Add(slot);
+                (filter.Matches(slot.Entry(_bytes)) ? removed : kept).Add(slot);
             }
 
             var free = Enumerable.Range(_count, _slots.Length - _count).Select(i => _slots[(_first + i) % _slots.Length]);
@@ -256,9 +266,9 @@ public sealed class RequestJournal
     /// <summary>Where the oldest kept response still held starts (while the ring can grow, every kept response is held).</summary>
     private long? OldestResponse()
     {
-        foreach (var slot in Kept())
+        for (var i = 0; i < _count; i++) // an index, not Kept(): this runs for every request kept, under the lock
         {
-            if (slot.ResponseStart is { } start && _responses.Holds(start))
+            if (_slots[(_first + i) % _slots.Length]!.ResponseStart is { } start && _responses.Holds(start))
             {
                 return start;
             }

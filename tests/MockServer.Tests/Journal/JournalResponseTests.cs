@@ -69,6 +69,32 @@ public sealed class JournalResponseTests
     }
 
     [Fact]
+    public async Task A_head_requests_entry_holds_no_body_for_its_error_was_never_sent()
+    {
+        await using var harness = await JournalHarness.StartAsync();
+        using var head = await harness.V1().SendAsync(new HttpRequestMessage(HttpMethod.Head, "no-such-route"));
+        var entry = (await harness.SettledAsync(1))[0];
+
+        head.StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        (await head.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
+        entry.Response.Should().BeNull("the journal keeps the response as sent, and a HEAD answer sends no body");
+    }
+
+    [Fact]
+    public void Resetting_the_response_forgets_what_was_noted_so_a_replaced_answer_is_not_kept_with_its_replacement()
+    {
+        var scratch = new MockServer.Journal.JournalScratch();
+        scratch.NoteSent("{\"half\":"u8);
+
+        scratch.ResetResponse();
+        scratch.NoteSent("{\"error\":{}}"u8);
+
+        Encoding.UTF8.GetString(scratch.Response.Span).Should().Be("{\"error\":{}}");
+        scratch.ResponseTotal.Should().Be(12);
+        scratch.Release();
+    }
+
+    [Fact]
     public async Task The_list_leaves_the_responses_out()
     {
         await using var harness = await JournalHarness.StartAsync();
