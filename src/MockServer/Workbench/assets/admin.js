@@ -144,7 +144,8 @@ export class KeysPanel {
   async saveBudget(name, input) {
     const text = input.value.trim();
     // Empty means no limit: the admin API removes a limit given as null.
-    const budget = text === "" ? null : Number(text);
+    // A number input with unparseable text ("12e", "-") reports value "": that is a typo, not "remove the limit".
+    const budget = text === "" && !input.validity.badInput ? null : Number(text === "" ? NaN : text);
     if (budget !== null && (!Number.isInteger(budget) || budget < 0)) {
       input.setAttribute("aria-invalid", "true");
       this.say(`The budget for ${name} must be a whole number of tokens, 0 or more (empty removes the limit).`);

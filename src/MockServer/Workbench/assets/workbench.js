@@ -33,6 +33,7 @@ const ui = {
   usage: $("usage"),
   frames: $("frames"),
   showFrames: $("show-frames"),
+  frameCount: $("frame-count"),
   logprobs: $("f-logprobs"),
   logprobsLabel: $("f-logprobs-label"),
   stream: $("f-stream"),
@@ -54,13 +55,36 @@ function v1Headers() {
   return ui.v1Key.value ? { Authorization: `Bearer ${ui.v1Key.value}` } : {};
 }
 
+let modelsLoad = null; // the AbortController of the newest /v1/models request: only its answer applies
+
 async function loadModels({ focusKeyOn401 = true } = {}) {
+  // Calls overlap (start-up, key typed, Enter): an older, slower answer must not overwrite a newer one.
+  modelsLoad?.abort();
+  const controller = new AbortController();
+  modelsLoad = controller;
   ui.modelInfo.textContent = "Loading models…";
   let response;
+  let list;
   try {
-    response = await fetch("/v1/models?metadata=true", { headers: v1Headers() });
+    response = await fetch("/v1/models?metadata=true", { headers: v1Headers(), signal: controller.signal });
+    if (response.ok) {
+      try {
+        list = await response.json();
+      } catch (error) {
+        if (controller.signal.aborted) {
+          return;
+        }
+        ui.modelInfo.textContent = `GET /v1/models answered ${response.status} with a body that is not JSON: ${error.message}`;
+        return;
+      }
+    }
   } catch (error) {
-    ui.modelInfo.textContent = `Could not reach the mock: ${error.message}`;
+    if (!controller.signal.aborted) {
+      ui.modelInfo.textContent = `Could not reach the mock: ${error.message}`;
+    }
+    return;
+  }
+  if (controller !== modelsLoad) {
     return;
   }
   modelsNeedKey = response.status === 401;
@@ -77,8 +101,7 @@ async function loadModels({ focusKeyOn401 = true } = {}) {
     ui.modelInfo.textContent = `GET /v1/models answered ${response.status}.`;
     return;
   }
-  const list = await response.json();
-  models = Array.isArray(list.data) ? list.data : [];
+  models = Array.isArray(list?.data) ? list.data : [];
   fillModels();
 }
 
@@ -243,6 +266,14 @@ function buildRequest() {
       body.tool_choice = objectOrText(choice);
     }
   }
+  // A number input holding text the browser cannot parse ("12e", "-") reports value "": say so instead of
+  // silently leaving the field out of the request.
+  for (const name of [...NUMBER_FIELDS, "logprobs", "top_logprobs"]) {
+    const control = $(`f-${name}`);
+    if (control.type === "number" && control.validity.badInput) {
+      return { problem: { control, param: name, message: `${name} is not a number.` } };
+    }
+  }
   for (const name of NUMBER_FIELDS) {
     const value = $(`f-${name}`).value.trim();
     if (value !== "") {
@@ -260,8 +291,10 @@ function buildRequest() {
   } else if (ui.logprobs.value.trim() !== "") {
     body.logprobs = Number(ui.logprobs.value.trim());
   }
+  // Chat refuses top_logprobs without logprobs=true (400), and the field is pre-filled for chat: send it only
+  // alongside a checked logprobs box.
   const top = $("f-top_logprobs").value.trim();
-  if (top !== "") {
+  if (top !== "" && (endpoint !== "chat" || ui.logprobs.checked)) {
     body.top_logprobs = Number(top);
   }
   if (endpoint === "completions" && $("f-echo").checked) {
@@ -374,7 +407,9 @@ function controlsFor(param) {
 
 /** Shows an error envelope in #error and marks (and focuses) the control its param names. */
 function showError(status, envelope, where = "") {
-  const e = envelope?.error ?? {};
+  // A server may send {"error":"text"} (or any non-object): show it as the message rather than nothing.
+  const raw = envelope?.error;
+  const e = raw !== null && typeof raw === "object" ? raw : raw === undefined ? {} : { message: String(raw) };
   const rows = [
     ["status", `${status}${where}`],
     ["type", e.type],
@@ -417,6 +452,7 @@ function resetAnswer() {
   ui.error.replaceChildren();
   ui.notes.replaceChildren();
   ui.frames.replaceChildren();
+  ui.frameCount.textContent = "";
   output.clear();
   ui.finish.textContent = "–";
   ui.usage.textContent = "–";
@@ -479,7 +515,13 @@ async function send() {
         setState("error", "Error: the answer is not JSON.");
         return;
       }
-      run.renderWhole(request.endpoint, body);
+      try {
+        run.renderWhole(request.endpoint, body);
+      } catch (error) {
+        note(`The answer could not be shown (malformed body: ${error.message}): ${text.slice(0, 200)}`, "warn");
+        setState("error", "Error: the answer is malformed.");
+        return;
+      }
       setState("done", `Done: one JSON body in ${Math.round(performance.now() - started)} ms.`);
     }
   } catch (error) {
@@ -487,6 +529,7 @@ async function send() {
       note(`Stopped by you after ${run.frames} frame${run.frames === 1 ? "" : "s"}.`, "warn");
       setState("done", "Done: stopped.");
     } else {
+      controller.abort(); // whatever failed, do not leave the response body streaming into nothing
       note(`The connection broke after ${run.frames} frame${run.frames === 1 ? "" : "s"}: ${error.message}`, "warn");
       setState("error", "Error: the connection broke.");
     }
@@ -557,14 +600,28 @@ class Run {
     this.addFrameLine(text, "comment");
   }
 
+  /** One frame, guarded: a malformed frame is a note about that frame, not a broken connection. */
   frame(event) {
+    try {
+      this.frameUnguarded(event);
+    } catch (error) {
+      note(`Frame ${this.frames} could not be shown (malformed chunk: ${error.message}): ${String(event.data).slice(0, 80)}`, "warn");
+    }
+  }
+
+  frameUnguarded(event) {
     this.frames++;
     const li = this.addFrameLine(event.raw, "frame");
     if (event.data === "[DONE]") {
       this.done = true;
       return;
     }
-    setState("streaming", `Streaming: ${this.frames} frame${this.frames === 1 ? "" : "s"}, first after ${ui.frames.querySelector(".frame")?.dataset.ms} ms.`);
+    // #state is a live region: change its text only on transitions (the first frame), never per frame, or a
+    // screen reader reads every frame. The running count goes to #frame-count, which is not live.
+    if (this.frames === 1) {
+      setState("streaming", `Streaming: first frame after ${this.ms()} ms.`);
+    }
+    ui.frameCount.textContent = `${this.frames} frame${this.frames === 1 ? "" : "s"} received.`;
     let chunk;
     try {
       chunk = JSON.parse(event.data);
@@ -573,7 +630,7 @@ class Run {
       note(`Frame ${this.frames} is not JSON: ${event.data.slice(0, 80)}`, "warn");
       return;
     }
-    if (chunk?.error) {
+    if (chunk !== null && typeof chunk === "object" && "error" in chunk && chunk.error) {
       this.sawError = true;
       li.classList.add("bad");
       showError(200, chunk, `, in the stream at frame ${this.frames}`);
@@ -583,7 +640,13 @@ class Run {
   }
 
   chunk(chunk) {
+    if (chunk === null || typeof chunk !== "object") {
+      throw new Error(`a chunk must be a JSON object, got ${chunk === null ? "null" : typeof chunk}`);
+    }
     for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
+      if (choice === null || typeof choice !== "object") {
+        throw new Error(`a choice must be a JSON object, got ${choice === null ? "null" : typeof choice}`);
+      }
       const index = choice.index ?? 0;
       if (this.endpoint === "chat") {
         const delta = choice.delta ?? {};
@@ -605,12 +668,18 @@ class Run {
   }
 
   renderWhole(endpoint, body) {
+    if (body === null || typeof body !== "object") {
+      throw new Error("the body is not a JSON object");
+    }
     const li = document.createElement("li");
     li.className = "body";
     li.dataset.ms = String(this.ms());
     li.textContent = "(not streamed: one JSON body)";
     ui.frames.append(li);
     for (const choice of Array.isArray(body.choices) ? body.choices : []) {
+      if (choice === null || typeof choice !== "object") {
+        throw new Error("a choice is not a JSON object");
+      }
       const index = choice.index ?? 0;
       if (endpoint === "chat") {
         const message = choice.message ?? {};

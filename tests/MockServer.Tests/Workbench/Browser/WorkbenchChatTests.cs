@@ -50,6 +50,21 @@ public sealed class WorkbenchChatTests(WorkbenchSession session)
     }
 
     /// <summary>Makes <c>#messages</c> hold exactly these rows (adding with <c>#add-message</c>), each role and content set as typed.</summary>
+    [Fact]
+    public async Task Chat_without_the_logprobs_box_sends_no_top_logprobs_and_is_answered()
+    {
+        var page = await session.OpenAsync(session.Open);
+        await page.ComposeAsync("chat", "llama-8b-instruct", new Dictionary<string, string> { ["max_tokens"] = "4", ["top_logprobs"] = "2" });
+        await WriteConversationAsync(page, [("user", "Hi.")]);
+
+        // Chat refuses top_logprobs without logprobs=true: a value left in the field must not turn a send into a 400.
+        await page.SendAsync();
+
+        var sent = JsonNode.Parse((await page.SentAsync("/v1/chat/completions")).Body!)!.AsObject();
+        sent.ContainsKey("top_logprobs").Should().BeFalse("the logprobs box is unchecked");
+        page.ShouldHaveNoProblems();
+    }
+
     private static async Task WriteConversationAsync(WorkbenchPage page, (string Role, string Content)[] conversation)
     {
         const string Rows = "[...document.querySelectorAll('#messages .msg-role')].map(s => s.closest('#messages > *'))";

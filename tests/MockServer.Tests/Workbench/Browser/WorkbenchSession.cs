@@ -40,26 +40,59 @@ public sealed class WorkbenchSession : IAsyncLifetime
         keyedOptions.Keys.Add(new ApiKeyEntry(NightlyKey) { Name = "nightly", Limits = new KeyLimits(TokenBudget: 20_000) });
         var keyed = MockLlmServer.StartAsync(keyedOptions);
         var noAdmin = MockLlmServer.StartAsync(new MockServerOptions { EnableWorkbench = true, TimeProvider = new WatchedTimeProvider() });
-        Open = await open;
-        Keyed = await keyed;
-        NoAdmin = await noAdmin;
-        _browser = await browser;
-        Page = await _browser.NewPageAsync();
+        try
+        {
+            Open = await open;
+            Keyed = await keyed;
+            NoAdmin = await noAdmin;
+            _browser = await browser;
+            Page = await _browser.NewPageAsync();
+        }
+        catch
+        {
+            // xunit does not call DisposeAsync after a failed InitializeAsync: without this, chromium (and its temp
+            // profile) and the servers that did start would outlive the test run. Wait for every start so none is
+            // left running unobserved, then dispose what started.
+            await Task.WhenAll(SettleAsync(browser), SettleAsync(open), SettleAsync(keyed), SettleAsync(noAdmin));
+            _browser ??= browser.IsCompletedSuccessfully ? browser.Result : null;
+            Open ??= open.IsCompletedSuccessfully ? open.Result : null!;
+            Keyed ??= keyed.IsCompletedSuccessfully ? keyed.Result : null!;
+            NoAdmin ??= noAdmin.IsCompletedSuccessfully ? noAdmin.Result : null!;
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        try
         {
-            await _browser.DisposeAsync();
-        }
-
-        foreach (var server in new[] { Open, Keyed, NoAdmin })
-        {
-            if (server is not null)
+            if (_browser is not null)
             {
-                await server.DisposeAsync();
+                await _browser.DisposeAsync();
             }
+        }
+        finally
+        {
+            foreach (var server in new[] { Open, Keyed, NoAdmin })
+            {
+                if (server is not null)
+                {
+                    await server.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private static async Task SettleAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch
+        {
+            // The failure that matters is rethrown by InitializeAsync; this only waits for the start to finish.
         }
     }
 
@@ -71,6 +104,10 @@ public sealed class WorkbenchSession : IAsyncLifetime
     internal async Task<WorkbenchPage> OpenAsync(MockLlmServer server, string? v1Key = null)
     {
         await server.ResetAsync();
+
+        // Leftovers of the previous test are not this page's; what happens from here on (a start-up script error, a CSP
+        // violation of the page's own files) is, and must fail the test.
+        Page.TakeProblems();
         await Page.NavigateAsync(new Uri(server.BaseUrl, "/workbench/"));
         var page = new WorkbenchPage(Page, server);
         var served = await Page.EvaluateAsync<bool>("document.getElementById('send') !== null && document.getElementById('model') !== null");
@@ -80,8 +117,9 @@ public sealed class WorkbenchSession : IAsyncLifetime
             await page.SetAsync("v1-key", v1Key);
         }
 
-        await Page.WaitForAsync("document.querySelectorAll('#model option').length > 0", "the model list to load from /v1/models");
-        Page.TakeProblems();
+        // The placeholder option ("type the API key…", "no model serves…") is disabled: wait for a real model.
+        await Page.WaitForAsync("document.querySelector('#model option:not([disabled])') !== null", "the model list to load from /v1/models");
+        Page.TakeProblems().Should().BeEmpty("the workbench must load without script errors or CSP violations");
         return page;
     }
 

@@ -25,6 +25,11 @@ internal sealed class BrowserPage(CdpConnection connection, string session)
     {
         lock (_problems)
         {
+            while (connection.HandlerFailures.TryDequeue(out var failure))
+            {
+                _problems.Add("event listener threw: " + failure);
+            }
+
             var problems = _problems.ToList();
             _problems.Clear();
             return problems;

@@ -20,6 +20,9 @@ internal sealed class CdpConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly Lock _gate = new();
     private readonly List<(string Method, string? Session, Action<JsonElement> Handler)> _listeners = [];
+
+    /// <summary>Exceptions thrown by event listeners (the read loop goes on); <see cref="BrowserPage.TakeProblems"/> reports them.</summary>
+    public ConcurrentQueue<string> HandlerFailures { get; } = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private Task _reading = Task.CompletedTask;
@@ -172,7 +175,16 @@ internal sealed class CdpConnection : IAsyncDisposable
 
         foreach (var handler in handlers)
         {
-            handler(parameters);
+            // A listener that throws (a malformed event, a bug in a test's handler) must not end the read loop: every
+            // pending command would then hang until its guard. Its failure is kept in HandlerFailures.
+            try
+            {
+                handler(parameters);
+            }
+            catch (Exception ex)
+            {
+                HandlerFailures.Enqueue($"{method}: {ex}");
+            }
         }
     }
 

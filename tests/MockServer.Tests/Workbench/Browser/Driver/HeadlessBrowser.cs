@@ -67,12 +67,11 @@ internal sealed class HeadlessBrowser : IAsyncDisposable
         {
             if (process is not null)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                await KillAsync(process);
                 process.Dispose();
             }
 
-            Directory.Delete(profile, recursive: true);
+            DeleteProfile(profile);
             throw;
         }
     }
@@ -90,16 +89,26 @@ internal sealed class HeadlessBrowser : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Teardown must not stop half way: whatever Browser.close or the socket throw (a dead browser, a reset
+        // connection), the process tree is killed and the profile removed.
         try
         {
             await Connection.SendAsync("Browser.close").WaitAsync(TimeSpan.FromSeconds(10));
         }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        catch (Exception)
         {
             // Closing drops the connection, sometimes before the answer arrives; the wait below settles it either way.
         }
 
-        await Connection.DisposeAsync();
+        try
+        {
+            await Connection.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // The socket of a browser that is going away may fail to close cleanly; the process is dealt with below.
+        }
+
         using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             try
@@ -108,17 +117,35 @@ internal sealed class HeadlessBrowser : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
             }
         }
 
+        // Always, even after a clean exit: chromium's helpers (zygote, crash handler) can outlive the main process.
+        await KillAsync(_process);
         _process.Dispose();
+        DeleteProfile(_profile);
+    }
+
+    private static async Task KillAsync(Process process)
+    {
         try
         {
-            Directory.Delete(_profile, recursive: true);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already gone (or never started): nothing left to kill.
+        }
+    }
+
+    private static void DeleteProfile(string profile)
+    {
+        try
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A helper process of chromium's (crash handler) can still hold a file for a moment; a temp folder left
             // behind is harmless, a failed fixture teardown would not be.
