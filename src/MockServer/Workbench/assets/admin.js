@@ -48,48 +48,77 @@ function cell(text) {
   return td;
 }
 
-export class KeysPanel {
-  constructor(getKey) {
+/** What the keys and journal panels share: the admin key, a table of rows, a message line, a refresh button, calls. */
+class AdminPanel {
+  constructor(getKey, tableId, messageId, refreshId) {
     this.getKey = getKey;
-    this.table = document.getElementById("keys");
+    this.table = document.getElementById(tableId);
     this.body = this.table.tBodies[0];
-    this.message = document.getElementById("keys-message");
-    document.getElementById("keys-refresh").addEventListener("click", () => this.load());
+    this.message = document.getElementById(messageId);
+    document.getElementById(refreshId).addEventListener("click", () => this.load());
     this.loaded = false;
   }
 
-  /** Refreshes after a send (usage moved), only when the panel has shown the keys before. */
+  /** Refreshes after a send, only when the panel has shown its list before (no admin message churn otherwise). */
   refreshIfShown() {
     if (this.loaded) {
       this.load();
     }
   }
 
-  async load(note = "") {
+  say(text) {
+    this.message.textContent = text;
+  }
+
+  /**
+   * Calls an admin route: its { status, json } on success, or undefined once the panel has said why not.
+   * `onRefused` runs when the mock answered with a failure (not when it could not be reached).
+   */
+  async send(method, path, body, what, onRefused = () => {}) {
     let result;
     try {
-      result = await call(this.getKey, "GET", "/admin/keys");
+      result = await call(this.getKey, method, path, body);
     } catch (error) {
       this.say(`Could not reach the mock: ${error.message}`);
-      return;
+      return undefined;
     }
-    const problem = trouble(result, "list");
+    const problem = trouble(result, what);
     if (problem) {
+      onRefused();
+      this.say(problem);
+      return undefined;
+    }
+    return result;
+  }
+
+  /** GETs the panel's list route. Refused (admin off, key needed), the table empties and the panel stops refreshing itself. */
+  async fetchList(path) {
+    const result = await this.send("GET", path, undefined, "list", () => {
       this.loaded = false;
       this.body.replaceChildren();
-      this.say(problem);
+    });
+    if (result) {
+      this.loaded = true;
+    }
+    return result;
+  }
+}
+
+export class KeysPanel extends AdminPanel {
+  constructor(getKey) {
+    super(getKey, "keys", "keys-message", "keys-refresh");
+  }
+
+  async load(note = "") {
+    const result = await this.fetchList("/admin/keys");
+    if (!result) {
       return;
     }
-    this.loaded = true;
     const keys = Array.isArray(result.json?.data) ? result.json.data : [];
     this.body.replaceChildren(...keys.map((k, i) => this.row(k, i)));
     this.say(note || (keys.length === 0
       ? "No /v1 keys are configured (start with --api-keys or --keys-file to have some)."
       : `${keys.length} key${keys.length === 1 ? "" : "s"}.`));
-  }
-
-  say(text) {
-    this.message.textContent = text;
   }
 
   row(key, i) {
@@ -153,42 +182,28 @@ export class KeysPanel {
       return;
     }
     input.removeAttribute("aria-invalid");
-    await this.change("PATCH", name, `/admin/keys/${encodeURIComponent(name)}`, { token_budget: budget },
+    await this.change("PATCH", `/admin/keys/${encodeURIComponent(name)}`, { token_budget: budget },
       budget === null ? `Budget of ${name} removed.` : `Budget of ${name} set to ${budget}.`);
   }
 
   reset(name) {
-    return this.change("POST", name, `/admin/keys/${encodeURIComponent(name)}/reset`, undefined, `Usage of ${name} reset.`);
+    return this.change("POST", `/admin/keys/${encodeURIComponent(name)}/reset`, undefined, `Usage of ${name} reset.`);
   }
 
-  async change(method, name, path, body, done) {
-    let result;
-    try {
-      result = await call(this.getKey, method, path, body);
-    } catch (error) {
-      this.say(`Could not reach the mock: ${error.message}`);
-      return;
+  async change(method, path, body, done) {
+    if (await this.send(method, path, body, "change")) {
+      await this.load(done);
     }
-    const problem = trouble(result, "change");
-    if (problem) {
-      this.say(problem);
-      return;
-    }
-    await this.load(done);
   }
 }
 
-export class JournalPanel {
+export class JournalPanel extends AdminPanel {
   constructor(getKey) {
-    this.getKey = getKey;
-    this.table = document.getElementById("journal");
-    this.body = this.table.tBodies[0];
-    this.message = document.getElementById("journal-message");
+    super(getKey, "journal", "journal-message", "journal-refresh");
     this.detail = document.getElementById("journal-detail");
     this.detailHeading = document.getElementById("journal-detail-heading");
     this.detailBody = document.getElementById("journal-detail-body");
     this.opener = null;
-    document.getElementById("journal-refresh").addEventListener("click", () => this.load());
     document.getElementById("journal-detail-close").addEventListener("click", () => this.close());
     this.detail.addEventListener("keydown", e => {
       if (e.key === "Escape") {
@@ -196,25 +211,13 @@ export class JournalPanel {
         this.close();
       }
     });
-    this.loaded = false;
   }
 
   async load() {
-    let result;
-    try {
-      result = await call(this.getKey, "GET", "/admin/journal");
-    } catch (error) {
-      this.say(`Could not reach the mock: ${error.message}`);
+    const result = await this.fetchList("/admin/journal");
+    if (!result) {
       return;
     }
-    const problem = trouble(result, "list");
-    if (problem) {
-      this.loaded = false;
-      this.body.replaceChildren();
-      this.say(problem);
-      return;
-    }
-    this.loaded = true;
     const entries = Array.isArray(result.json) ? result.json : [];
     // The route lists oldest first; the panel shows the most recent, newest first.
     const recent = entries.slice(-JOURNAL_ROWS).reverse();
@@ -223,17 +226,6 @@ export class JournalPanel {
     this.say(entries.length === 0
       ? "The journal is empty: send a request."
       : `${recent.length} of ${entries.length} entr${entries.length === 1 ? "y" : "ies"}, newest first.`);
-  }
-
-  /** Refreshes after a send, only when the panel has shown the journal before (no admin message churn otherwise). */
-  refreshIfShown() {
-    if (this.loaded) {
-      this.load();
-    }
-  }
-
-  say(text) {
-    this.message.textContent = text;
   }
 
   row(e) {
