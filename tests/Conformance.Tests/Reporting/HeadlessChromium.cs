@@ -1,3 +1,4 @@
+using TestSupport;
 using TestSupport.Browser;
 
 namespace Conformance.Tests.Reporting;
@@ -24,23 +25,10 @@ internal static class HeadlessChromium
         try
         {
             using var process = ChromiumProcess.Start(profile, "render the HTML report", ["--dump-dom", new Uri(file).AbsoluteUri]);
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var guard = new CancellationTokenSource(HangGuard);
-            try
+            var (code, dom, error) = await GuardedProcess.RunAsync(process, HangGuard, $"{Command} rendering {file}");
+            if (code != 0 || !dom.Contains("</html>", StringComparison.OrdinalIgnoreCase))
             {
-                await process.WaitForExitAsync(guard.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new InvalidOperationException($"{Command} did not finish rendering {file}: {await error}");
-            }
-
-            var dom = await output;
-            if (process.ExitCode != 0 || !dom.Contains("</html>", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"{Command} exited {process.ExitCode} without a DOM for {file}: {await error}");
+                throw new InvalidOperationException($"{Command} exited {code} without a DOM for {file}: {error}");
             }
 
             return dom;

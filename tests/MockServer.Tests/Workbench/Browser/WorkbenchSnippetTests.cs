@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TestSupport;
 
 namespace MockServer.Tests.Workbench.Browser;
 
@@ -71,23 +72,8 @@ public sealed class WorkbenchSnippetTests(WorkbenchSession session)
         using (process)
         {
             // curl itself: missing, the snippet fails with bash's "command not found"; say how to install it instead.
-            await process.StandardInput.WriteAsync("command -v curl >/dev/null || { echo 'curl is needed to run the snippet: apt-get install -y curl (.ci/run installs it)' >&2; exit 127; }\n");
-            await process.StandardInput.WriteAsync(script + "\n");
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var guard = new CancellationTokenSource(HangGuard);
-            try
-            {
-                await process.WaitForExitAsync(guard.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"the curl snippet did not finish: {await error}");
-            }
-
-            return (process.ExitCode, await output, await error);
+            const string NeedCurl = "command -v curl >/dev/null || { echo 'curl is needed to run the snippet: apt-get install -y curl (.ci/run installs it)' >&2; exit 127; }\n";
+            return await GuardedProcess.RunAsync(process, HangGuard, "the curl snippet", NeedCurl + script + "\n");
         }
     }
 }
