@@ -43,7 +43,7 @@ internal sealed class JournalSlot
     private int _bodyTotal;
     private int _responseBytes;
     private long _responseTotal;
-    private long _responseStart; // in the journal's response ring (JournalResponseBytes), when _responseBytes > 0
+    private long _responseStart; // in the journal's response ring (JournalBytes), when _responseBytes > 0
     private string? _bodyHash; // made when the request arrives only for a body kept cut (the hash covers all of it)
     private JournalEntry? _entry;
 
@@ -167,7 +167,7 @@ internal sealed class JournalSlot
     /// builds would otherwise hold every response, as strings, for as long as they are kept, past
     /// <see cref="RequestJournal.MaxResponseBytesKept"/>.
     /// </remarks>
-    public ResponseCopy CopyResponse(JournalResponseBytes responses) =>
+    public ResponseCopy CopyResponse(JournalBytes responses) =>
         _responseBytes == 0 ? default
         : responses.Holds(_responseStart) ? new ResponseCopy(true, responses.Read(_responseStart, _responseBytes).ToArray(), _responseTotal)
         : new ResponseCopy(true, null, _responseTotal); // written over by newer ones (RequestJournal.MaxResponseBytesKept)

@@ -38,7 +38,7 @@ public sealed class RequestJournal
 
     private readonly Lock _gate = new();
     private readonly JournalBytes _bytes = new(InitialRingBytes, MaxRingBytes);
-    private readonly JournalResponseBytes _responses = new(InitialRingBytes, MaxResponseBytesKept);
+    private readonly JournalBytes _responses = new(InitialRingBytes, MaxResponseBytesKept);
     private JournalSlot?[] _slots = []; // a ring of slots, oldest at _first; those past _count are free to reuse
     private int _first;
     private int _count;
@@ -212,7 +212,7 @@ public sealed class RequestJournal
             var length = pending.Length;
             while (_bytes.Length == 0 || _bytes.Length < length) // made on first use, even for a record of no bytes (OPTIONS *)
             {
-                _bytes.Grow(Kept());
+                _bytes.Grow();
             }
 
             // Make room: a kept record whose bytes the new one would overwrite makes the ring grow, or, at its largest,
@@ -221,7 +221,7 @@ public sealed class RequestJournal
             {
                 if (_bytes.CanGrow)
                 {
-                    _bytes.Grow(Kept());
+                    _bytes.Grow();
                 }
                 else
                 {
